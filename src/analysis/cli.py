@@ -1,0 +1,139 @@
+"""Command line: `python -m analysis <command> --help`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis.config import project_root
+
+
+def _default(path: str) -> Path:
+    return project_root() / path
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from analysis.catalogue import load_catalogue
+    from analysis.config import load_province_config
+    from analysis.periods import Quarter
+    from analysis.template import TemplateContext, write_template
+    from analysis.units import load_units
+
+    registry = load_units()
+    quarter = Quarter.parse(args.quarter)
+    unit = registry.get(args.unit)
+    context = TemplateContext(registry.province_name, unit, quarter, load_province_config().cutoff)
+    out = args.out or Path(f"mau-bao-cao-{quarter.label}-{unit.code}.xlsx")
+    write_template(load_catalogue(), context, out)
+    print(f"Đã tạo mẫu biểu cho {unit.name}, {quarter.vn}: {out}")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from analysis.catalogue import load_catalogue
+    from analysis.template import template_layout
+
+    catalogue = load_catalogue()
+    table = catalogue.to_frame().merge(
+        template_layout(catalogue).drop(columns="row").rename(columns={"indicator": "code"}, errors="raise"),
+        on="code",
+        how="left",
+        validate="one_to_one",
+    )
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    from analysis.catalogue import load_catalogue
+    from analysis.dictionary import render_dictionary
+    from analysis.outputs import atomic_path
+    from analysis.template import template_layout
+
+    catalogue = load_catalogue()
+    text = render_dictionary(catalogue, template_layout(catalogue))
+    if args.out is None:
+        print(text)
+        return 0
+    with atomic_path(args.out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(f"Đã ghi từ điển dữ liệu: {args.out}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from analysis.ingest import run_ingest
+
+    raw = args.raw or _default("data/raw")
+    out = args.out or _default("data/processed")
+    result = run_ingest(raw, out)
+    print(result.summary_vn())
+    print(f"Kết quả ghi tại: {out}")
+    rejected = [s for s in result.submissions if s.status == "rejected"]
+    for s in rejected:
+        print(f"  - Từ chối {s.file}: {s.reason}")
+    if args.strict and result.has_errors:
+        print("Có lỗi mức “error” (chế độ --strict): mã thoát 1", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from analysis.demo import generate_demo
+
+    out = args.out or _default("data/raw/demo")
+    files = generate_demo(out)
+    print(f"Đã tạo {len(files)} tệp dữ liệu mẫu (giả định) tại {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Quarterly report data: submission template, ingest of unit submissions, data dictionary.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("template", help="write the submission template for one unit and quarter")
+    p.add_argument("--unit", required=True, help="unit code from config/units.yaml, e.g. tp_minh_son")
+    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
+    p.add_argument("--out", type=Path, help="output .xlsx (default: mau-bao-cao-QUARTER-UNIT.xlsx)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("indicators", help="print the indicator catalogue with each input's template sheet and cell")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("dictionary", help="write the data dictionary (Markdown) generated from the catalogue")
+    p.add_argument("--out", type=Path, help="output .md file (default: print)")
+    p.set_defaults(func=cmd_dictionary)
+
+    p = sub.add_parser("ingest", help="read every submission under --raw into tidy tables in --out")
+    p.add_argument("--raw", type=Path, help="folder of submissions, any layout (default: data/raw)")
+    p.add_argument("--out", type=Path, help="folder for the processed tables (default: data/processed)")
+    p.add_argument("--strict", action="store_true", help="exit non-zero when any error-level issue exists")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("demo", help="regenerate the synthetic demo province submissions (deterministic)")
+    p.add_argument("--out", type=Path, help="output folder (default: data/raw/demo)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"Lỗi: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

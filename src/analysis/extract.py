@@ -1,0 +1,301 @@
+"""Find what a submission says in its grids — by content, never by fixed cell address.
+
+For each sheet: locate indicator rows by code (column "Mã số") or, failing that, by label; pick the value column
+from the header words above the first indicator row (the current period's column, not "cùng kỳ" or "ghi chú"),
+falling back to the column with numbers; read each value with `numbers.parse_cell`. Unit, period and report date
+are taken from the text around the table (title block, info sheet, signature line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from analysis.catalogue import Catalogue
+from analysis.numbers import ParsedValue, parse_cell
+from analysis.periods import CutoffRule, Quarter, find_periods, parse_date, parse_date_range, quarter_for_range
+from analysis.text import fold
+from analysis.units import Unit, UnitRegistry
+from analysis.workbook import SheetGrid, cell_ref
+
+MAX_KEY_COLUMNS = 8  # code and label columns are searched among the first columns only
+HEADER_DEPTH = 6  # rows above the first indicator row searched for header words
+TOP_ROWS_WITHOUT_TABLE = 30  # rows of a sheet without indicators searched for unit/period (info sheets)
+
+_VALUE_HEADER_GOOD = ("ky nay", "quy nay", "ky bao cao", "trong ky", "so lieu", "ket qua", "so luong", "thuc hien")
+_VALUE_HEADER_BAD = (
+    "cung ky",
+    "ky truoc",
+    "quy truoc",
+    "nam truoc",
+    "so sanh",
+    "ghi chu",
+    "don vi tinh",
+    "dvt",
+    "ty le",
+    "luy ke",
+    "ke hoach",
+    "chi tieu",
+    "ma so",
+    "stt",
+)
+_NUMBERING_RE = re.compile(r"^(?:\d+(?: \d+)*|[a-z]|[ivx]+)\s+")
+_PARENTHESIS_RE = re.compile(r"\([^)]*\)\s*$")
+_REPORT_DATE_LABELS = ("ngay lap", "ngay bao cao", "ngay gui", "ngay ky")
+_RANGE_WORDS = ("tu ngay", "den ngay", "so lieu tinh", "thoi gian lay so lieu")
+
+
+@dataclass(frozen=True)
+class IndicatorIndex:
+    """Lookups from what people write in a row to an input indicator code."""
+
+    codes: frozenset[str]
+    labels: dict[str, str]
+    integer: frozenset[str]
+
+    @classmethod
+    def build(cls, catalogue: Catalogue) -> IndicatorIndex:
+        inputs = catalogue.input_indicators()
+        counts: Counter[str] = Counter()
+        pairs: list[tuple[str, str]] = []
+        for ind in inputs:
+            keys = {label_key(t) for t in (ind.name, ind.short_name, *ind.aliases)}
+            for key in keys - {""}:
+                counts[key] += 1
+                pairs.append((key, ind.code))
+        labels = {key: code for key, code in pairs if counts[key] == 1}
+        return cls(
+            codes=frozenset(ind.code for ind in inputs),
+            labels=labels,
+            integer=frozenset(ind.code for ind in inputs if catalogue.is_integer(ind.code)),
+        )
+
+    def by_code(self, raw: object) -> str | None:
+        if not isinstance(raw, str):
+            return None
+        code = raw.strip().upper().replace(" ", "")
+        return code if code in self.codes else None
+
+    def by_label(self, raw: object) -> str | None:
+        if not isinstance(raw, str):
+            return None
+        return self.labels.get(label_key(raw))
+
+
+def label_key(text: str) -> str:
+    """Matching key of a row label: folded, without leading numbering ("1.1.", "a)", "-") or a final "(…)"."""
+    key = fold(_PARENTHESIS_RE.sub("", text))
+    return _NUMBERING_RE.sub("", key)
+
+
+@dataclass(frozen=True)
+class FoundValue:
+    indicator: str
+    sheet: str
+    row: int
+    col: int
+    raw: object
+    parsed: ParsedValue
+    formula: str = "none"  # none | cached | no_cache
+    label_conflict: str | None = None  # indicator the row label names, when it differs from the code
+    merged_part: bool = False  # the value cell lies inside a merged range but is not its top-left
+
+    @property
+    def cell(self) -> str:
+        return cell_ref(self.row, self.col)
+
+
+@dataclass(frozen=True)
+class Located:
+    """Something found in the text: what, and the cell it came from."""
+
+    value: object
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def cell(self) -> str:
+        return cell_ref(self.row, self.col)
+
+
+@dataclass
+class SheetResult:
+    sheet: str
+    values: list[FoundValue] = field(default_factory=list)
+    units: list[Located] = field(default_factory=list)
+    periods: list[Located] = field(default_factory=list)
+    report_dates: list[Located] = field(default_factory=list)
+    value_col: int | None = None
+    first_row: int | None = None
+
+
+def extract_sheet(
+    grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry, cutoff: CutoffRule
+) -> SheetResult:
+    """Everything one sheet says: indicator values with their cells, unit/period mentions, report dates."""
+    result = SheetResult(sheet=grid.name)
+    rows = _indicator_rows(grid, index)
+    top_limit = min(rows) if rows else TOP_ROWS_WITHOUT_TABLE
+    _find_metadata(grid, registry, cutoff, top_limit, result)
+    if not rows:
+        return result
+    value_col = _value_column(grid, rows, _key_column(rows))
+    result.first_row = min(rows)
+    result.value_col = value_col
+    if value_col is None:
+        return result
+    for row, (code, label_conflict, _) in sorted(rows.items()):
+        raw = grid.value(row, value_col)
+        formula = grid.formulas.get((row, value_col))
+        if formula is False:
+            parsed = ParsedValue(None, False, "formula_no_cache", "công thức chưa được tính (không có giá trị lưu)")
+        else:
+            parsed = parse_cell(raw, integer_unit=code in index.integer)
+        origin = grid.merged_origin(row, value_col) if grid.merged else None
+        result.values.append(
+            FoundValue(
+                indicator=code,
+                sheet=grid.name,
+                row=row,
+                col=value_col,
+                raw=raw,
+                parsed=parsed,
+                formula="none" if formula is None else ("cached" if formula else "no_cache"),
+                label_conflict=label_conflict,
+                merged_part=origin is not None and origin != (row, value_col),
+            )
+        )
+    return result
+
+
+def _indicator_rows(grid: SheetGrid, index: IndicatorIndex) -> dict[int, tuple[str, str | None, int]]:
+    """Rows that hold an indicator: row -> (code, code the label names if it disagrees, right-most key column)."""
+    found: dict[int, tuple[str, str | None, int]] = {}
+    for r, row in enumerate(grid.rows):
+        by_code = by_label = None
+        key_col = -1
+        for c, raw in enumerate(row[:MAX_KEY_COLUMNS]):
+            if not isinstance(raw, str) or not raw:
+                continue
+            code, label = index.by_code(raw), index.by_label(raw)
+            if code or label:
+                key_col = c
+            by_code = by_code or code
+            by_label = by_label or label
+        if by_code:
+            found[r] = (by_code, by_label if by_label and by_label != by_code else None, key_col)
+        elif by_label:
+            found[r] = (by_label, None, key_col)
+    return found
+
+
+def _key_column(rows: dict[int, tuple[str, str | None, int]]) -> int:
+    """The column of codes/labels most rows agree on; values are to its right."""
+    return Counter(key_col for _, _, key_col in rows.values()).most_common(1)[0][0]
+
+
+def _value_column(grid: SheetGrid, rows: dict[int, tuple[str, str | None, int]], key_col: int) -> int | None:
+    first = min(rows)
+    width = max(len(grid.rows[r]) for r in rows)
+    candidates = range(key_col + 1, width)
+    scores = {c: _header_score(grid, first, c) for c in candidates}
+    best = max(scores.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
+    if best[0] is not None and best[1] > 0:
+        return best[0]
+    numeric = {c: sum(_is_numberish(grid.value(r, c)) for r in rows) for c in candidates if scores[c] >= 0}
+    col, count = max(numeric.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
+    return col if count else None
+
+
+def _header_text(grid: SheetGrid, first_row: int, col: int) -> str:
+    parts = []
+    for r in range(max(0, first_row - HEADER_DEPTH), first_row):
+        raw = grid.value(r, col)
+        if raw == "" and grid.merged:
+            origin = grid.merged_origin(r, col)
+            raw = grid.value(*origin) if origin else ""
+        if isinstance(raw, str):
+            parts.append(fold(raw))
+    return " ".join(parts)
+
+
+def _header_score(grid: SheetGrid, first_row: int, col: int) -> int:
+    text = _header_text(grid, first_row, col)
+    if not text:
+        return 0
+    if any(word in text for word in _VALUE_HEADER_BAD):
+        return -5
+    score = sum(2 for word in _VALUE_HEADER_GOOD if word in text)
+    score += 3 if find_periods(text) else 0
+    return score
+
+
+def _is_numberish(raw: object) -> bool:
+    return parse_cell(raw).status in ("number", "text_number", "zero_dash", "zero_word")
+
+
+def _find_metadata(
+    grid: SheetGrid, registry: UnitRegistry, cutoff: CutoffRule, top_limit: int, result: SheetResult
+) -> None:
+    """Unit and period mentions in the top rows; report dates anywhere (signature lines, info fields)."""
+    for r, row in enumerate(grid.rows):
+        for c, raw in enumerate(row):
+            if isinstance(raw, str):
+                if not raw.strip():
+                    continue
+                if r < top_limit:
+                    _unit_and_period(raw, registry, cutoff, Located(None, grid.name, r, c), result)
+                folded = fold(raw)
+                if "nam" in folded and not any(w in folded for w in _RANGE_WORDS):
+                    found = parse_date(raw) if ("thang" in folded or "ngay" in folded) else None
+                    if found:
+                        result.report_dates.append(Located(found, grid.name, r, c))
+            elif isinstance(raw, datetime | date) and c > 0 and _labels_report_date(row[c - 1]):
+                value = raw.date() if isinstance(raw, datetime) else raw
+                result.report_dates.append(Located(value, grid.name, r, c))
+
+
+def _labels_report_date(label: object) -> bool:
+    return isinstance(label, str) and any(word in fold(label) for word in _REPORT_DATE_LABELS)
+
+
+def _unit_and_period(
+    raw: str, registry: UnitRegistry, cutoff: CutoffRule, where: Located, result: SheetResult
+) -> None:
+    unit = registry.find_in_text(raw)
+    if unit is not None:
+        result.units.append(Located(unit, where.sheet, where.row, where.col))
+    periods = find_periods(raw)
+    if len(periods) == 1:
+        result.periods.append(Located(periods[0], where.sheet, where.row, where.col))
+    elif not periods:
+        span = parse_date_range(raw)
+        quarter = quarter_for_range(*span, cutoff) if span else None
+        if quarter is not None:
+            result.periods.append(Located(quarter, where.sheet, where.row, where.col))
+
+
+def vote(found: list[Located]) -> tuple[object | None, list[object]]:
+    """The most mentioned value (ties: first mentioned) and all distinct values, in order of first mention."""
+    if not found:
+        return None, []
+    counts = Counter(item.value for item in found)
+    distinct = list(dict.fromkeys(item.value for item in found))
+    best = max(distinct, key=lambda v: counts[v])
+    return best, distinct
+
+
+__all__ = [
+    "FoundValue",
+    "IndicatorIndex",
+    "Located",
+    "SheetResult",
+    "Quarter",
+    "Unit",
+    "extract_sheet",
+    "label_key",
+    "vote",
+]

@@ -1,0 +1,92 @@
+"""Vietnamese text normalisation shared by every matcher.
+
+* :func:`nfc` – Unicode NFC (what files *should* contain).
+* :func:`canonical_tones` – NFC plus one tone placement for ``oa``/``oe``/``uy`` ("hoá" → "hóa").
+* :func:`fold` – the matching key: no case, no diacritics, punctuation runs → one space.
+* :func:`slug` – :func:`fold` with ``_`` instead of spaces (unit codes, file names).
+* :func:`deaccent` – like :func:`fold` but punctuation is kept (for regexes that need ``/`` ``-`` ``.``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["nfc", "canonical_tones", "fold", "slug", "deaccent"]
+
+_CACHE = 65536
+
+# The five Vietnamese tone marks as combining characters: grave, acute, hook above, tilde, dot below.
+_TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+
+
+def _toned(bases: str) -> str:
+    return "".join(unicodedata.normalize("NFC", b + t) for b in bases for t in _TONES)
+
+
+# Old style puts the tone on the second vowel of a final "oa", "oe", "uy" ("hoá", "thuỷ"); the new style
+# (and this project's canonical form) puts it on the first ("hóa", "thủy"). Only when the diphthong ends the
+# syllable: "hoàng", "huỳnh" are the same in both styles. "qu" + y is consonant + vowel: "quý" never changes.
+_OLD_TONE_RE = re.compile(
+    rf"(?<![qQ])([oO])([{_toned('aeAE')}])(?![^\W\d_])|(?<![qQ])([uU])([{_toned('yY')}])(?![^\W\d_])"
+)
+# toned vowel → (bare vowel, combining tone mark)
+_SPLIT = {
+    c: (unicodedata.normalize("NFD", c)[0], unicodedata.normalize("NFD", c)[1]) for c in _toned("aeyAEY")
+}
+
+
+def _move_tone(m: re.Match[str]) -> str:
+    first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    bare, tone = _SPLIT[second]
+    return unicodedata.normalize("NFC", first + tone) + bare
+
+
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
+_SPACE_RE = re.compile(r"\s+")
+# "Đ"/"đ" do not decompose; U+00D0/U+00F0 (eth) are common look-alike typos for them.
+_D_TABLE = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
+
+
+def nfc(s: str) -> str:
+    """Return ``s`` in Unicode NFC."""
+    return unicodedata.normalize("NFC", s)
+
+
+@lru_cache(maxsize=_CACHE)
+def canonical_tones(s: str) -> str:
+    """NFC and new-style tone placement: "hoá" → "hóa", "thuỷ" → "thủy", "Khoà" → "Khòa"."""
+    s = unicodedata.normalize("NFC", s)
+    if s.isascii():
+        return s
+    return _OLD_TONE_RE.sub(_move_tone, s)
+
+
+@lru_cache(maxsize=_CACHE)
+def deaccent(s: str) -> str:
+    """Lower-case, strip all diacritics (đ → d), NFKC compatibility forms, whitespace runs → one space.
+
+    Punctuation is kept: ``"Quý III/2021"`` → ``"quy iii/2021"``.
+    """
+    s = s.lower()
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s.translate(_D_TABLE))
+        s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return _SPACE_RE.sub(" ", s).strip()
+
+
+@lru_cache(maxsize=_CACHE)
+def fold(s: str) -> str:
+    """Matching key: ``"  TP. Hoà  Bình "`` → ``"tp hoa binh"``.
+
+    Lower case, no diacritics (đ → d), every run of non-alphanumeric characters → one space, stripped.
+    (Stripping all diacritics makes tone placement irrelevant, so the result equals folding
+    :func:`canonical_tones` of ``s``.)
+    """
+    return _NON_ALNUM_RE.sub(" ", deaccent(s)).strip()
+
+
+def slug(s: str) -> str:
+    """:func:`fold` with ``_`` for spaces: ``"Huyện An Bình"`` → ``"huyen_an_binh"``."""
+    return fold(s).replace(" ", "_")

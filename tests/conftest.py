@@ -1,0 +1,72 @@
+"""Shared fixtures: the packaged catalogue, the repo's unit registry, and a factory of filled submissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from analysis.catalogue import Catalogue, load_catalogue
+from analysis.config import load_province_config
+from analysis.demo import Filing, fill_template
+from analysis.ingest import IngestContext
+from analysis.periods import Quarter
+from analysis.template import TemplateContext, build_template
+from analysis.units import UnitRegistry, load_units
+
+Q3 = Quarter(2021, 3)
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def registry() -> UnitRegistry:
+    return load_units()
+
+
+@pytest.fixture(scope="session")
+def ctx(catalogue, registry) -> IngestContext:
+    return IngestContext.load(catalogue, registry, load_province_config())
+
+
+@pytest.fixture(scope="session")
+def known_values(catalogue) -> dict[str, float]:
+    """A distinct, recognisable number per input indicator (101, 102, …); not rule-consistent on purpose."""
+    return {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
+
+
+Edit = Callable[[Workbook], None]
+
+
+@pytest.fixture
+def make_submission(tmp_path, catalogue, registry, known_values) -> Callable[..., Path]:
+    """Write a template filled with `values` for a unit and quarter, after applying `edits` to the workbook."""
+
+    def make(
+        name: str = "sub.xlsx",
+        unit_code: str | None = None,
+        quarter: Quarter = Q3,
+        values: dict[str, float] | None = None,
+        edits: list[Edit] = (),
+        report_date: date | None = date(2021, 9, 20),
+        folder: Path | None = None,
+    ) -> Path:
+        unit = registry.get(unit_code) if unit_code else registry.units[0]
+        province = load_province_config()
+        filing = Filing(unit, quarter, dict(known_values if values is None else values), name, report_date)
+        wb = build_template(catalogue, TemplateContext(registry.province_name, unit, quarter, province.cutoff))
+        fill_template(wb, filing, catalogue)
+        for edit in edits:
+            edit(wb)
+        path = (folder or tmp_path / "raw") / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+        return path
+
+    return make
