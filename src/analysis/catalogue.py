@@ -80,6 +80,19 @@ class Indicator:
     description: str = ""
     order: int = 0
 
+    def ratio(self, values: Mapping[str, float | None]) -> float | None:
+        """This ratio recomputed from its numerator and denominator (None when either is missing or the base is 0).
+
+        The one place a rate is computed: for a unit from its own figures, for the province from summed figures —
+        never as an average of unit rates.
+        """
+        if self.aggregation != "ratio":
+            raise ValueError(f"{self.code} is not a ratio")
+        num, den = values.get(self.numerator), values.get(self.denominator)
+        if num is None or den is None or num != num or den != den or den == 0:
+            return None
+        return float(num) / float(den) * self.scale
+
     @property
     def is_input(self) -> bool:
         """False for ratios: they are derived from sums, never typed by units."""

@@ -592,13 +592,22 @@ def plan_filings(
     f = get(d[0], q3)
     decimal = next(i.code for i in catalogue.input_indicators() if not catalogue.is_integer(i.code))
     f.values[decimal] = f.values[decimal] + 0.5 if f.values[decimal] % 1 == 0 else f.values[decimal]
+    rate = next(i for i in catalogue.indicators if not i.is_input)
+    typed_rate = f"{rate.ratio(f.values):.1f}".replace(".", ",") + "%"
     f.edits.append(
         edit_cells(
             catalogue,
-            {"TCD01": _vn(f.values["TCD01"]), "VP04": _vn(f.values["VP04"]), decimal: _vn(f.values[decimal])},
+            {
+                "TCD01": _vn(f.values["TCD01"]),
+                "VP04": _vn(f.values["VP04"]),
+                decimal: _vn(f.values[decimal]),
+                rate.code: typed_rate,
+            },
         )
     )
-    f.description = "số gõ dạng chữ có dấu chấm phân cách hàng nghìn, dấu phẩy thập phân"
+    f.description = (
+        f"số gõ dạng chữ: dấu chấm phân cách hàng nghìn, dấu phẩy thập phân, tỷ lệ “{typed_rate}” gõ đè công thức"
+    )
     f = get(d[5], q3)
     small = [c for c in leaves if 10 < f.values[c] < 1000 and c not in TARGETS_2021Q3][:3]
     f.edits.append(
@@ -653,9 +662,10 @@ def plan_filings(
         quarter=q3,
         values={k: v * 2 for k, v in first.values.items()},
         path=f"{q3.label}/{first.unit.code}_lan1.xlsx",
-        report_date=first.report_date - timedelta(days=3),
+        report_date=period_dates(q3, province.cutoff)[1] + timedelta(days=1),
         description="bản nộp lần 1 (sai, đã được thay thế)",
     )
+    first.report_date = period_dates(q3, province.cutoff)[1] + timedelta(days=4)
     first.path = f"{q3.label}/{first.unit.code}_ban-sua-doi.xlsx"
     first.description = "bản sửa đổi nộp lại (thay thế bản lần 1)"
     filings.append(wrong)

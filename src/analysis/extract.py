@@ -49,15 +49,16 @@ _RANGE_WORDS = ("tu ngay", "den ngay", "so lieu tinh", "thoi gian lay so lieu")
 
 @dataclass(frozen=True)
 class IndicatorIndex:
-    """Lookups from what people write in a row to an input indicator code."""
+    """Lookups from what people write in a row to an indicator code."""
 
     codes: frozenset[str]
     labels: dict[str, str]
     integer: frozenset[str]
+    derived: frozenset[str]  # ratios: located so a typed-in rate can be checked, never stored as data
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> IndicatorIndex:
-        inputs = catalogue.input_indicators()
+        inputs = catalogue.indicators
         counts: Counter[str] = Counter()
         pairs: list[tuple[str, str]] = []
         for ind in inputs:
@@ -70,6 +71,7 @@ class IndicatorIndex:
             codes=frozenset(ind.code for ind in inputs),
             labels=labels,
             integer=frozenset(ind.code for ind in inputs if catalogue.is_integer(ind.code)),
+            derived=frozenset(ind.code for ind in inputs if not ind.is_input),
         )
 
     def by_code(self, raw: object) -> str | None:
@@ -249,8 +251,8 @@ def _find_metadata(
                 if r < top_limit:
                     _unit_and_period(raw, registry, cutoff, Located(None, grid.name, r, c), result)
                 folded = fold(raw)
-                if "nam" in folded and not any(w in folded for w in _RANGE_WORDS):
-                    found = parse_date(raw) if ("thang" in folded or "ngay" in folded) else None
+                if ("ngay" in folded or "nam" in folded) and not any(w in folded for w in _RANGE_WORDS):
+                    found = parse_date(raw)
                     if found:
                         result.report_dates.append(Located(found, grid.name, r, c))
             elif isinstance(raw, datetime | date) and c > 0 and _labels_report_date(row[c - 1]):

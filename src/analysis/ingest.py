@@ -226,8 +226,10 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         return sub
     if not values:
         return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
-    sub.values = _deduplicate(sub, values)
+    kept = _deduplicate(sub, values)
+    sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     _check_values(sub, ctx)
+    _check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)
     _check_missing(sub, ctx.catalogue)
     return sub
 
@@ -338,6 +340,30 @@ def _check_values(sub: Submission, ctx: IngestContext) -> None:
                       f"Mã số {v.indicator} nhưng tên dòng là “{other}” ({v.label_conflict}); dùng theo mã số", **where)
         if v.merged_part:
             sub.issue("warning", "merged_value_cell", f"{name}: ô số liệu nằm trong vùng ô gộp", **where)
+
+
+RATIO_TOLERANCE = 0.15  # percentage points: a rate typed with one decimal may differ by rounding
+
+
+def _check_typed_ratios(sub: Submission, typed: list[FoundValue], catalogue: Catalogue) -> None:
+    """A rate the unit typed over the template's formula must agree with its own figures (it is never stored)."""
+    own = {v.indicator: v.parsed.value for v in sub.values}
+    for v in typed:
+        if v.parsed.value is None or v.parsed.status not in ("number", "text_number"):
+            continue
+        ind = catalogue.indicator(v.indicator)
+        expected = ind.ratio(own)
+        if expected is None or abs(expected - v.parsed.value) > RATIO_TOLERANCE:
+            shown = "không tính được (thiếu số liệu hoặc mẫu số bằng 0)" if expected is None else f"{expected:.1f}"
+            sub.issue(
+                "warning",
+                "ratio_mismatch",
+                f"{ind.name}: đơn vị ghi “{_fmt_raw(v.raw)}” nhưng tính lại từ số liệu "
+                f"({ind.numerator}/{ind.denominator}) là {shown.replace('.', ',')}; dùng giá trị tính lại",
+                v.sheet,
+                v.cell,
+                v.indicator,
+            )
 
 
 def _check_missing(sub: Submission, catalogue: Catalogue) -> None:
