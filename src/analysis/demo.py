@@ -262,6 +262,8 @@ def write_filing(filing: Filing, out_dir: Path, catalogue: Catalogue, registry: 
     target.parent.mkdir(parents=True, exist_ok=True)
     if filing.fmt in ("xls", "ods"):
         _write_retyped(filing, target, catalogue)
+        if filing.fmt == "ods":
+            _finalise_zip(target, {}, filing.modified or datetime(2021, 10, 15, 8, 0, 0))
         return target
     context = TemplateContext(registry.province_name, filing.unit, filing.quarter, province.cutoff)
     wb = build_template(catalogue, context)
@@ -279,18 +281,18 @@ def write_filing(filing: Filing, out_dir: Path, catalogue: Catalogue, registry: 
 def _finalise_zip(path: Path, cached: dict[tuple[str, str], float], stamp: datetime) -> None:
     """Fixed timestamps (byte-stable output) and cached values for formulas, as Excel would have saved them."""
     with zipfile.ZipFile(path) as zf:
-        members = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
-        sheet_files = _sheet_files(zf)
+        members = [(info.filename, info.compress_type, zf.read(info.filename)) for info in zf.infolist()]
+        sheet_files = _sheet_files(zf) if cached else {}
     out = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members:
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, compress_type, data in members:
             if name == "docProps/core.xml":
                 data = _fix_core_times(data, stamp)
             for (sheet, cell), value in cached.items():
                 if sheet_files.get(sheet) == name:
                     data = _with_cached_value(data, cell, value)
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = compress_type  # an .ods keeps its "mimetype" member stored, first
             zf.writestr(info, data)
     out.replace(path)
 
