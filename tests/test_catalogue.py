@@ -74,7 +74,9 @@ def test_required_rule_operators_are_used(catalogue: Catalogue) -> None:
     operators = {rule.operator for rule in catalogue.rules}
     assert {"equal_to", "less_than_or_equal_to", "greater_than_or_equal_to", "compulsory_pair"} <= operators
     assert {rule.missing for rule in catalogue.rules} == {
-        "skip_if_any_missing", "skip_if_all_missing", "never_skip",
+        "skip_if_any_missing",
+        "skip_if_all_missing",
+        "never_skip",
     }
 
 
@@ -155,8 +157,23 @@ def test_consistent_tcd_submission_passes_and_broken_one_fails(catalogue: Catalo
 def test_to_frame(catalogue: Catalogue) -> None:
     frame = catalogue.to_frame()
     expected = {
-        "code", "area", "area_title", "form", "sheet", "number", "name", "short_name", "unit", "parent",
-        "aggregation", "numerator", "denominator", "scale", "higher_is_better", "key", "is_input",
+        "code",
+        "area",
+        "area_title",
+        "form",
+        "sheet",
+        "number",
+        "name",
+        "short_name",
+        "unit",
+        "parent",
+        "aggregation",
+        "numerator",
+        "denominator",
+        "scale",
+        "higher_is_better",
+        "key",
+        "is_input",
         "description",
     }
     assert expected <= set(frame.columns)
@@ -191,16 +208,23 @@ def _base() -> dict[str, Any]:
             _indicator("AA03", "Đơn tiếp nhận trong kỳ", number="1.2", parent="AA01"),
             {
                 **_indicator("AA04", "Tỷ lệ đơn chuyển sang", number="2"),
-                "unit": "%", "aggregation": "ratio", "numerator": "AA02", "denominator": "AA01",
+                "unit": "%",
+                "aggregation": "ratio",
+                "numerator": "AA02",
+                "denominator": "AA01",
                 "scale": 100,
             },
             _indicator("BB01", "Số đơn đã xử lý", area="BB", number="1"),
         ],
         "rules": [
             {
-                "code": "AA-R1", "name": "Tổng bằng tổng các phần", "left": "AA01",
-                "operator": "equal_to", "right": "AA02 + AA03",
-                "missing": "skip_if_any_missing", "severity": "error",
+                "code": "AA-R1",
+                "name": "Tổng bằng tổng các phần",
+                "left": "AA01",
+                "operator": "equal_to",
+                "right": "AA02 + AA03",
+                "missing": "skip_if_any_missing",
+                "severity": "error",
             },
         ],
     }
@@ -210,8 +234,15 @@ def _indicator(
     code: str, name: str, *, area: str = "AA", number: str = "1", parent: str | None = None
 ) -> dict[str, Any]:
     return {
-        "code": code, "area": area, "number": number, "name": name, "unit": "đơn", "parent": parent,
-        "aggregation": "sum", "higher_is_better": None, "key": False,
+        "code": code,
+        "area": area,
+        "number": number,
+        "name": name,
+        "unit": "đơn",
+        "parent": parent,
+        "aggregation": "sum",
+        "higher_is_better": None,
+        "key": False,
     }
 
 
@@ -304,9 +335,7 @@ def test_rule_expression_that_does_not_parse(tmp_path: Path) -> None:
         _load(tmp_path, data)
 
 
-@pytest.mark.parametrize(
-    ("key", "value"), [("operator", "equals"), ("missing", "skip"), ("severity", "fatal")]
-)
+@pytest.mark.parametrize(("key", "value"), [("operator", "equals"), ("missing", "skip"), ("severity", "fatal")])
 def test_rule_unknown_enumeration(tmp_path: Path, key: str, value: str) -> None:
     data = _base()
     data["rules"][0][key] = value

@@ -58,9 +58,7 @@ def test_bool_is_invalid(raw):
     assert p.note
 
 
-@pytest.mark.parametrize(
-    "raw", [date(2021, 9, 14), datetime(2021, 9, 14, 8, 0), time(7, 0), timedelta(days=2)]
-)
+@pytest.mark.parametrize("raw", [date(2021, 9, 14), datetime(2021, 9, 14, 8, 0), time(7, 0), timedelta(days=2)])
 def test_dates_are_invalid_with_note(raw):
     p = parse_cell(raw)
     assert (p.value, p.status) == (None, "invalid")
@@ -169,9 +167,7 @@ def test_qualifiers_mark_approx(raw, value):
     assert (p.value, p.approx, p.status) == (value, True, "text_number")
 
 
-@pytest.mark.parametrize(
-    ("raw", "value"), [("20 nghìn", 20000.0), ("20 ngàn", 20000.0), ("1,5 nghìn", 1500.0)]
-)
+@pytest.mark.parametrize(("raw", "value"), [("20 nghìn", 20000.0), ("20 ngàn", 20000.0), ("1,5 nghìn", 1500.0)])
 def test_thousand_word_multiplies_without_approx(raw, value):
     p = parse_cell(raw)
     assert (p.value, p.approx) == (value, False)
@@ -204,9 +200,7 @@ def test_not_available(raw):
     assert p.note
 
 
-@pytest.mark.parametrize(
-    "raw", ["abc", "12a3", "1.2.3,4,5", "1.23.4", "12 5", "5 vụ/12 người", "trên", "#REF!"]
-)
+@pytest.mark.parametrize("raw", ["abc", "12a3", "1.2.3,4,5", "1.23.4", "12 5", "5 vụ/12 người", "trên", "#REF!"])
 def test_invalid_text(raw):
     p = parse_cell(raw)
     assert (p.value, p.status) == (None, "invalid")

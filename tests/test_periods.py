@@ -45,9 +45,7 @@ def test_quarter_parse(label):
     assert Quarter.parse(label) == Q3
 
 
-@pytest.mark.parametrize(
-    "label", ["2021Q5", "2021Q0", "Q3/2021", "2021-Q3", "21Q3", "2021Q3x", "", "quý III/2021"]
-)
+@pytest.mark.parametrize("label", ["2021Q5", "2021Q0", "Q3/2021", "2021-Q3", "21Q3", "2021Q3x", "", "quý III/2021"])
 def test_quarter_parse_strict(label):
     with pytest.raises(ValueError, match="Kỳ báo cáo không hợp lệ.*invalid quarter label"):
         Quarter.parse(label)
@@ -303,9 +301,7 @@ def test_parse_date_signature_line():
     assert parse_date("An Bình, ngày 05 tháng 10 năm 2021") == date(2021, 10, 5)
 
 
-@pytest.mark.parametrize(
-    "text", ["", "abc", "31/2/2021", "ngày 32 tháng 1 năm 2021", "13/13/2021", "1.234.567"]
-)
+@pytest.mark.parametrize("text", ["", "abc", "31/2/2021", "ngày 32 tháng 1 năm 2021", "13/13/2021", "1.234.567"])
 def test_parse_date_none(text):
     assert parse_date(text) is None
 
@@ -337,9 +333,7 @@ def test_parse_date_range_year_without_start_year():
     assert parse_date_range("từ ngày 15/12 đến ngày 14/3/2021") == (date(2020, 12, 15), date(2021, 3, 14))
 
 
-@pytest.mark.parametrize(
-    "text", ["", "ngày 14/9/2021", "từ 14/9/2021 đến 15/6/2021", "14/9/2021 và 15/6/2021"]
-)
+@pytest.mark.parametrize("text", ["", "ngày 14/9/2021", "từ 14/9/2021 đến 15/6/2021", "14/9/2021 và 15/6/2021"])
 def test_parse_date_range_none(text):
     assert parse_date_range(text) is None
 

@@ -11,13 +11,18 @@ from analysis.rules import Expression, check_rules, parse_expression, rule_codes
 
 
 def _rule(left: str, operator: str, right: str, missing: str = "skip_if_any_missing") -> Rule:
-    return Rule(code="T-R1", name="Quy tắc thử", left=left, operator=operator, right=right,
-                missing=missing, severity="error")
+    return Rule(
+        code="T-R1",
+        name="Quy tắc thử",
+        left=left,
+        operator=operator,
+        right=right,
+        missing=missing,
+        severity="error",
+    )
 
 
-def _violated(
-    values: dict, left: str, operator: str, right: str, missing: str = "skip_if_any_missing"
-) -> bool:
+def _violated(values: dict, left: str, operator: str, right: str, missing: str = "skip_if_any_missing") -> bool:
     return bool(check_rules(values, [_rule(left, operator, right, missing)]))
 
 
@@ -194,8 +199,11 @@ def test_violation_message_and_values() -> None:
     rule = Rule(
         code="TCD-R1",
         name="Tổng lượt tiếp bằng tổng lượt tiếp thường xuyên, thủ trưởng tiếp và ủy quyền tiếp",
-        left="TCD01", operator="equal_to", right="TCD04 + TCD13 + TCD22",
-        missing="skip_if_any_missing", severity="error",
+        left="TCD01",
+        operator="equal_to",
+        right="TCD04 + TCD13 + TCD22",
+        missing="skip_if_any_missing",
+        severity="error",
     )
     values = {"TCD01": 1234, "TCD04": 1000, "TCD13": 200, "TCD22": 32.5}
     [violation] = check_rules(values, [rule])

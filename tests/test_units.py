@@ -208,9 +208,7 @@ def test_matchers_never_raise(text):
 
 
 def test_bare_name_only_when_unique(tmp_path):
-    path = write_units(
-        tmp_path, [district("h_tan_an", "Huyện Tân An"), district("tx_tan_an", "Thị xã Tân An")]
-    )
+    path = write_units(tmp_path, [district("h_tan_an", "Huyện Tân An"), district("tx_tan_an", "Thị xã Tân An")])
     reg = UnitRegistry.from_yaml(path)
     assert reg.match("Tân An") is None
     assert reg.match("Huyện Tân An").code == "h_tan_an"

@@ -28,10 +28,25 @@ _SHEET_MAX = 31
 _TOP_KEYS = frozenset({"version", "units_of_measure", "areas", "indicators", "rules"})
 _UNIT_KEYS = frozenset({"code", "integer"})
 _AREA_KEYS = frozenset({"code", "sheet", "title", "form", "aliases"})
-_INDICATOR_KEYS = frozenset({
-    "code", "area", "number", "name", "short_name", "unit", "parent", "aggregation", "numerator",
-    "denominator", "scale", "higher_is_better", "key", "aliases", "description",
-})
+_INDICATOR_KEYS = frozenset(
+    {
+        "code",
+        "area",
+        "number",
+        "name",
+        "short_name",
+        "unit",
+        "parent",
+        "aggregation",
+        "numerator",
+        "denominator",
+        "scale",
+        "higher_is_better",
+        "key",
+        "aliases",
+        "description",
+    }
+)
 _RULE_KEYS = frozenset({"code", "name", "left", "operator", "right", "missing", "severity"})
 
 
@@ -169,21 +184,49 @@ class Catalogue:
 
 
 _FRAME_COLUMNS: dict[str, str] = {
-    "code": "str", "area": "str", "area_title": "str", "form": "str", "sheet": "str", "number": "str",
-    "name": "str", "short_name": "str", "unit": "str", "parent": "str", "aggregation": "str",
-    "numerator": "str", "denominator": "str", "scale": "float64", "higher_is_better": "boolean",
-    "key": "bool", "is_input": "bool", "description": "str", "order": "int64",
+    "code": "str",
+    "area": "str",
+    "area_title": "str",
+    "form": "str",
+    "sheet": "str",
+    "number": "str",
+    "name": "str",
+    "short_name": "str",
+    "unit": "str",
+    "parent": "str",
+    "aggregation": "str",
+    "numerator": "str",
+    "denominator": "str",
+    "scale": "float64",
+    "higher_is_better": "boolean",
+    "key": "bool",
+    "is_input": "bool",
+    "description": "str",
+    "order": "int64",
 }
 
 
 def _indicator_row(item: Indicator, area: Area) -> dict[str, Any]:
     return {
-        "code": item.code, "area": item.area, "area_title": area.title, "form": area.form,
-        "sheet": area.sheet, "number": item.number, "name": item.name, "short_name": item.short_name,
-        "unit": item.unit, "parent": item.parent, "aggregation": item.aggregation,
-        "numerator": item.numerator, "denominator": item.denominator, "scale": item.scale,
-        "higher_is_better": item.higher_is_better, "key": item.key, "is_input": item.is_input,
-        "description": item.description, "order": item.order,
+        "code": item.code,
+        "area": item.area,
+        "area_title": area.title,
+        "form": area.form,
+        "sheet": area.sheet,
+        "number": item.number,
+        "name": item.name,
+        "short_name": item.short_name,
+        "unit": item.unit,
+        "parent": item.parent,
+        "aggregation": item.aggregation,
+        "numerator": item.numerator,
+        "denominator": item.denominator,
+        "scale": item.scale,
+        "higher_is_better": item.higher_is_better,
+        "key": item.key,
+        "is_input": item.is_input,
+        "description": item.description,
+        "order": item.order,
     }
 
 
@@ -293,8 +336,12 @@ def _unit(raw: Any, order: int) -> UnitOfMeasure:
 def _area(raw: Any, order: int) -> Area:
     fields = _Fields(raw, _entry_name("Lĩnh vực", raw, order), _AREA_KEYS)
     area = Area(
-        code=fields.text("code"), sheet=fields.text("sheet"), title=fields.text("title"),
-        form=fields.text("form"), aliases=fields.strings("aliases"), order=order,
+        code=fields.text("code"),
+        sheet=fields.text("sheet"),
+        title=fields.text("title"),
+        form=fields.text("form"),
+        aliases=fields.strings("aliases"),
+        order=order,
     )
     if not _AREA_CODE.fullmatch(area.code):
         raise fields.fail("mã lĩnh vực chỉ gồm chữ in hoa không dấu")
@@ -310,13 +357,22 @@ def _indicator(raw: Any, order: int) -> Indicator:
     if aggregation not in AGGREGATIONS:
         raise fields.fail(f"'aggregation' phải là một trong {', '.join(AGGREGATIONS)}")
     return Indicator(
-        code=fields.text("code"), area=fields.text("area"), number=fields.text("number"), name=name,
-        short_name=fields.text("short_name", default=name), unit=fields.text("unit"),
-        parent=fields.optional_text("parent"), aggregation=aggregation,
-        numerator=fields.optional_text("numerator"), denominator=fields.optional_text("denominator"),
-        scale=_scale(fields, aggregation), higher_is_better=fields.flag("higher_is_better", None),
-        key=bool(fields.flag("key", False)), aliases=fields.strings("aliases"),
-        description=fields.optional_text("description") or "", order=order,
+        code=fields.text("code"),
+        area=fields.text("area"),
+        number=fields.text("number"),
+        name=name,
+        short_name=fields.text("short_name", default=name),
+        unit=fields.text("unit"),
+        parent=fields.optional_text("parent"),
+        aggregation=aggregation,
+        numerator=fields.optional_text("numerator"),
+        denominator=fields.optional_text("denominator"),
+        scale=_scale(fields, aggregation),
+        higher_is_better=fields.flag("higher_is_better", None),
+        key=bool(fields.flag("key", False)),
+        aliases=fields.strings("aliases"),
+        description=fields.optional_text("description") or "",
+        order=order,
     )
 
 
@@ -334,8 +390,11 @@ def _scale(fields: _Fields, aggregation: str) -> float:
 def _rule(raw: Any, order: int) -> Rule:
     fields = _Fields(raw, _entry_name("Quy tắc", raw, order), _RULE_KEYS)
     rule = Rule(
-        code=fields.text("code"), name=fields.text("name"), left=_expression_text(fields, "left"),
-        operator=fields.text("operator"), right=_expression_text(fields, "right"),
+        code=fields.text("code"),
+        name=fields.text("name"),
+        left=_expression_text(fields, "left"),
+        operator=fields.text("operator"),
+        right=_expression_text(fields, "right"),
         missing=fields.text("missing", default="skip_if_any_missing"),
         severity=fields.text("severity", default="error"),
     )
@@ -437,18 +496,14 @@ def _check_labels(catalogue: Catalogue) -> None:
     for item in catalogue.indicators:
         folded = _fold(item.name)
         if folded in names:
-            raise CatalogueError(
-                f"Chỉ tiêu {item.code!r}: tên {item.name!r} trùng với chỉ tiêu {names[folded]!r}"
-            )
+            raise CatalogueError(f"Chỉ tiêu {item.code!r}: tên {item.name!r} trùng với chỉ tiêu {names[folded]!r}")
         names[folded] = item.code
     labels = dict(names)
     for item in catalogue.indicators:
         for alias in item.aliases:
             owner = labels.setdefault(_fold(alias), item.code)
             if owner != item.code:
-                raise CatalogueError(
-                    f"Chỉ tiêu {item.code!r}: tên khác {alias!r} trùng với tên của chỉ tiêu {owner!r}"
-                )
+                raise CatalogueError(f"Chỉ tiêu {item.code!r}: tên khác {alias!r} trùng với tên của chỉ tiêu {owner!r}")
 
 
 def _check_rules(catalogue: Catalogue) -> None:
@@ -469,7 +524,12 @@ def _check_rules(catalogue: Catalogue) -> None:
 
 
 _CHECKS: tuple[Callable[[Catalogue], None], ...] = (
-    _check_unique_codes, _check_references, _check_parents, _check_ratios, _check_labels, _check_rules,
+    _check_unique_codes,
+    _check_references,
+    _check_parents,
+    _check_ratios,
+    _check_labels,
+    _check_rules,
 )
 
 

@@ -38,7 +38,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     table = catalogue.to_frame().merge(
         template_layout(catalogue).drop(columns="row").rename(columns={"indicator": "code"}, errors="raise"),
-        on="code",
+        on=["code", "sheet"],
         how="left",
         validate="one_to_one",
     )

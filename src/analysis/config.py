@@ -99,9 +99,7 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
     data = _read_yaml(p)
     missing = [k for k in ("cutoff", "deadline_days", "first_period", "report_title") if k not in data]
     if missing:
-        raise _err(
-            p, missing[0], "bị thiếu (các khóa bắt buộc: cutoff, deadline_days, first_period, report_title)"
-        )
+        raise _err(p, missing[0], "bị thiếu (các khóa bắt buộc: cutoff, deadline_days, first_period, report_title)")
     deadline = data["deadline_days"]
     title = data["report_title"]
     if not isinstance(title, str) or not title.strip():

@@ -203,7 +203,7 @@ def _calibrate(
             fixer.set_total(figures[(u, quarter)], code, amount)
     for u in unit_codes:
         fixer.repair(figures[(u, quarter)], rng)
-        for code, target in TARGETS_2021Q3.items():
+        for code in TARGETS_2021Q3:
             assert figures[(u, quarter)][code] >= 0, f"negative demo figure {code} for {u}"
     for code, target in TARGETS_2021Q3.items():
         total = sum(figures[(u, quarter)][code] for u in unit_codes)
@@ -257,7 +257,9 @@ def _place(unit: Unit) -> str:
     return "Minh Sơn"
 
 
-def write_filing(filing: Filing, out_dir: Path, catalogue: Catalogue, registry: UnitRegistry, province: ProvinceConfig) -> Path:
+def write_filing(
+    filing: Filing, out_dir: Path, catalogue: Catalogue, registry: UnitRegistry, province: ProvinceConfig
+) -> Path:
     target = out_dir / filing.path
     target.parent.mkdir(parents=True, exist_ok=True)
     if filing.fmt in ("xls", "ods"):
@@ -314,9 +316,15 @@ def _with_cached_value(data: bytes, cell: str, value: float) -> bytes:
     import re
 
     shown = str(int(value)) if float(value).is_integer() else repr(value)
-    pattern = re.compile(rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>[^<]*</f>\s*)<v\s*/>|(<c r="'
-                         + cell.encode() + rb'"[^>]*>\s*<f>[^<]*</f>\s*)<v>\s*</v>|(<c r="' + cell.encode()
-                         + rb'"[^>]*>\s*<f>[^<]*</f>)(\s*</c>)')
+    pattern = re.compile(
+        rb'(<c r="'
+        + cell.encode()
+        + rb'"[^>]*>\s*<f>[^<]*</f>\s*)<v\s*/>|(<c r="'
+        + cell.encode()
+        + rb'"[^>]*>\s*<f>[^<]*</f>\s*)<v>\s*</v>|(<c r="'
+        + cell.encode()
+        + rb'"[^>]*>\s*<f>[^<]*</f>)(\s*</c>)'
+    )
     match = pattern.search(data)
     if not match:
         raise AssertionError(f"formula cell {cell} not found for its cached value")
@@ -500,7 +508,9 @@ def edit_header_lines(unit_line: str | None = None, period_line: str | None = No
                 for cell in row:
                     if not isinstance(cell.value, str):
                         continue
-                    if unit_line and (cell.value.startswith("Đơn vị báo cáo") or cell.value == filing.unit.name.upper()):
+                    if unit_line and (
+                        cell.value.startswith("Đơn vị báo cáo") or cell.value == filing.unit.name.upper()
+                    ):
                         cell.value = unit_line if cell.value.startswith("Đơn vị") else unit_line.upper()
                     if unit_line and cell.value == filing.unit.name:
                         cell.value = unit_line
@@ -615,8 +625,11 @@ def plan_filings(
     f.edits.append(
         edit_cells(
             catalogue,
-            {small[0]: f"trên {_vn(f.values[small[0]])}", small[1]: f"khoảng {_vn(f.values[small[1]])}",
-             small[2]: f"{_vn(f.values[small[2]])} (ước)"},
+            {
+                small[0]: f"trên {_vn(f.values[small[0]])}",
+                small[1]: f"khoảng {_vn(f.values[small[1]])}",
+                small[2]: f"{_vn(f.values[small[2]])} (ước)",
+            },
         )
     )
     f.description = "số liệu ước tính: “trên”, “khoảng”, “(ước)”"

@@ -62,15 +62,17 @@ def _layout_cells(layout: pd.DataFrame) -> dict[str, tuple[str, str]]:
 def _introduction(catalogue: Catalogue) -> str:
     inputs = len(catalogue.input_indicators())
     derived = len(catalogue.indicators) - inputs
-    return "\n\n".join([
-        "# Từ điển dữ liệu",
-        f"Danh mục chỉ tiêu phiên bản {_escape(catalogue.version)}: {len(catalogue.indicators)} chỉ tiêu "
-        f"({inputs} chỉ tiêu đơn vị nhập, {derived} chỉ tiêu tự tính) thuộc {len(catalogue.areas)} lĩnh vực "
-        f"và {len(catalogue.rules)} quy tắc kiểm tra. Trang này được sinh tự động từ danh mục chỉ tiêu; "
-        "không sửa tay.",
-        "Chỉ tiêu in đậm là chỉ tiêu chính của báo cáo toàn tỉnh. Chỉ tiêu tỷ lệ do hệ thống tự tính từ "
-        "tổng các chỉ tiêu thành phần của mọi đơn vị, đơn vị báo cáo không nhập.",
-    ])
+    return "\n\n".join(
+        [
+            "# Từ điển dữ liệu",
+            f"Danh mục chỉ tiêu phiên bản {_escape(catalogue.version)}: {len(catalogue.indicators)} chỉ tiêu "
+            f"({inputs} chỉ tiêu đơn vị nhập, {derived} chỉ tiêu tự tính) thuộc {len(catalogue.areas)} lĩnh vực "
+            f"và {len(catalogue.rules)} quy tắc kiểm tra. Trang này được sinh tự động từ danh mục chỉ tiêu; "
+            "không sửa tay.",
+            "Chỉ tiêu in đậm là chỉ tiêu chính của báo cáo toàn tỉnh. Chỉ tiêu tỷ lệ do hệ thống tự tính từ "
+            "tổng các chỉ tiêu thành phần của mọi đơn vị, đơn vị báo cáo không nhập.",
+        ]
+    )
 
 
 def _units_section(catalogue: Catalogue) -> str:
@@ -98,7 +100,11 @@ def _area_section(catalogue: Catalogue, area: Area, cells: Cells | None) -> str:
 def _indicator_row(item: Indicator, cells: Cells | None) -> list[str]:
     name = f"**{_escape(item.name)}**" if item.key else _escape(item.name)
     row = [
-        _escape(item.number), f"`{item.code}`", name, _escape(item.unit), _aggregation(item),
+        _escape(item.number),
+        f"`{item.code}`",
+        name,
+        _escape(item.unit),
+        _aggregation(item),
         DIRECTION_LABELS[item.higher_is_better],
     ]
     if cells is not None:
@@ -108,7 +114,7 @@ def _indicator_row(item: Indicator, cells: Cells | None) -> list[str]:
 
 
 def _aggregation(item: Indicator) -> str:
-    """"Cộng" for sums; "Tỷ lệ = A/B × 100" for ratios."""
+    """ "Cộng" for sums; "Tỷ lệ = A/B × 100" for ratios."""
     if item.aggregation != "ratio":
         return "Cộng"
     text = f"Tỷ lệ = {item.numerator}/{item.denominator}"
@@ -146,9 +152,13 @@ def _rule_row(rule: Rule) -> list[str]:
     else:
         missing = MISSING_LABELS.get(rule.missing, rule.missing)
     return [
-        f"`{rule.code}`", _escape(rule.name), _escape(str(parse_expression(rule.left))),
-        OPERATOR_LABELS.get(rule.operator, rule.operator), _escape(str(parse_expression(rule.right))),
-        missing, SEVERITY_LABELS.get(rule.severity, rule.severity),
+        f"`{rule.code}`",
+        _escape(rule.name),
+        _escape(str(parse_expression(rule.left))),
+        OPERATOR_LABELS.get(rule.operator, rule.operator),
+        _escape(str(parse_expression(rule.right))),
+        missing,
+        SEVERITY_LABELS.get(rule.severity, rule.severity),
     ]
 
 

@@ -15,7 +15,14 @@ from datetime import date, datetime
 
 from analysis.catalogue import Catalogue
 from analysis.numbers import ParsedValue, parse_cell
-from analysis.periods import CutoffRule, Quarter, find_periods, parse_date, parse_date_range, quarter_for_range
+from analysis.periods import (
+    CutoffRule,
+    Quarter,
+    find_periods,
+    parse_date,
+    parse_date_range,
+    quarter_for_range,
+)
 from analysis.text import fold
 from analysis.units import Unit, UnitRegistry
 from analysis.workbook import SheetGrid, cell_ref
@@ -24,7 +31,16 @@ MAX_KEY_COLUMNS = 8  # code and label columns are searched among the first colum
 HEADER_DEPTH = 6  # rows above the first indicator row searched for header words
 TOP_ROWS_WITHOUT_TABLE = 30  # rows of a sheet without indicators searched for unit/period (info sheets)
 
-_VALUE_HEADER_GOOD = ("ky nay", "quy nay", "ky bao cao", "trong ky", "so lieu", "ket qua", "so luong", "thuc hien")
+_VALUE_HEADER_GOOD = (
+    "ky nay",
+    "quy nay",
+    "ky bao cao",
+    "trong ky",
+    "so lieu",
+    "ket qua",
+    "so luong",
+    "thuc hien",
+)
 _VALUE_HEADER_BAD = (
     "cung ky",
     "ky truoc",
@@ -134,9 +150,7 @@ class SheetResult:
     first_row: int | None = None
 
 
-def extract_sheet(
-    grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry, cutoff: CutoffRule
-) -> SheetResult:
+def extract_sheet(grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry, cutoff: CutoffRule) -> SheetResult:
     """Everything one sheet says: indicator values with their cells, unit/period mentions, report dates."""
     result = SheetResult(sheet=grid.name)
     rows = _indicator_rows(grid, index)
@@ -264,9 +278,7 @@ def _labels_report_date(label: object) -> bool:
     return isinstance(label, str) and any(word in fold(label) for word in _REPORT_DATE_LABELS)
 
 
-def _unit_and_period(
-    raw: str, registry: UnitRegistry, cutoff: CutoffRule, where: Located, result: SheetResult
-) -> None:
+def _unit_and_period(raw: str, registry: UnitRegistry, cutoff: CutoffRule, where: Located, result: SheetResult) -> None:
     unit = registry.find_in_text(raw)
     if unit is not None:
         result.units.append(Located(unit, where.sheet, where.row, where.col))

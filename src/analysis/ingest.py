@@ -206,7 +206,8 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     sub.sha256, sub.size_bytes, sub.mtime = hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime
     if path.suffix.lower() in REJECTED_SUFFIXES:
         return sub.reject(
-            f"Định dạng {path.suffix} không được hỗ trợ; hãy lưu lại dưới dạng Excel .xlsx theo mẫu", "unsupported_format"
+            f"Định dạng {path.suffix} không được hỗ trợ; hãy lưu lại dưới dạng Excel .xlsx theo mẫu",
+            "unsupported_format",
         )
     try:
         book = read_workbook(path)
@@ -217,7 +218,12 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     hidden = {grid.name for grid in book.sheets if not grid.visible}
     values = [v for s in sheets for v in s.values]
     for name in sorted(hidden & {v.sheet for v in values}):
-        sub.issue("warning", "hidden_sheet", f"Trang tính “{name}” bị ẩn nhưng có số liệu; số liệu vẫn được đọc", name)
+        sub.issue(
+            "warning",
+            "hidden_sheet",
+            f"Trang tính “{name}” bị ẩn nhưng có số liệu; số liệu vẫn được đọc",
+            name,
+        )
     _resolve_unit(sub, [u for s in sheets for u in s.units], ctx.registry)
     _resolve_period(sub, [p for s in sheets for p in s.periods])
     dates = [d for s in sheets for d in s.report_dates]
@@ -247,7 +253,11 @@ def _resolve_unit(sub: Submission, found: list[Located], registry: UnitRegistry)
     if unit is None and path_unit is not None:
         unit = path_unit
         sub.unit_source = "file name"
-        sub.issue("warning", "unit_from_filename", f"Không thấy tên đơn vị trong nội dung; lấy theo tên tệp: {unit.name}")
+        sub.issue(
+            "warning",
+            "unit_from_filename",
+            f"Không thấy tên đơn vị trong nội dung; lấy theo tên tệp: {unit.name}",
+        )
     elif unit is not None:
         sub.unit_source = "content"
     if unit is None:
@@ -260,13 +270,21 @@ def _resolve_period(sub: Submission, found: list[Located]) -> None:
     period, distinct = vote(found)
     if len(distinct) > 1:
         labels = "; ".join(f"{q.vn_title} ({_where(found, q)})" for q in distinct)
-        sub.issue("error", "period_conflict", f"Tệp ghi nhiều kỳ báo cáo khác nhau: {labels}; dùng {period.vn_title}")
+        sub.issue(
+            "error",
+            "period_conflict",
+            f"Tệp ghi nhiều kỳ báo cáo khác nhau: {labels}; dùng {period.vn_title}",
+        )
     path_periods = find_periods(_path_text(sub.file))
     path_period = path_periods[0] if len(path_periods) == 1 else None
     if period is None and path_period is not None:
         period = path_period
         sub.period_source = "file name"
-        sub.issue("warning", "period_from_filename", f"Không thấy kỳ báo cáo trong nội dung; lấy theo tên tệp: {period.vn_title}")
+        sub.issue(
+            "warning",
+            "period_from_filename",
+            f"Không thấy kỳ báo cáo trong nội dung; lấy theo tên tệp: {period.vn_title}",
+        )
     elif period is not None:
         sub.period_source = "content"
         others = [q for q in path_periods if q != period]
@@ -324,8 +342,12 @@ def _check_values(sub: Submission, ctx: IngestContext) -> None:
         name = ctx.catalogue.indicator(v.indicator).name
         where = dict(sheet=v.sheet, cell=v.cell, indicator=v.indicator)
         if p.status == "formula_no_cache":
-            sub.issue("error", "formula_no_cache", f"{name}: ô có công thức nhưng chưa có giá trị tính sẵn; "
-                      "hãy mở tệp bằng Excel, tính lại và lưu", **where)
+            sub.issue(
+                "error",
+                "formula_no_cache",
+                f"{name}: ô có công thức nhưng chưa có giá trị tính sẵn; hãy mở tệp bằng Excel, tính lại và lưu",
+                **where,
+            )
         elif p.status == "invalid":
             sub.issue("error", "invalid_number", f"{name}: không đọc được số từ {shown}. {p.note}".strip(), **where)
         if p.value is not None and p.value < 0:
@@ -336,8 +358,12 @@ def _check_values(sub: Submission, ctx: IngestContext) -> None:
             sub.issue("warning", "approx_value", f"{name}: số liệu ước tính {shown}", **where)
         if v.label_conflict:
             other = ctx.catalogue.indicator(v.label_conflict).name
-            sub.issue("warning", "label_code_mismatch",
-                      f"Mã số {v.indicator} nhưng tên dòng là “{other}” ({v.label_conflict}); dùng theo mã số", **where)
+            sub.issue(
+                "warning",
+                "label_code_mismatch",
+                f"Mã số {v.indicator} nhưng tên dòng là “{other}” ({v.label_conflict}); dùng theo mã số",
+                **where,
+            )
         if v.merged_part:
             sub.issue("warning", "merged_value_cell", f"{name}: ô số liệu nằm trong vùng ô gộp", **where)
 
@@ -406,7 +432,11 @@ def _recency(s: Submission) -> tuple:
 def check_unexpected(subs: list[Submission]) -> None:
     for s in subs:
         if s.status == "accepted" and not s.unit.active_in(s.period):
-            s.issue("warning", "unexpected_unit", f"{s.unit.name} không thuộc danh sách đơn vị báo cáo {s.period.vn}")
+            s.issue(
+                "warning",
+                "unexpected_unit",
+                f"{s.unit.name} không thuộc danh sách đơn vị báo cáo {s.period.vn}",
+            )
 
 
 def validate(subs: list[Submission], catalogue: Catalogue) -> None:

@@ -37,9 +37,7 @@ _BLANK = ParsedValue(None, False, "blank")
 
 _DASHES = frozenset({"-", "--", "---", "–", "—", "−", "‐", "‑", "―", "- -"})
 _ZERO_WORDS = frozenset({"khong", "khong co", "ko", "k", "khong phat sinh", "kps", "chua phat sinh"})
-_NA_WORDS = frozenset(
-    {"x", "xx", "n/a", "na", "chua co", "chua co so lieu", "khong co so lieu", "kcs", "chua bao cao"}
-)
+_NA_WORDS = frozenset({"x", "xx", "n/a", "na", "chua co", "chua co so lieu", "khong co so lieu", "kcs", "chua bao cao"})
 _DOTS_RE = re.compile(r"[.…·\s]+")
 _EXCEL_ERROR_RE = re.compile(r"#(?:div/0!|name\?|null!|num!|ref!|value!|spill!|calc!|getting_data|n/a)")
 _SPACES_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
@@ -77,9 +75,7 @@ def parse_cell(raw: object, integer_unit: bool = False) -> ParsedValue:
     try:
         return _parse(raw, integer_unit)
     except (ValueError, TypeError, ArithmeticError) as exc:  # safety net: a cell must never stop ingestion
-        return ParsedValue(
-            None, False, "invalid", f"không đọc được giá trị {_quote(raw)} ({type(exc).__name__})"
-        )
+        return ParsedValue(None, False, "invalid", f"không đọc được giá trị {_quote(raw)} ({type(exc).__name__})")
 
 
 def _parse(raw: object, integer_unit: bool) -> ParsedValue:

@@ -28,9 +28,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the permissions a plain write would
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def neutralise_formula(text: object) -> object:
@@ -51,7 +58,7 @@ def write_table(df: pd.DataFrame, out_dir: str | Path, name: str) -> list[Path]:
     out_dir = Path(out_dir)
     csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
     with atomic_path(csv_path) as tmp:
-        injection_safe(df).to_csv(tmp, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+        injection_safe(df).to_csv(tmp, index=False, encoding=CSV_ENCODING, lineterminator="\r\n")
     with atomic_path(parquet_path) as tmp:
         df.to_parquet(tmp, index=False)
     return [csv_path, parquet_path]

@@ -289,9 +289,7 @@ def quarter_for_date(d: date, rule: CutoffRule = DEFAULT_CUTOFF) -> Quarter:
 
 _DATE_RES = (
     # 20/9/2021, 20-09-2021, 20.9.2021 (same separator twice)
-    re.compile(
-        r"(?<![\d.,/])(?P<d>\d{1,2})\s*(?P<sep>[/\-.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>\d{4})(?!\d)"
-    ),
+    re.compile(r"(?<![\d.,/])(?P<d>\d{1,2})\s*(?P<sep>[/\-.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>\d{4})(?!\d)"),
     # 2021-09-20, 2021/09/20
     re.compile(r"(?<![\d.,/\-])(?P<y>\d{4})(?P<sep>[/\-.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d])"),
     # ngày 05 tháng 10 năm 2021, 05 tháng 10, năm 2021

@@ -197,17 +197,12 @@ def _check_pair(
     if rule.operator == "compulsory_pair":
         if left_has == right_has:
             return None
-        present, absent = (
-            (_side(left, left_value), right) if left_has else (_side(right, right_value), left)
-        )
+        present, absent = (_side(left, left_value), right) if left_has else (_side(right, right_value), left)
         message = f"{rule.name}: có {present} nhưng {absent} để trống"
     else:
         if not (left_has and right_has):
             return None
-        message = (
-            f"{rule.name}: {_side(left, left_value)} và {_side(right, right_value)}"
-            " không được cùng có số liệu"
-        )
+        message = f"{rule.name}: {_side(left, left_value)} và {_side(right, right_value)} không được cùng có số liệu"
     return RuleViolation(rule, left_value, right_value, message)
 
 

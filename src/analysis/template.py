@@ -229,9 +229,7 @@ def _validation(whole: bool) -> DataValidation:
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Số liệu không hợp lệ",
-        error=(
-            "Chỉ nhập số nguyên không âm (0, 1, 2, …)." if whole else "Chỉ nhập số không âm, ví dụ 12,5."
-        ),
+        error=("Chỉ nhập số nguyên không âm (0, 1, 2, …)." if whole else "Chỉ nhập số không âm, ví dụ 12,5."),
         showInputMessage=True,
         promptTitle="Nhập số liệu",
         prompt="Để trống nếu chưa có số liệu; nhập 0 nếu không phát sinh.",

@@ -32,9 +32,7 @@ _OLD_TONE_RE = re.compile(
     rf"(?<![qQ])([oO])([{_toned('aeAE')}])(?![^\W\d_])|(?<![qQ])([uU])([{_toned('yY')}])(?![^\W\d_])"
 )
 # toned vowel → (bare vowel, combining tone mark)
-_SPLIT = {
-    c: (unicodedata.normalize("NFD", c)[0], unicodedata.normalize("NFD", c)[1]) for c in _toned("aeyAEY")
-}
+_SPLIT = {c: (unicodedata.normalize("NFD", c)[0], unicodedata.normalize("NFD", c)[1]) for c in _toned("aeyAEY")}
 
 
 def _move_tone(m: re.Match[str]) -> str:

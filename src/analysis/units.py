@@ -80,9 +80,7 @@ class Unit:
 
     def active_in(self, q: Quarter) -> bool:
         """Whether the unit is expected to report for quarter ``q``."""
-        return (self.valid_from is None or self.valid_from <= q) and (
-            self.valid_to is None or q <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= q) and (self.valid_to is None or q <= self.valid_to)
 
     @property
     def type_vn(self) -> str:
@@ -119,9 +117,7 @@ class UnitRegistry:
         try:
             data = yaml.safe_load(p.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise ValueError(
-                f"{p}: không đọc được danh mục đơn vị / cannot read units file ({exc})"
-            ) from None
+            raise ValueError(f"{p}: không đọc được danh mục đơn vị / cannot read units file ({exc})") from None
         except yaml.YAMLError as exc:
             raise ValueError(f"{p}: tệp YAML không hợp lệ / invalid YAML ({exc})") from None
         return cls.from_mapping(data, source=str(p))
@@ -168,9 +164,7 @@ class UnitRegistry:
         unit = self._index.by_code.get(code)
         if unit is not None:
             return unit
-        raise KeyError(
-            f"Không có đơn vị mã {code!r} / unknown unit code; các mã hợp lệ: {', '.join(self.codes)}"
-        )
+        raise KeyError(f"Không có đơn vị mã {code!r} / unknown unit code; các mã hợp lệ: {', '.join(self.codes)}")
 
     def active(self, q: Quarter) -> tuple[Unit, ...]:
         """Units expected to report for quarter ``q``."""

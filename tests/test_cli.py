@@ -1,0 +1,208 @@
+"""`python -m analysis <command>`: help, exit codes, and what each command writes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analysis.cli import main
+from analysis.ingest import TABLES
+from analysis.template import template_layout
+
+COMMAND_FLAGS = {
+    "template": ["--unit", "--quarter", "--out"],
+    "indicators": ["--format"],
+    "dictionary": ["--out"],
+    "ingest": ["--raw", "--out", "--strict"],
+    "demo": ["--out"],
+}
+
+
+def _exit_code(argv: list[str]) -> int:
+    """Exit code whether `main` returns it or argparse raises SystemExit."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+# ----------------------------------------------------------------------------------------------------- help
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_FLAGS))
+def test_command_help_exits_0_and_lists_its_flags(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for flag in COMMAND_FLAGS[command]:
+        assert flag in out, (command, flag)
+
+
+def test_top_level_help_in_a_real_subprocess_lists_every_command(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    for command in COMMAND_FLAGS:
+        assert command in done.stdout
+
+
+# ------------------------------------------------------------------------------------------------ indicators
+
+
+@pytest.fixture
+def indicators_csv(capsys) -> pd.DataFrame:
+    assert main(["indicators", "--format", "csv"]) == 0
+    return pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
+
+
+def test_indicators_csv_has_one_row_per_catalogue_indicator(indicators_csv, catalogue):
+    assert list(indicators_csv["code"]) == [ind.code for ind in catalogue.indicators]
+
+
+def test_indicators_csv_has_the_documented_columns(indicators_csv):
+    assert {"code", "name", "unit", "area", "sheet", "cell"} <= set(indicators_csv.columns)
+
+
+def test_indicators_csv_name_unit_and_area_match_the_catalogue(indicators_csv, catalogue):
+    table = indicators_csv.set_index("code")
+    for ind in catalogue.indicators:
+        assert (table.loc[ind.code, "name"], table.loc[ind.code, "unit"], table.loc[ind.code, "area"]) == (
+            ind.name,
+            ind.unit,
+            ind.area,
+        )
+
+
+def test_indicators_csv_sheet_and_cell_equal_the_template_layout(indicators_csv, catalogue):
+    layout = template_layout(catalogue).set_index("indicator")
+    table = indicators_csv.set_index("code")
+    assert list(table.index) == list(layout.index)
+    assert list(table["sheet"]) == list(layout["sheet"])
+    assert list(table["cell"]) == list(layout["cell"])
+
+
+# -------------------------------------------------------------------------------------------------- template
+
+
+def test_template_writes_a_readable_workbook_for_the_unit(tmp_path, capsys, catalogue):
+    out = tmp_path / "mau.xlsx"
+    assert main(["template", "--unit", "an_binh", "--quarter", "2021Q3", "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Thông tin chung", *[area.sheet for area in catalogue.areas]]
+    first = wb[catalogue.areas[0].sheet]
+    texts = [c.value for row in first.iter_rows(max_row=9) for c in row if c.value]
+    assert "Đơn vị báo cáo: Huyện An Bình" in texts
+    assert "Kỳ báo cáo: Quý III/2021" in texts
+    assert str(out) in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["mau.xlsx"]  # no temporary file left
+
+
+def test_template_unknown_unit_exits_2_listing_valid_codes(tmp_path, capsys, registry):
+    out = tmp_path / "mau.xlsx"
+    assert main(["template", "--unit", "khong_co", "--quarter", "2021Q3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "khong_co" in err
+    for code in registry.codes:
+        assert code in err
+    assert not out.exists()
+
+
+def test_template_bad_quarter_exits_2_with_a_clear_message(tmp_path, capsys):
+    out = tmp_path / "mau.xlsx"
+    assert main(["template", "--unit", "an_binh", "--quarter", "2021Q5", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "2021Q5" in err
+    assert "Kỳ báo cáo không hợp lệ" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_template_without_required_flags_is_a_usage_error(capsys):
+    assert _exit_code(["template", "--unit", "an_binh"]) == 2
+    assert "--quarter" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------ dictionary
+
+
+def test_dictionary_writes_markdown_with_every_indicator_code(tmp_path, capsys, catalogue):
+    out = tmp_path / "docs" / "tu-dien.md"
+    assert main(["dictionary", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("#")
+    for ind in catalogue.indicators:
+        assert ind.code in text, ind.code
+    capsys.readouterr()
+
+
+# ---------------------------------------------------------------------------------------------------- ingest
+
+
+@pytest.fixture
+def raw_folder(make_submission, catalogue, tmp_path):
+    """One good, rule-consistent submission (all zeros) and one garbage file."""
+    raw = tmp_path / "raw"
+    make_submission("good.xlsx", values={ind.code: 0.0 for ind in catalogue.input_indicators()}, folder=raw)
+    (raw / "broken.xlsx").write_bytes(b"not a workbook")
+    return raw
+
+
+def test_ingest_exits_0_and_writes_every_table_as_csv_and_parquet(raw_folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["ingest", "--raw", str(raw_folder), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")
+    )
+    assert set(TABLES) == {"values", "submissions", "issues", "completeness"}
+    capsys.readouterr()
+
+
+def test_ingest_lists_the_garbage_file_as_rejected_with_a_reason(raw_folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["ingest", "--raw", str(raw_folder), "--out", str(out)]) == 0
+    subs = pd.read_parquet(out / "submissions.parquet").set_index("file")
+    assert subs.loc["broken.xlsx", "status"] == "rejected"
+    assert subs.loc["broken.xlsx", "reason"].strip()
+    assert subs.loc["good.xlsx", "status"] == "accepted"
+    issues = pd.read_parquet(out / "issues.parquet")
+    broken = issues[issues["file"] == "broken.xlsx"]
+    assert list(broken["severity"]) == ["error"]
+    assert "broken.xlsx" in capsys.readouterr().out
+
+
+def test_ingest_csv_and_parquet_hold_the_same_submissions(raw_folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["ingest", "--raw", str(raw_folder), "--out", str(out)]) == 0
+    csv = pd.read_csv(out / "submissions.csv", encoding="utf-8-sig", keep_default_na=False)
+    parquet = pd.read_parquet(out / "submissions.parquet")
+    assert list(csv["file"]) == list(parquet["file"])
+    assert list(csv["status"]) == list(parquet["status"])
+    capsys.readouterr()
+
+
+def test_ingest_strict_passes_on_the_good_file_alone(raw_folder, tmp_path, capsys):
+    (raw_folder / "broken.xlsx").unlink()
+    assert main(["ingest", "--raw", str(raw_folder), "--out", str(tmp_path / "out"), "--strict"]) == 0
+    capsys.readouterr()
+
+
+def test_ingest_strict_exits_1_because_of_the_garbage_file(raw_folder, tmp_path, capsys):
+    assert main(["ingest", "--raw", str(raw_folder), "--out", str(tmp_path / "out"), "--strict"]) == 1
+    assert "--strict" in capsys.readouterr().err
+
+
+def test_ingest_missing_raw_folder_exits_2(tmp_path, capsys):
+    assert main(["ingest", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
+    assert "nope" in capsys.readouterr().err

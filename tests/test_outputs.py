@@ -1,0 +1,158 @@
+"""Writing outputs: CSV for Excel (BOM, formula-injection safe), Parquet exact, every file atomic."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+
+import pandas as pd
+import pytest
+
+from analysis.outputs import atomic_path, write_table
+
+FORMULA_LIKE = [
+    "=SUM(A1:A9)",
+    "+84 912 345 678",
+    "-1+2",
+    "@cmd",
+    "\tlệnh",
+    "\rdòng",
+    "\ndòng",
+]
+
+
+def _read_csv(path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    """The CSV's cells as text, exactly as written (after the BOM), whatever the quoting and line ending."""
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+# --------------------------------------------------------------------------------------------- write_table
+
+
+def test_write_table_returns_and_writes_csv_and_parquet(tmp_path):
+    df = pd.DataFrame({"a": [1]})
+    paths = write_table(df, tmp_path / "out", "bang")
+    assert paths == [tmp_path / "out" / "bang.csv", tmp_path / "out" / "bang.parquet"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bang.csv", "bang.parquet"]
+
+
+def test_csv_is_utf8_with_bom_and_keeps_vietnamese_text(tmp_path):
+    df = pd.DataFrame({"unit_name": ["Huyện An Bình", "Thị xã Hòa Lạc"], "value": [1.0, 2.5]})
+    csv_path, _ = write_table(df, tmp_path, "t")
+    data = csv_path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert _csv_rows(data) == [["unit_name", "value"], ["Huyện An Bình", "1.0"], ["Thị xã Hòa Lạc", "2.5"]]
+
+
+def test_csv_and_parquet_hold_the_same_content(tmp_path):
+    df = pd.DataFrame(
+        {
+            "unit_code": ["an_binh", "tx_hoa_lac", "so_y_te"],
+            "message": ["Thiếu 3 chỉ tiêu", "Đơn vị “ước” số liệu", "Tỷ lệ: 12,5%"],
+            "value": [3.0, 12.5, 0.0],
+            "n": [1, 0, 42],
+        }
+    )
+    csv_path, parquet_path = write_table(df, tmp_path, "t")
+    parquet = pd.read_parquet(parquet_path)
+    pd.testing.assert_frame_equal(parquet, df)
+    pd.testing.assert_frame_equal(_read_csv(csv_path), parquet, check_dtype=False)
+
+
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_formula_like_text_is_prefixed_in_csv_only(tmp_path, text):
+    df = pd.DataFrame({"raw": [text, "bình thường"]})
+    csv_path, parquet_path = write_table(df, tmp_path, "t")
+    assert list(_read_csv(csv_path)["raw"]) == ["'" + text, "bình thường"]
+    assert list(pd.read_parquet(parquet_path)["raw"]) == [text, "bình thường"]
+
+
+def test_text_with_a_carriage_return_stays_one_csv_row(tmp_path):
+    df = pd.DataFrame({"raw": ["dòng 1\rdòng 2", "x"]})
+    csv_path, _ = write_table(df, tmp_path, "t")
+    assert list(_read_csv(csv_path)["raw"]) == ["dòng 1\rdòng 2", "x"]
+
+
+def test_text_with_a_line_feed_stays_one_csv_row(tmp_path):
+    df = pd.DataFrame({"raw": ["dòng 1\ndòng 2", "x"]})
+    csv_path, _ = write_table(df, tmp_path, "t")
+    assert list(_read_csv(csv_path)["raw"]) == ["dòng 1\ndòng 2", "x"]
+
+
+def test_object_dtype_text_column_is_also_neutralised(tmp_path):
+    df = pd.DataFrame({"raw": pd.Series(["=1+1", None, "x"], dtype=object)})
+    csv_path, _ = write_table(df, tmp_path, "t")
+    assert list(_read_csv(csv_path)["raw"]) == ["'=1+1", "", "x"]
+
+
+def test_negative_numbers_in_numeric_columns_are_untouched_in_csv(tmp_path):
+    df = pd.DataFrame({"value": [-3.5, 0.0, 7.0], "delta": [-2, 5, -1]})
+    csv_path, parquet_path = write_table(df, tmp_path, "t")
+    data = csv_path.read_bytes()
+    assert _csv_rows(data) == [["value", "delta"], ["-3.5", "-2"], ["0.0", "5"], ["7.0", "-1"]]
+    assert b"'" not in data
+    pd.testing.assert_frame_equal(pd.read_parquet(parquet_path), df)
+
+
+def test_write_table_overwrites_a_previous_run(tmp_path):
+    write_table(pd.DataFrame({"a": ["cũ"]}), tmp_path, "t")
+    write_table(pd.DataFrame({"a": ["mới"]}), tmp_path, "t")
+    assert list(_read_csv(tmp_path / "t.csv")["a"]) == ["mới"]
+    assert list(pd.read_parquet(tmp_path / "t.parquet")["a"]) == ["mới"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.parquet"]
+
+
+# --------------------------------------------------------------------------------------------- atomic_path
+
+
+def test_atomic_path_failure_keeps_previous_content_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "values.csv"
+    target.write_text("cũ", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="giữa chừng"), atomic_path(target) as tmp:
+        tmp.write_text("mới, chưa xong", encoding="utf-8")
+        raise RuntimeError("hỏng giữa chừng")
+    assert target.read_text(encoding="utf-8") == "cũ"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_path_failure_without_previous_file_creates_nothing(tmp_path):
+    target = tmp_path / "values.csv"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("mới", encoding="utf-8")
+        raise RuntimeError
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_path_success_puts_new_content_in_place(tmp_path):
+    target = tmp_path / "values.csv"
+    target.write_text("cũ", encoding="utf-8")
+    with atomic_path(target) as tmp:
+        assert tmp != target
+        assert tmp.parent == target.parent  # same folder: the final move is an atomic rename
+        tmp.write_text("mới", encoding="utf-8")
+        assert target.read_text(encoding="utf-8") == "cũ"  # nothing visible until the block ends
+    assert target.read_text(encoding="utf-8") == "mới"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_path_creates_missing_parent_folders(tmp_path):
+    target = tmp_path / "data" / "processed" / "values.csv"
+    with atomic_path(target) as tmp:
+        tmp.write_text("x", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_atomic_path_output_has_the_same_permissions_as_a_plain_write(tmp_path):
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x", encoding="utf-8")
+    target = tmp_path / "atomic.csv"
+    with atomic_path(target) as tmp:
+        tmp.write_text("x", encoding="utf-8")
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
