@@ -136,3 +136,12 @@ def test_layout_columns() -> None:
 def test_layout_missing_columns() -> None:
     with pytest.raises(ValueError, match="cell"):
         render_dictionary(_tiny(), pd.DataFrame({"indicator": ["AA01"], "sheet": ["01-AA"]}))
+
+
+def test_committed_dictionary_page_is_up_to_date(catalogue):
+    """docs/tu-dien-du-lieu.md is generated: `python -m analysis dictionary --out docs/tu-dien-du-lieu.md`."""
+    from analysis.config import project_root
+    from analysis.template import template_layout
+
+    committed = (project_root() / "docs" / "tu-dien-du-lieu.md").read_text(encoding="utf-8")
+    assert committed.rstrip("\n") == render_dictionary(catalogue, template_layout(catalogue)).rstrip("\n")

@@ -500,3 +500,34 @@ def test_info_sheet_alone_is_not_mistaken_for_data(make_submission, ctx, catalog
     row = result.tables["submissions"].iloc[0]
     assert row["status"] == "rejected"
     assert "chỉ tiêu" in row["reason"]
+
+
+def test_previous_quarter_column_headed_with_its_period_is_not_read(make_submission, ctx, known_values):
+    """A unit puts last quarter's figures, headed "Quý II/2021", left of this quarter's column."""
+
+    def add_previous_quarter(wb):
+        for ws in wb.worksheets[1:]:
+            ws.protection.sheet = False
+            for rng in list(ws.merged_cells.ranges):
+                ws.unmerge_cells(str(rng))
+            ws.insert_cols(COLUMNS["value"])
+            ws.cell(row=10, column=COLUMNS["value"], value="Số liệu")
+            ws.cell(row=11, column=COLUMNS["value"], value="Quý II/2021")
+            for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+                ws.cell(row=row, column=COLUMNS["value"], value=3)
+
+    result, values = run(make_submission(edits=[add_previous_quarter]).parent, ctx)
+    assert_all_known(values, known_values)
+    assert result.tables["submissions"]["period"].tolist() == ["2021Q3"]
+    assert issues_of(result, "period_conflict").empty
+
+
+def test_note_saying_estimate_flags_the_figure_approximate(make_submission, ctx, catalogue, known_values):
+    code = first_input(catalogue, 0, 4)
+    sheet, row = row_of(catalogue, code)
+    edit = lambda wb: wb[sheet].cell(row=row, column=COLUMNS["note"], value="Số ước tính đến 14/9")  # noqa: E731
+    result, values = run(make_submission(edits=[edit]).parent, ctx)
+    assert values.at[code, "value"] == known_values[code]
+    assert bool(values.at[code, "approx"]) is True
+    assert "Số ước tính đến 14/9" in values.at[code, "note"]
+    assert values["approx"].sum() == 1

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from analysis.config import project_root
 
+MAX_LISTED_ERRORS = 20
+
 
 def _default(path: str) -> Path:
     return project_root() / path
@@ -77,6 +79,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     rejected = [s for s in result.submissions if s.status == "rejected"]
     for s in rejected:
         print(f"  - Từ chối {s.file}: {s.reason}")
+    errors = result.tables["issues"].query("severity == 'error' and submission_status == 'accepted'")
+    if len(errors):
+        print(f"Lỗi cần xem lại ({len(errors)}; đầy đủ trong issues.csv):")
+    for row in errors.head(MAX_LISTED_ERRORS).itertuples():
+        where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
+        print(f"  - {row.file} {where}: {row.message}")
     if args.strict and result.has_errors:
         print("Có lỗi mức “error” (chế độ --strict): mã thoát 1", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from analysis.catalogue import Catalogue
@@ -60,6 +60,7 @@ _VALUE_HEADER_BAD = (
 _NUMBERING_RE = re.compile(r"^(?:\d+(?: \d+)*|[a-z]|[ivx]+)\s+")
 _PARENTHESIS_RE = re.compile(r"\([^)]*\)\s*$")
 _REPORT_DATE_LABELS = ("ngay lap", "ngay bao cao", "ngay gui", "ngay ky")
+_ESTIMATE_RE = re.compile(r"\buoc\b")
 _RANGE_WORDS = ("tu ngay", "den ngay", "so lieu tinh", "thoi gian lay so lieu")
 
 
@@ -154,15 +155,19 @@ def extract_sheet(grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry
     """Everything one sheet says: indicator values with their cells, unit/period mentions, report dates."""
     result = SheetResult(sheet=grid.name)
     rows = _indicator_rows(grid, index)
-    top_limit = min(rows) if rows else TOP_ROWS_WITHOUT_TABLE
-    _find_metadata(grid, registry, cutoff, top_limit, result)
     if not rows:
+        _find_metadata(grid, registry, cutoff, TOP_ROWS_WITHOUT_TABLE, None, result)
         return result
-    value_col = _value_column(grid, rows, _key_column(rows))
-    result.first_row = min(rows)
+    key_col, first = _key_column(rows), min(rows)
+    # column headers right of the labels ("Quý II/2021 | Quý III/2021") describe columns, not the report's period
+    _find_metadata(grid, registry, cutoff, first, (first - HEADER_DEPTH, key_col), result)
+    sheet_period, _ = vote(result.periods)
+    value_col = _value_column(grid, rows, key_col, sheet_period)
+    result.first_row = first
     result.value_col = value_col
     if value_col is None:
         return result
+    note_col = _note_column(grid, first, value_col)
     for row, (code, label_conflict, _) in sorted(rows.items()):
         raw = grid.value(row, value_col)
         formula = grid.formulas.get((row, value_col))
@@ -170,6 +175,9 @@ def extract_sheet(grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry
             parsed = ParsedValue(None, False, "formula_no_cache", "công thức chưa được tính (không có giá trị lưu)")
         else:
             parsed = parse_cell(raw, integer_unit=code in index.integer)
+        remark = grid.value(row, note_col) if note_col is not None else ""
+        if parsed.value is not None and not parsed.approx and _says_estimate(remark):
+            parsed = replace(parsed, approx=True, note=_join(parsed.note, f"ghi chú của đơn vị: “{remark.strip()}”"))
         origin = grid.merged_origin(row, value_col) if grid.merged else None
         result.values.append(
             FoundValue(
@@ -185,6 +193,21 @@ def extract_sheet(grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry
             )
         )
     return result
+
+
+def _note_column(grid: SheetGrid, first_row: int, value_col: int) -> int | None:
+    """The "Ghi chú" column right of the values, if the sheet has one."""
+    width = max((len(r) for r in grid.rows[max(0, first_row - HEADER_DEPTH) : first_row]), default=0)
+    return next((c for c in range(value_col + 1, width) if "ghi chu" in _header_text(grid, first_row, c)), None)
+
+
+def _says_estimate(remark: object) -> bool:
+    """A unit's note saying the figure is an estimate ("ước", "ước tính", "số ước")."""
+    return isinstance(remark, str) and bool(_ESTIMATE_RE.search(fold(remark)))
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def _indicator_rows(grid: SheetGrid, index: IndicatorIndex) -> dict[int, tuple[str, str | None, int]]:
@@ -213,11 +236,14 @@ def _key_column(rows: dict[int, tuple[str, str | None, int]]) -> int:
     return Counter(key_col for _, _, key_col in rows.values()).most_common(1)[0][0]
 
 
-def _value_column(grid: SheetGrid, rows: dict[int, tuple[str, str | None, int]], key_col: int) -> int | None:
+def _value_column(
+    grid: SheetGrid, rows: dict[int, tuple[str, str | None, int]], key_col: int, period: Quarter | None
+) -> int | None:
+    """The column of this period's figures: by header words, else the column right of the labels with numbers."""
     first = min(rows)
     width = max(len(grid.rows[r]) for r in rows)
     candidates = range(key_col + 1, width)
-    scores = {c: _header_score(grid, first, c) for c in candidates}
+    scores = {c: _header_score(grid, first, c, period) for c in candidates}
     best = max(scores.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
     if best[0] is not None and best[1] > 0:
         return best[0]
@@ -238,15 +264,17 @@ def _header_text(grid: SheetGrid, first_row: int, col: int) -> str:
     return " ".join(parts)
 
 
-def _header_score(grid: SheetGrid, first_row: int, col: int) -> int:
+def _header_score(grid: SheetGrid, first_row: int, col: int, period: Quarter | None) -> int:
     text = _header_text(grid, first_row, col)
     if not text:
         return 0
     if any(word in text for word in _VALUE_HEADER_BAD):
         return -5
     score = sum(2 for word in _VALUE_HEADER_GOOD if word in text)
-    score += 3 if find_periods(text) else 0
-    return score
+    named = find_periods(text)
+    if named and period is not None and period not in named:
+        return -5  # another quarter's column (e.g. the previous quarter, for comparison)
+    return score + (3 if named else 0)
 
 
 def _is_numberish(raw: object) -> bool:
@@ -254,15 +282,22 @@ def _is_numberish(raw: object) -> bool:
 
 
 def _find_metadata(
-    grid: SheetGrid, registry: UnitRegistry, cutoff: CutoffRule, top_limit: int, result: SheetResult
+    grid: SheetGrid,
+    registry: UnitRegistry,
+    cutoff: CutoffRule,
+    top_limit: int,
+    header_band: tuple[int, int] | None,
+    result: SheetResult,
 ) -> None:
-    """Unit and period mentions in the top rows; report dates anywhere (signature lines, info fields)."""
+    """Unit and period mentions in the top rows (outside the column headers given as (first row, key column));
+    report dates anywhere (signature lines, info fields)."""
+    band_row, band_col = header_band or (top_limit, -1)
     for r, row in enumerate(grid.rows):
         for c, raw in enumerate(row):
             if isinstance(raw, str):
                 if not raw.strip():
                     continue
-                if r < top_limit:
+                if r < top_limit and not (r >= band_row and c > band_col):
                     _unit_and_period(raw, registry, cutoff, Located(None, grid.name, r, c), result)
                 folded = fold(raw)
                 if ("ngay" in folded or "nam" in folded) and not any(w in folded for w in _RANGE_WORDS):

@@ -201,14 +201,18 @@ def _write_area_sheet(ws: Worksheet, catalogue: Catalogue, area: Area, context: 
     _write_signature(ws, FIRST_DATA_ROW + len(indicators) + 1)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=COLUMNS["value"])
     ws.print_title_rows = f"{HEADER_ROW}:{NUMBERING_ROW}"
+    _a4_one_page_wide(ws)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _a4_one_page_wide(ws: Worksheet) -> None:
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
 
 
 def _level(number: str) -> int:
@@ -330,4 +334,5 @@ def _write_info_sheet(ws: Worksheet, catalogue: Catalogue, context: TemplateCont
     for j, area in enumerate(catalogue.areas, start=1):
         ws.cell(row=row + j, column=1, value=area.sheet).font = _font(12)
         ws.cell(row=row + j, column=2, value=f"{area.form}: {area.title}").font = _font(12)
+    _a4_one_page_wide(ws)
     ws.protection.sheet = True
