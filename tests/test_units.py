@@ -263,7 +263,7 @@ def test_invalid_unit_raises(tmp_path, unit, message):
 
 
 def test_missing_file_raises_value_error(tmp_path):
-    with pytest.raises(ValueError, match="units"):
+    with pytest.raises(ValueError, match="missing.yaml.*cannot read"):
         UnitRegistry.from_yaml(tmp_path / "missing.yaml")
 
 

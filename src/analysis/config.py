@@ -77,7 +77,8 @@ def _quarter(path: Path, key: str, value: Any) -> Quarter:
         raise _err(path, key, f"phải là quý dạng 2020Q1 (đang là {value!r})") from None
 
 
-def _read_yaml(path: Path) -> Mapping[str, Any]:
+def read_yaml(path: Path) -> Mapping[str, Any]:
+    """A YAML mapping from a configuration file; ValueError naming the file when it cannot be read."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -96,7 +97,7 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
     ``report_title``. Other keys are ignored (other modules may keep their settings in the same file).
     """
     p = Path(path) if path is not None else config_dir() / "province.yaml"
-    data = _read_yaml(p)
+    data = read_yaml(p)
     missing = [k for k in ("cutoff", "deadline_days", "first_period", "report_title") if k not in data]
     if missing:
         raise _err(p, missing[0], "bị thiếu (các khóa bắt buộc: cutoff, deadline_days, first_period, report_title)")

@@ -19,8 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analysis.periods import Quarter
 from analysis.text import fold, nfc
 
@@ -113,14 +111,10 @@ class UnitRegistry:
     @classmethod
     def from_yaml(cls, path: str | Path) -> UnitRegistry:
         """Load and validate ``units.yaml``; ValueError naming the file and the problem."""
+        from analysis.config import read_yaml
+
         p = Path(path)
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ValueError(f"{p}: không đọc được danh mục đơn vị / cannot read units file ({exc})") from None
-        except yaml.YAMLError as exc:
-            raise ValueError(f"{p}: tệp YAML không hợp lệ / invalid YAML ({exc})") from None
-        return cls.from_mapping(data, source=str(p))
+        return cls.from_mapping(read_yaml(p), source=str(p))
 
     @classmethod
     def from_mapping(cls, data: Any, source: str = "<units>") -> UnitRegistry:
