@@ -1,0 +1,63 @@
+"""Numbers as Vietnamese readers expect them: 7.000 (dot groups thousands), 1.234,5 and 12,5% (comma decimal).
+
+Every number a person reads — tables, chart labels, narrative — goes through these functions.
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING_TEXT = "—"
+
+
+def _is_missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT) -> str:
+    """7048 → "7.048"; 1234.5 (decimals=1) → "1.234,5"; -12 → "-12"; None/NaN → "—"."""
+    if _is_missing(x):
+        return missing
+    value = round(float(x), decimals)
+    if value == 0:
+        value = 0.0  # no "-0"
+    text = f"{abs(value):,.{decimals}f}"  # "1,234.5"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return ("-" if value < 0 else "") + text
+
+
+def auto(x: float | int | None, missing: str = MISSING_TEXT) -> str:
+    """Whole numbers without decimals, others with one: 7048 → "7.048", 305.6 → "305,6"."""
+    if _is_missing(x):
+        return missing
+    return number(x, 0 if float(x).is_integer() else 1, missing)
+
+
+def percent(x: float | None, decimals: int = 1, missing: str = MISSING_TEXT, sign: bool = False) -> str:
+    """12.5 → "12,5%" (x is already in percent); sign=True → "+12,5%"."""
+    if _is_missing(x):
+        return missing
+    text = number(x, decimals) + "%"
+    return ("+" + text) if sign and round(float(x), decimals) > 0 else text
+
+
+def change_words(pct: float | None, decimals: int = 1) -> str:
+    """Signed percent change as report prose: 9.3 → "tăng 9,3%", -0.4 → "giảm 0,4%", 0 → "không thay đổi"."""
+    if _is_missing(pct):
+        return "không so sánh được"
+    rounded = round(float(pct), decimals)
+    if rounded == 0:
+        return "không thay đổi" if float(pct) == 0 else "tương đương"
+    return f"{'tăng' if rounded > 0 else 'giảm'} {percent(abs(rounded), decimals)}"
+
+
+def with_unit(x: float | int | None, unit: str) -> str:
+    """7048, "lượt" → "7.048 lượt"; a rate keeps its % sign: 75.3, "%" → "75,3%"."""
+    if unit == "%":
+        return percent(x)
+    return f"{auto(x)} {unit}"
