@@ -91,6 +91,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import build_report
+
+    result = build_report(
+        args.quarter,
+        out_root=args.out or _default("reports"),
+        raw_dir=args.raw or _default("data/raw"),
+        processed_dir=args.processed or _default("data/processed"),
+        workers=args.jobs,
+        unit=args.unit,
+        progress=not args.quiet,
+    )
+    if result.reingested:
+        print("Đã đọc lại dữ liệu gốc (có tệp hoặc cấu hình mới).")
+    ok = len(result.results) - len(result.failed)
+    print(f"Đã lập {ok}/{len(result.results)} trang báo cáo: {result.folder / 'index.html'}")
+    for failure in result.failed:
+        print(f"  - {failure.error}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from analysis.demo import generate_demo
 
@@ -127,6 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit non-zero when any error-level issue exists")
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser("report", help="build the quarter's report: notebooks, HTML, figures, index.html")
+    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
+    p.add_argument("--out", type=Path, help="reports folder (default: reports); writes OUT/QUARTER/")
+    p.add_argument("--raw", type=Path, help="folder of submissions (default: data/raw); re-ingested when changed")
+    p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
+    p.add_argument("--unit", help="only this unit's profile (unit code), besides the province pages")
+    p.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("demo", help="regenerate the synthetic demo province submissions (deterministic)")
     p.add_argument("--out", type=Path, help="output folder (default: data/raw/demo)")
     p.set_defaults(func=cmd_demo)
@@ -137,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, ValueError, FileNotFoundError) as exc:
+    except (KeyError, ValueError, FileNotFoundError) as exc:  # ParameterError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"Lỗi: {message}", file=sys.stderr)
         return 2

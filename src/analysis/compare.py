@@ -30,17 +30,33 @@ MIN_HISTORY = 4  # quarters of a unit's own history needed before its figure is 
 
 
 def with_ratios(table: pd.DataFrame, catalogue: Catalogue, keys: list[str]) -> pd.DataFrame:
-    """Add each ratio indicator, recomputed per group of `keys` from that group's numerator and denominator."""
+    """Add each ratio indicator per group of `keys`, from that group's own numerator and denominator.
+
+    A ratio row carries the pair it was computed from (`ratio_num`, `ratio_den`), so that sums over quarters or units
+    recompute the rate from summed figures; groups with neither figure get no ratio row.
+    """
     wide = table.pivot_table(index=keys, columns="indicator", values="value", aggfunc="first", dropna=False)
     rows = []
     for ind in catalogue.indicators:
-        if ind.is_input or ind.numerator not in wide or ind.denominator not in wide:
+        if ind.is_input or not ({ind.numerator, ind.denominator} & set(wide.columns)):
             continue
-        num, den = wide[ind.numerator], wide[ind.denominator]
-        ratio = (num / den.where(den != 0) * ind.scale).where(num.notna() & den.notna())
-        rows.append(ratio.rename("value").reset_index().assign(indicator=ind.code))
-    derived = pd.concat(rows, ignore_index=True) if rows else table.iloc[0:0]
-    return pd.concat([table, derived], ignore_index=True)
+        pair = wide.reindex(columns=[ind.numerator, ind.denominator]).dropna(how="all")
+        num, den = pair[ind.numerator], pair[ind.denominator]
+        both = num.notna() & den.notna()
+        rows.append(
+            pd.DataFrame(
+                {
+                    "value": (num / den.where(den != 0) * ind.scale).where(both),
+                    "ratio_num": num.where(both),
+                    "ratio_den": den.where(both),
+                }
+            )
+            .reset_index()
+            .assign(indicator=ind.code)
+        )
+    columns = [*keys, "indicator", "value", "ratio_num", "ratio_den"]
+    derived = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    return pd.concat([table, derived.astype({c: "float64" for c in columns[-3:]})], ignore_index=True)
 
 
 def unit_values(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -51,7 +67,7 @@ def unit_values(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return out.assign(
         unit_name=lambda d: d["unit_code"].map(names),
         approx=lambda d: d["approx"].fillna(False).astype(bool),
-    )[["unit_code", "unit_name", "period", "indicator", "value", "approx"]]
+    )[["unit_code", "unit_name", "period", "indicator", "value", "approx", "ratio_num", "ratio_den"]]
 
 
 def expected_units(completeness: pd.DataFrame) -> pd.Series:
@@ -101,6 +117,8 @@ def _province_ratio(values: pd.DataFrame, ind) -> pd.DataFrame:
             "value": value.to_numpy(),
             "units_reporting": summed["units_reporting"].to_numpy(),
             "approx": False,
+            "ratio_num": summed["num"].to_numpy(),
+            "ratio_den": summed["den"].to_numpy(),
         }
     )
 
@@ -156,33 +174,43 @@ def compare(table: pd.DataFrame, quarter: Quarter, keys: list[str] | None = None
 def year_to_date(
     table: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, keys: list[str] | None = None
 ) -> pd.DataFrame:
-    """Sums over the year's quarters up to `quarter` against the same span last year (ratios recomputed).
+    """Sums over the year's quarters up to `quarter` against the same span last year.
 
-    `quarters_reported` says how many of the span's quarters each figure covers, so a partial year shows.
+    Ratios are recomputed from the summed numerators and denominators their quarterly rows carry (`ratio_num`,
+    `ratio_den`): never a sum or mean of quarterly rates. `quarters_reported` counts the span's quarters with a figure,
+    so a partial year shows.
     """
     keys = list(keys or [])
     spans = {"value": quarter.year_to_date(), "last_year": quarter.same_quarter_last_year().year_to_date()}
-    inputs = table[table["indicator"].isin([i.code for i in catalogue.input_indicators()])]
+    scale = {i.code: i.scale for i in catalogue.indicators if not i.is_input}
+    if "ratio_num" not in table:  # a plain tidy table: derive each quarter's ratio pairs from its inputs
+        table = with_ratios(table[~table["indicator"].isin(scale)], catalogue, [*keys, "period"])
     frames = []
     for name, span in spans.items():
-        part = inputs[inputs["period"].isin([q.label for q in span])]
-        summed = (
-            part.groupby([*keys, "indicator"], as_index=False)
-            .agg(value=("value", lambda s: s.sum(min_count=1)), quarters_reported=("period", "nunique"))
-            .assign(period=name)
+        part = table[table["period"].isin([q.label for q in span])]
+        inputs = part[~part["indicator"].isin(scale)].dropna(subset=["value"])
+        sums = inputs.groupby([*keys, "indicator"], as_index=False).agg(
+            value=("value", "sum"), quarters_reported=("period", "nunique")
         )
-        ratios = with_ratios(summed.drop(columns="quarters_reported"), catalogue, [*keys, "period"])
-        frames.append(ratios.merge(summed[[*keys, "indicator", "quarters_reported"]], how="left"))
+        ratios = part[part["indicator"].isin(scale)].dropna(subset=["ratio_num", "ratio_den"])
+        rates = ratios.groupby([*keys, "indicator"], as_index=False).agg(
+            num=("ratio_num", "sum"), den=("ratio_den", "sum"), quarters_reported=("period", "nunique")
+        )
+        factor = rates["indicator"].map(scale).astype("float64")
+        rates["value"] = rates["num"] / rates["den"].where(rates["den"] != 0) * factor
+        frames.append(pd.concat([sums, rates.drop(columns=["num", "den"])], ignore_index=True).assign(span=name))
     both = pd.concat(frames, ignore_index=True)
-    wide = both.pivot_table(index=[*keys, "indicator"], columns="period", values="value", aggfunc="first", dropna=False)
-    out = wide.reindex(columns=["value", "last_year"]).reset_index()
+    out = both.pivot_table(index=[*keys, "indicator"], columns="span", values="value", aggfunc="first", dropna=False)
+    out = out.reindex(columns=["value", "last_year"]).reset_index()
     out.columns.name = None
     out["change_last_year"] = out["value"] - out["last_year"]
     out["pct_last_year"] = percent_change(out["value"], out["last_year"])
     out["status_last_year"] = change_status(out["value"], out["last_year"])
-    covered = both[both["period"] == "value"].set_index([*keys, "indicator"])["quarters_reported"]
-    return out.merge(covered.rename("quarters_reported").reset_index(), how="left").assign(
-        quarters_in_span=len(spans["value"])
+    covered = both[both["span"] == "value"][[*keys, "indicator", "quarters_reported"]]
+    return (
+        out.merge(covered, on=[*keys, "indicator"], how="left")
+        .assign(quarters_reported=lambda d: d["quarters_reported"].fillna(0).astype("int64"))
+        .assign(quarters_in_span=len(spans["value"]))
     )
 
 
@@ -215,7 +243,8 @@ def outliers(unit_table: pd.DataFrame, quarter: Quarter, threshold: float = MODI
     )
     spread = deviation.groupby(["unit_code", "indicator"])["abs_dev"].agg(mad="median", mean_ad="mean")
     out = current.merge(stats.join(spread).reset_index(), on=["unit_code", "indicator"], how="left")
-    scale = out["mad"].where(out["mad"] > 0, out["mean_ad"] * 1.2533 / 0.6745)
+    # z = 0.6745 (x − median) / MAD; with MAD 0: z = (x − median) / (1.2533 × mean absolute deviation)
+    scale = out["mad"].where(out["mad"] > 0, out["mean_ad"] * 1.2533 * 0.6745)
     z = 0.6745 * (out["value"] - out["median"]) / scale.where(scale > 0)
     enough = out["n_history"].fillna(0) >= MIN_HISTORY
     return out.assign(

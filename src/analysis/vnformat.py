@@ -6,6 +6,7 @@ Every number a person reads — tables, chart labels, narrative — goes through
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 MISSING_TEXT = "—"
 
@@ -19,11 +20,16 @@ def _is_missing(x: object) -> bool:
         return True
 
 
+def _round_half_up(x: float, decimals: int) -> float:
+    """Round as Excel and readers do (2,5 → 3), not Python's half-to-even."""
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT) -> str:
     """7048 → "7.048"; 1234.5 (decimals=1) → "1.234,5"; -12 → "-12"; None/NaN → "—"."""
     if _is_missing(x):
         return missing
-    value = round(float(x), decimals)
+    value = _round_half_up(float(x), decimals)
     if value == 0:
         value = 0.0  # no "-0"
     text = f"{abs(value):,.{decimals}f}"  # "1,234.5"
@@ -43,14 +49,14 @@ def percent(x: float | None, decimals: int = 1, missing: str = MISSING_TEXT, sig
     if _is_missing(x):
         return missing
     text = number(x, decimals) + "%"
-    return ("+" + text) if sign and round(float(x), decimals) > 0 else text
+    return ("+" + text) if sign and _round_half_up(float(x), decimals) > 0 else text
 
 
 def change_words(pct: float | None, decimals: int = 1) -> str:
     """Signed percent change as report prose: 9.3 → "tăng 9,3%", -0.4 → "giảm 0,4%", 0 → "không thay đổi"."""
     if _is_missing(pct):
         return "không so sánh được"
-    rounded = round(float(pct), decimals)
+    rounded = _round_half_up(float(pct), decimals)
     if rounded == 0:
         return "không thay đổi" if float(pct) == 0 else "tương đương"
     return f"{'tăng' if rounded > 0 else 'giảm'} {percent(abs(rounded), decimals)}"
@@ -58,6 +64,6 @@ def change_words(pct: float | None, decimals: int = 1) -> str:
 
 def with_unit(x: float | int | None, unit: str) -> str:
     """7048, "lượt" → "7.048 lượt"; a rate keeps its % sign: 75.3, "%" → "75,3%"."""
-    if unit == "%":
+    if unit == "%" or _is_missing(x):
         return percent(x)
     return f"{auto(x)} {unit}"

@@ -1,0 +1,176 @@
+"""Report sections: each call shows a heading, sentences built from computed values, a table and its charts.
+
+The notebooks are a list of these calls; everything they compute lives in `compare`, `quality`, `tables`, `charts`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import charts, quality, tables, vnformat
+from analysis import notebook as nb
+from analysis.catalogue import Indicator
+from analysis.report_data import ReportData
+from analysis.wording import (
+    comparison_clause,
+    coverage_note,
+    last_year_label,
+    last_year_phrase,
+    previous_label,
+    previous_phrase,
+)
+
+TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí")
+
+
+def _area_codes(data: ReportData, area: str) -> list[str]:
+    return [i.code for i in data.catalogue.indicators_in(area)]
+
+
+def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
+    """ "- Tổng số lượt tiếp công dân: **7.048 lượt**; tăng 8,9% so với quý II/2021 (6.473), …"."""
+    q = data.quarter
+    fmt = vnformat.percent if ind.unit == "%" else vnformat.auto
+    value = vnformat.with_unit(row["value"], ind.unit) if pd.notna(row["value"]) else "không có số liệu"
+    note = coverage_note(row.get("units_reporting"), row.get("units_expected"))
+    clauses = []
+    for base, quarter_base, phrase in (
+        ("previous", q.previous(), previous_phrase(q)),
+        ("last_year", q.same_quarter_last_year(), last_year_phrase(q)),
+    ):
+        clause = comparison_clause(
+            row[f"status_{base}"], row[f"pct_{base}"], row[f"change_{base}"], ind.unit, quarter_base, phrase
+        )
+        shown = f" ({fmt(row[base])})" if row[f"status_{base}"] in ("increase", "decrease", "unchanged") else ""
+        clauses.append(clause + shown)
+    return f"- {ind.name}: **{value}**{' ' + note if note else ''}; {'; '.join(clauses)}."
+
+
+# ------------------------------------------------------------------------------------------------ province
+
+
+def province_headlines(data: ReportData) -> None:
+    cmp = data.province_comparison.set_index("indicator")
+    lines = [_headline(data, ind, cmp.loc[ind.code]) for ind in data.key_indicators() if ind.code in cmp.index]
+    nb.md("\n".join(lines))
+
+
+def province_area(data: ReportData, area_code: str, figures_dir: str | None = None) -> None:
+    area = data.catalogue.area(area_code)
+    q = data.quarter
+    nb.md(f"## {area.title}\n\n*{area.form}*")
+    cmp = data.province_comparison
+    row = cmp.set_index("indicator").iloc[0] if len(cmp) else None
+    note = coverage_note(row["units_reporting"], row["units_expected"]) if row is not None else ""
+    nb.table(
+        tables.comparison_table(cmp, data.catalogue, q, _area_codes(data, area_code)),
+        TEXT_COLUMNS,
+        note=f"Số liệu toàn tỉnh là tổng số liệu các đơn vị; tỷ lệ tính lại từ tổng tử số và mẫu số. {note}".strip(),
+    )
+    for ind in data.key_indicators(area_code):
+        fig = charts.province_trend(
+            data.trend(ind.code), f"{ind.short_name} toàn tỉnh qua các quý", ind.unit, highlight=q.label
+        )
+        nb.figure(fig, f"{q.label}-tinh-{ind.code}", figures_dir)
+
+
+def province_ytd(data: ReportData) -> None:
+    q = data.quarter
+    if q.quarter == 1:
+        return
+    nb.md(f"## Lũy kế {q.ytd_vn}")
+    codes = [i.code for i in data.key_indicators()]
+    nb.table(tables.ytd_table(data.province_ytd, data.catalogue, q, codes), TEXT_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------------- units
+
+
+def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
+    q = data.quarter
+    keys = data.key_indicators()
+    cmp = data.unit_comparison
+    for base, label, name in (
+        ("pct_previous", previous_label(q), "so-voi-quy-truoc"),
+        ("pct_last_year", last_year_label(q), "so-voi-cung-ky"),
+    ):
+        matrix = (
+            cmp[cmp["indicator"].isin([i.code for i in keys])]
+            .pivot_table(index="unit_name", columns="indicator", values=base, aggfunc="first", dropna=False)
+            .reindex(columns=[i.code for i in keys])
+            .rename(columns={i.code: i.short_name for i in keys})
+        )
+        order = [u.name for u in data.registry.units if u.name in matrix.index]
+        fig = charts.change_heatmap(matrix.reindex(order), f"Thay đổi {label.lower()} — {q.vn_title}")
+        nb.figure(fig, f"{q.label}-ban-do-nhiet-{name}", figures_dir)
+
+
+def indicator_across_units(data: ReportData, code: str, figures_dir: str | None = None) -> None:
+    ind = data.indicator(code)
+    q = data.quarter
+    nb.md(f"### {ind.name}")
+    nb.table(tables.ranking_table(data.unit_comparison, data.catalogue, q, code), TEXT_COLUMNS)
+    rows = data.unit_comparison[data.unit_comparison["indicator"] == code]
+    frame = rows[["unit_name", "value", "previous", "last_year"]].rename(columns={"value": "current"}, errors="raise")
+    labels = {
+        "current": q.vn_title,
+        "previous": q.previous().vn_title,
+        "last_year": q.same_quarter_last_year().vn_title,
+    }
+    fig = charts.units_side_by_side(frame, f"{ind.short_name} theo đơn vị — {q.vn_title}", ind.unit, labels)
+    nb.figure(fig, f"{q.label}-don-vi-{code}", figures_dir)
+
+
+# ---------------------------------------------------------------------------------------------- one unit
+
+
+def unit_summary(data: ReportData, unit_code: str) -> None:
+    unit = data.unit(unit_code)
+    now = data.completeness_now().set_index("unit_code")
+    row = now.loc[unit_code]
+    date = "/".join(reversed(row["report_date"].split("-"))) if row["report_date"] else "không ghi ngày"
+    issues = quality.current_issues(data)
+    own = issues[issues["unit_code"] == unit_code]
+    nb.md(
+        f"# {unit.name} — {data.quarter.vn_title}\n\n"
+        f"Tình trạng báo cáo: **{row['status']}** (ngày báo cáo: {date}; tệp `{row['source_file']}`). "
+        f"Kiểm tra số liệu: {int((own['severity'] == 'error').sum())} lỗi, "
+        f"{int((own['severity'] == 'warning').sum())} cảnh báo."
+    )
+
+
+def unit_area(data: ReportData, unit_code: str, area_code: str) -> None:
+    area = data.catalogue.area(area_code)
+    cmp = data.unit_comparison
+    own = cmp[cmp["unit_code"] == unit_code]
+    nb.md(f"## {area.title}\n\n*{area.form}*")
+    nb.table(tables.comparison_table(own, data.catalogue, data.quarter, _area_codes(data, area_code)), TEXT_COLUMNS)
+
+
+def unit_trends(data: ReportData, unit_code: str, figures_dir: str | None = None) -> None:
+    unit = data.unit(unit_code)
+    q = data.quarter
+    nb.md("## Diễn biến các chỉ tiêu chính qua các quý")
+    panels = [(ind.short_name, data.trend(ind.code, unit_code), ind.unit) for ind in data.key_indicators()]
+    fig = charts.trend_grid(panels, f"Các chỉ tiêu chính của {unit.name} qua các quý", q.label)
+    nb.figure(fig, f"{q.label}-{unit_code}-dien-bien", figures_dir)
+
+
+def unit_ranks(data: ReportData, unit_code: str) -> None:
+    cmp = data.unit_comparison
+    own = cmp[(cmp["unit_code"] == unit_code) & cmp["indicator"].isin([i.code for i in data.key_indicators()])]
+    nb.md("## Vị trí so với các đơn vị khác")
+    rows = []
+    for ind in data.key_indicators():
+        r = own[own["indicator"] == ind.code]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['units_ranked'])}"
+        value = vnformat.percent(r["value"]) if ind.unit == "%" else vnformat.auto(r["value"])
+        rows.append({tables.NAME: ind.name, tables.UNIT: ind.unit, data.quarter.vn_title: value, "Xếp hạng": rank})
+    nb.table(
+        pd.DataFrame(rows),
+        TEXT_COLUMNS,
+        note="Xếp hạng theo số liệu từ lớn đến nhỏ (1 = lớn nhất); không hàm ý tốt hay xấu.",
+    )
