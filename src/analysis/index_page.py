@@ -88,7 +88,8 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
         parts += [_link(r, r.job.unit_name) for r in unit_pages]
         parts.append("</ul>")
     parts.append("<h2>Chi tiết theo đơn vị</h2>")
-    parts.append(_completeness_table(now))
+    order = {u.code: i for i, u in enumerate(data.registry.units)}
+    parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
     parts.append(
         '<p class="meta">Hình vẽ (PNG, 200 dpi) để dán vào báo cáo Word nằm trong thư mục '
         '<a href="figures/">figures/</a>.</p>'
@@ -110,7 +111,7 @@ def _link(result: JobResult, label: str | None = None) -> str:
 
 def _completeness_table(now) -> str:
     rows = []
-    for r in now.sort_values(["unit_type", "unit_code"], ascending=[False, True]).itertuples():
+    for r in now.itertuples():
         date = "" if not r.report_date else "/".join(reversed(r.report_date.split("-")))
         rows.append(
             f"<tr><td>{html.escape(r.unit_name)}</td>"

@@ -32,6 +32,7 @@ from analysis.report_data import ParameterError, ReportData
 FINGERPRINT_FILE = "ingest-fingerprint.json"
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
+ANALYST_ONLY_TAG = "bo-khi-xuat-ban"  # cells for analysts in JupyterLab, left out of the published HTML
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def export_html(executed: Path, target: Path, job: Job) -> None:
     """Self-contained HTML without code: inputs and prompts excluded, images inline, no script from the network."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(executed, as_version=4)
     title = job.spec.title if not job.unit_name else f"{job.spec.title}: {job.unit_name}"
@@ -180,6 +182,7 @@ def export_html(executed: Path, target: Path, job: Job) -> None:
         exclude_output_prompt=True,
     )
     exporter.language_code = "vi"
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), True)
     body, _ = exporter.from_notebook_node(nb)
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
