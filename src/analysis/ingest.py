@@ -6,6 +6,7 @@ Shape: `discover` files → `parse_submission` each (never raises: a broken file
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections import Counter, defaultdict
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import preflight
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.config import ProvinceConfig, load_province_config
 from analysis.extract import FoundValue, IndicatorIndex, Located, extract_sheet, vote
+from analysis.isolation import WorkerLimits, map_isolated
 from analysis.numbers import ParsedValue
 from analysis.outputs import write_table
 from analysis.periods import Quarter, find_periods, period_dates, quarter_range
@@ -134,6 +137,8 @@ class IngestContext:
     index: IndicatorIndex
     registry: UnitRegistry
     province: ProvinceConfig
+    limits: preflight.Limits = preflight.Limits()
+    worker_limits: WorkerLimits = WorkerLimits()
 
     @classmethod
     def load(
@@ -200,16 +205,25 @@ def parse_submission(path: Path, raw_dir: Path, ctx: IngestContext) -> Submissio
         return sub.reject(f"Lỗi không lường trước khi đọc tệp: {type(exc).__name__}: {exc}", "unexpected_error")
 
 
-def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
-    data = path.read_bytes()
+def _file_facts(path: Path, sub: Submission) -> Submission:
     stat = path.stat()
-    sub.sha256, sub.size_bytes, sub.mtime = hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    sub.sha256, sub.size_bytes, sub.mtime = digest.hexdigest(), stat.st_size, stat.st_mtime
+    return sub
+
+
+def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
+    _file_facts(path, sub)
     if path.suffix.lower() in REJECTED_SUFFIXES:
         return sub.reject(
             f"Định dạng {path.suffix} không được hỗ trợ; hãy lưu lại dưới dạng Excel .xlsx theo mẫu",
             "unsupported_format",
         )
     try:
+        preflight.check(path, ctx.limits)
         book = read_workbook(path)
     except WorkbookError as exc:
         return sub.reject(exc.reason, "unreadable_file")
@@ -605,13 +619,31 @@ def _completeness_status(received: bool, on_time: bool | None, has_deadline: boo
 # ------------------------------------------------------------------------------------------------------- run
 
 
-def ingest(raw_dir: str | Path, ctx: IngestContext | None = None) -> IngestResult:
+FAILURE_REASONS = {
+    "crash": "Trình đọc tệp bị dừng bất thường khi đọc tệp này (tệp hỏng, quá lớn hoặc có thể độc hại)",
+    "timeout": "Đọc tệp quá thời gian cho phép (tệp hỏng, quá lớn hoặc có thể độc hại)",
+    "error": "Lỗi không lường trước khi đọc tệp",
+}
+
+
+def parse_all(paths: list[Path], raw_dir: Path, ctx: IngestContext, workers: int | None = None) -> list[Submission]:
+    """Parse every file in isolated worker processes: a parser crash, memory blow-up or hang rejects that file."""
+
+    def failed(path: Path, kind: str, detail: str) -> Submission:
+        sub = _file_facts(path, Submission(file=path.relative_to(raw_dir).as_posix()))
+        return sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}")
+
+    parse = functools.partial(parse_submission, raw_dir=raw_dir, ctx=ctx)
+    return map_isolated(parse, paths, failed, workers, ctx.worker_limits)
+
+
+def ingest(raw_dir: str | Path, ctx: IngestContext | None = None, workers: int | None = None) -> IngestResult:
     """Parse every submission under `raw_dir` and build the four tables (nothing written)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"Không tìm thấy thư mục dữ liệu gốc: {raw_dir}")
     ctx = ctx or IngestContext.load()
-    subs = [parse_submission(path, raw_dir, ctx) for path in discover(raw_dir)]
+    subs = parse_all(discover(raw_dir), raw_dir, ctx, workers)
     resolve_supersession(subs)
     check_unexpected(subs)
     validate(subs, ctx.catalogue)
@@ -633,8 +665,10 @@ def save(result: IngestResult, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def run_ingest(raw_dir: str | Path, out_dir: str | Path, ctx: IngestContext | None = None) -> IngestResult:
-    result = ingest(raw_dir, ctx)
+def run_ingest(
+    raw_dir: str | Path, out_dir: str | Path, ctx: IngestContext | None = None, workers: int | None = None
+) -> IngestResult:
+    result = ingest(raw_dir, ctx, workers)
     save(result, out_dir)
     return result
 

@@ -156,13 +156,29 @@ def run_job(job: Job, staging: Path) -> JobResult:
             execution_timeout=EXECUTION_TIMEOUT,
         )
     except PapermillExecutionError as exc:
+        _scrub_paths(executed, job)
         message = f"Sổ tay {job.spec.file} ({job.output}) lỗi ở ô số {exc.cell_index + 1}: {exc.ename}: {exc.evalue}"
         return JobResult(job, False, time.perf_counter() - start, message)
     except Exception as exc:  # kernel died, notebook missing, timeout: this notebook fails, the others go on
         message = f"Sổ tay {job.spec.file} ({job.output}) không chạy được: {type(exc).__name__}: {exc}"
         return JobResult(job, False, time.perf_counter() - start, message)
+    _scrub_paths(executed, job)
     export_html(executed, staging / f"{job.output}.html", job)
     return JobResult(job, True, time.perf_counter() - start)
+
+
+def _scrub_paths(executed: Path, job: Job) -> None:
+    """papermill records absolute input/output paths (user names, folder layout): keep them relative."""
+    import nbformat
+
+    if not executed.exists():
+        return
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = f"notebooks/{job.spec.file}"
+    meta["output_path"] = f"notebooks/{job.output}.ipynb"
+    with atomic_path(executed) as tmp:
+        nbformat.write(nb, tmp)
 
 
 def export_html(executed: Path, target: Path, job: Job) -> None:

@@ -14,9 +14,7 @@ from analysis.report_data import ReportData
 from analysis.wording import (
     comparison_clause,
     coverage_note,
-    last_year_label,
     last_year_phrase,
-    previous_label,
     previous_phrase,
 )
 
@@ -87,21 +85,22 @@ def province_ytd(data: ReportData) -> None:
 
 
 def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
+    """Percent change of each key indicator (rows) in each unit (columns), on the previous quarter and last year."""
     q = data.quarter
     keys = data.key_indicators()
     cmp = data.unit_comparison
-    for base, label, name in (
-        ("pct_previous", previous_label(q), "so-voi-quy-truoc"),
-        ("pct_last_year", last_year_label(q), "so-voi-cung-ky"),
+    units = [u.name for u in data.registry.units if u.name in set(cmp["unit_name"])]
+    for base, phrase, name in (
+        ("pct_previous", previous_phrase(q), "so-voi-quy-truoc"),
+        ("pct_last_year", last_year_phrase(q), "so-voi-cung-ky"),
     ):
         matrix = (
             cmp[cmp["indicator"].isin([i.code for i in keys])]
-            .pivot_table(index="unit_name", columns="indicator", values=base, aggfunc="first", dropna=False)
-            .reindex(columns=[i.code for i in keys])
-            .rename(columns={i.code: i.short_name for i in keys})
+            .pivot_table(index="indicator", columns="unit_name", values=base, aggfunc="first", dropna=False)
+            .reindex(index=[i.code for i in keys], columns=units)
+            .rename(index={i.code: i.short_name for i in keys})
         )
-        order = [u.name for u in data.registry.units if u.name in matrix.index]
-        fig = charts.change_heatmap(matrix.reindex(order), f"Thay đổi {label.lower()} — {q.vn_title}")
+        fig = charts.change_heatmap(matrix, f"{q.vn_title}: thay đổi {phrase}")
         nb.figure(fig, f"{q.label}-ban-do-nhiet-{name}", figures_dir)
 
 

@@ -1,0 +1,114 @@
+"""Run a function over untrusted inputs in worker processes, so that a crash, runaway memory or a hang in a parser
+costs that one input, never the run.
+
+Each worker is handed one input at a time over its own pipe, so the parent always knows which input a dead or stuck
+worker was on; that input gets `on_failure`'s result, the worker is replaced, and the others go on. Workers run
+under a memory cap (RLIMIT_AS, where the platform has it) and a per-input timeout.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    memory_bytes: int | None = 3 * 1024**3
+    timeout_seconds: float = 120.0
+
+
+def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None) -> None:
+    os.environ["RUST_BACKTRACE"] = "0"  # a parser abort is reported by the parent, not as pages of backtrace
+    if memory_bytes and sys.platform != "win32":
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        index, item = task
+        try:
+            conn.send((index, True, func(item)))
+        except MemoryError:
+            conn.send((index, False, "MemoryError"))
+        except Exception as exc:  # the function's own errors: reported, the worker goes on
+            conn.send((index, False, f"{type(exc).__name__}: {exc}"))
+
+
+def map_isolated(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    on_failure: Callable[[T, str, str], R],
+    workers: int | None = None,
+    limits: WorkerLimits = WorkerLimits(),
+) -> list[R]:
+    """`[func(x) for x in items]`, each in a worker process; `on_failure(item, kind, detail)` stands in for a result
+    when the call raised ("error"), the worker died ("crash") or took too long ("timeout")."""
+    if not items:
+        return []
+    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
+    results: list[Any] = [None] * len(items)
+    pending = deque(range(len(items)))
+    busy: dict[Connection, tuple[Any, int, float]] = {}
+
+    def start() -> None:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, func, limits.memory_bytes), daemon=True)
+        proc.start()
+        child.close()
+        hand_out(parent, proc)
+
+    def hand_out(conn: Connection, proc: Any) -> None:
+        if not pending:
+            conn.send(None)
+            conn.close()
+            proc.join()
+            return
+        index = pending.popleft()
+        conn.send((index, items[index]))
+        busy[conn] = (proc, index, time.monotonic())
+
+    def lost(conn: Connection, kind: str, detail: str) -> None:
+        proc, index, _ = busy.pop(conn)
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        conn.close()
+        results[index] = on_failure(items[index], kind, detail)
+        if pending:
+            start()
+
+    for _ in range(max(1, min(workers or os.cpu_count() or 1, len(items)))):
+        start()
+    while busy:
+        sentinels = {proc.sentinel: conn for conn, (proc, _, _) in busy.items()}
+        ready = set(wait([*busy, *sentinels], timeout=0.5))
+        for conn in list(busy):
+            proc, index, started = busy[conn]
+            if conn in ready:
+                try:
+                    got, ok, payload = conn.recv()
+                except (EOFError, OSError):
+                    lost(conn, "crash", f"worker exited with code {proc.exitcode}")
+                    continue
+                busy.pop(conn)
+                results[got] = payload if ok else on_failure(items[got], "error", payload)
+                hand_out(conn, proc)
+            elif proc.sentinel in ready:
+                proc.join()
+                lost(conn, "crash", f"worker exited with code {proc.exitcode}")
+            elif time.monotonic() - started > limits.timeout_seconds:
+                lost(conn, "timeout", f"no result after {limits.timeout_seconds:g} s")
+    return results
