@@ -238,14 +238,14 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
             f"Trang tính “{name}” bị ẩn nhưng có số liệu; số liệu vẫn được đọc",
             name,
         )
+    if not values:
+        return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
     _resolve_unit(sub, [u for s in sheets for u in s.units], ctx.registry)
     _resolve_period(sub, [p for s in sheets for p in s.periods])
     dates = [d for s in sheets for d in s.report_dates]
     sub.report_date = max((d.value for d in dates), default=None)
     if sub.status == "rejected":
         return sub
-    if not values:
-        return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
     kept = _deduplicate(sub, values)
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     _check_values(sub, ctx)

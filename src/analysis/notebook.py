@@ -69,7 +69,8 @@ def figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> Non
         with atomic_path(target) as tmp:
             tmp.write_bytes(png)
     width = int(fig.get_figwidth() * SCREEN_DPI)
-    display(Image(data=png, format="png", width=width))
+    title = fig._suptitle.get_text().replace("\n", " ") if fig._suptitle is not None else name
+    display(Image(data=png, format="png", width=width), metadata={"image/png": {"alt": title, "width": width}})
 
 
 def safe_name(name: str) -> str:

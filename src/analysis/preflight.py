@@ -18,7 +18,8 @@ from analysis.workbook import WorkbookError
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_REF_RE = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,3})(\d+)"')
+_REF_RE = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]*)(\d+)"')
+_DANGEROUS_XML = (b"<!DOCTYPE", b"<!ENTITY")
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 CHUNK = 1 << 20
 
@@ -90,6 +91,9 @@ def _check_zip(path: Path, limits: Limits, suffix: str) -> None:
                         f"member {info.filename} ratio {ratio:.0f}",
                     )
             names = {i.filename for i in infos}
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    _check_no_doctype(zf, info.filename)
             if suffix == ".ods":
                 if "content.xml" not in names:
                     raise WorkbookError("Tệp .ods bị hỏng (thiếu nội dung)", "no content.xml")
@@ -100,6 +104,16 @@ def _check_zip(path: Path, limits: Limits, suffix: str) -> None:
                 _check_extent(zf, name, limits)
     except zipfile.BadZipFile as exc:
         raise WorkbookError("Tệp bị hỏng hoặc không đầy đủ (có thể gửi thiếu)", f"bad zip: {exc}") from exc
+
+
+def _check_no_doctype(zf: zipfile.ZipFile, member: str) -> None:
+    """Spreadsheet XML never needs a DTD: entity declarations (billion laughs, external entities) are refused."""
+    with zf.open(member) as fh:
+        head = fh.read(4096)
+    if any(marker in head for marker in _DANGEROUS_XML):
+        raise WorkbookError(
+            "Tệp chứa khai báo XML không được phép (DOCTYPE/ENTITY); nghi là tệp độc hại", f"DTD in {member}"
+        )
 
 
 def _check_extent(zf: zipfile.ZipFile, member: str, limits: Limits) -> None:

@@ -27,7 +27,7 @@ from analysis import index_page
 from analysis.config import config_dir, project_root
 from analysis.ingest import discover, run_ingest
 from analysis.outputs import atomic_path
-from analysis.report_data import ParameterError, ReportData
+from analysis.report_data import PROCESSED_ENV, ParameterError, ReportData
 
 FINGERPRINT_FILE = "ingest-fingerprint.json"
 KERNEL = "python3"
@@ -107,21 +107,9 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
-def _relative(path: Path, start: Path) -> str:
-    """A path as the notebook sees it from its working directory (relative: reports carry no local folders)."""
-    try:
-        return os.path.relpath(path.resolve(), start.resolve())
-    except ValueError:  # another drive on Windows
-        return str(path.resolve())
-
-
-def plan_jobs(data: ReportData, processed_dir: Path, staging: Path, unit: str | None = None) -> list[Job]:
+def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
     """Every notebook run of the report (per-unit notebooks once per unit that reported this quarter)."""
-    base = {
-        "quarter": data.quarter.label,
-        "processed_dir": _relative(processed_dir, notebooks_dir()),
-        "figures_dir": _relative(staging / "figures", notebooks_dir()),
-    }
+    base = {"quarter": data.quarter.label, "processed_dir": "", "figures_dir": "figures"}
     units = [data.unit(unit).code] if unit else data.units_reporting()
     jobs = []
     for spec in notebook_registry():
@@ -137,7 +125,7 @@ def plan_jobs(data: ReportData, processed_dir: Path, staging: Path, unit: str | 
 # ------------------------------------------------------------------------------------------------------ run
 
 
-def run_job(job: Job, staging: Path) -> JobResult:
+def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
     """Execute one notebook with papermill and export it to code-free HTML. Runs in a worker process."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -145,19 +133,21 @@ def run_job(job: Job, staging: Path) -> JobResult:
     start = time.perf_counter()
     executed = staging / "notebooks" / f"{job.output}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
+    os.environ[PROCESSED_ENV] = str(processed_dir.resolve())  # the kernel inherits it: no path in the notebook
     try:
         papermill.execute_notebook(
             str(notebooks_dir() / job.spec.file),
             str(executed),
             parameters=job.parameters,
             kernel_name=KERNEL,
-            cwd=str(notebooks_dir()),
+            cwd=str(staging),  # figures_dir "figures" is relative to the report folder
             progress_bar=False,
             execution_timeout=EXECUTION_TIMEOUT,
         )
     except PapermillExecutionError as exc:
         _scrub_paths(executed, job)
-        message = f"Sổ tay {job.spec.file} ({job.output}) lỗi ở ô số {exc.cell_index + 1}: {exc.ename}: {exc.evalue}"
+        cell = _source_cell_number(executed, exc.cell_index)
+        message = f"Sổ tay {job.spec.file} ({job.output}) lỗi ở ô số {cell}: {exc.ename}: {exc.evalue}"
         return JobResult(job, False, time.perf_counter() - start, message)
     except Exception as exc:  # kernel died, notebook missing, timeout: this notebook fails, the others go on
         message = f"Sổ tay {job.spec.file} ({job.output}) không chạy được: {type(exc).__name__}: {exc}"
@@ -165,6 +155,14 @@ def run_job(job: Job, staging: Path) -> JobResult:
     _scrub_paths(executed, job)
     export_html(executed, staging / f"{job.output}.html", job)
     return JobResult(job, True, time.perf_counter() - start)
+
+
+def _source_cell_number(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the notebook as the analyst sees it (without papermill's injected cell)."""
+    import nbformat
+
+    cells = nbformat.read(executed, as_version=4).cells[: index + 1]
+    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells)
 
 
 def _scrub_paths(executed: Path, job: Job) -> None:
@@ -210,14 +208,16 @@ def _quarter_title(label: str) -> str:
     return Quarter.parse(label).vn_title
 
 
-def run_jobs(jobs: list[Job], staging: Path, workers: int, progress: bool = True) -> list[JobResult]:
+def run_jobs(
+    jobs: list[Job], staging: Path, processed_dir: Path, workers: int, progress: bool = True
+) -> list[JobResult]:
     """Run notebooks in parallel worker processes, with a progress bar on stderr."""
     from tqdm import tqdm
 
     results: list[JobResult] = []
     bar = tqdm(total=len(jobs), desc="Chạy sổ tay", unit="sổ", file=sys.stderr, disable=not progress)
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = {pool.submit(run_job, job, staging): job for job in jobs}
+        futures = {pool.submit(run_job, job, staging, processed_dir): job for job in jobs}
         for future in as_completed(futures):
             results.append(future.result())
             bar.update()
@@ -251,8 +251,8 @@ def build_report(
     staging = out_root / f".{data.quarter.label}.dang-lap"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "figures").mkdir(parents=True)
-    jobs = plan_jobs(data, processed_dir, staging, unit)
-    results = run_jobs(jobs, staging, workers or default_workers(), progress)
+    jobs = plan_jobs(data, unit)
+    results = run_jobs(jobs, staging, processed_dir, workers or default_workers(), progress)
     index_page.write(staging / "index.html", data, results, datetime.now())
     _replace_folder(staging, final)
     return ReportResult(final, results, reingested)

@@ -6,6 +6,7 @@ notebooks. Parameters are validated here: an unknown quarter or unit gives a Vie
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,9 +25,15 @@ class ParameterError(ValueError):
     """A notebook or report parameter that does not name something in the data (message in Vietnamese)."""
 
 
+PROCESSED_ENV = "ANALYSIS_PROCESSED_DIR"  # set by the report runner, so notebooks carry no local paths
+
+
 def processed_path(processed_dir: str | Path | None) -> Path:
-    """The processed-data folder: as given (relative to the working directory), or the project's default."""
-    return Path(processed_dir) if processed_dir else project_root() / "data" / "processed"
+    """The processed-data folder: as given (relative to the working directory); else $ANALYSIS_PROCESSED_DIR;
+    else the project's data/processed."""
+    if processed_dir:
+        return Path(processed_dir)
+    return Path(os.environ.get(PROCESSED_ENV) or project_root() / "data" / "processed")
 
 
 def available_quarters(processed_dir: str | Path | None = None) -> list[str]:
