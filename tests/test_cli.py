@@ -162,8 +162,9 @@ def raw_folder(make_submission, catalogue, tmp_path):
 def test_ingest_exits_0_and_writes_every_table_as_csv_and_parquet(raw_folder, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["ingest", "--raw", str(raw_folder), "--out", str(out)]) == 0
+    # the four tables, plus the incremental-ingest cache (ingest-cache.json) and nothing else
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")
+        [f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")] + ["ingest-cache.json"]
     )
     assert set(TABLES) == {"values", "submissions", "issues", "completeness"}
     capsys.readouterr()

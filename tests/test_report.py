@@ -342,17 +342,19 @@ def test_image_alt_text_is_not_an_english_placeholder(built):
 
 
 def test_ensure_processed_reingests_only_when_inputs_change(site, tmp_path, monkeypatch):
+    from analysis.incremental import CACHE_FILE
+
     raw = tmp_path / "raw"
     shutil.copytree(site.raw, raw)
     processed = tmp_path / "processed"
     assert ensure_processed(raw, processed) is True
-    assert (processed / "values.parquet").is_file() and (processed / report.FINGERPRINT_FILE).is_file()
+    assert (processed / "values.parquet").is_file() and (processed / CACHE_FILE).is_file()
     assert ensure_processed(raw, processed) is False
 
     touched = raw / "2021Q3" / "2021Q3_an_binh.xlsx"
     stat = touched.stat()
     os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 60 * 10**9))
-    assert ensure_processed(raw, processed) is True
+    assert ensure_processed(raw, processed) is False  # touched, same content: nothing to re-read
     assert ensure_processed(raw, processed) is False
 
     shutil.copy(touched, raw / "2021Q3" / "2021Q3_an_binh_ban-sua.xlsx")
@@ -365,10 +367,14 @@ def test_ensure_processed_reingests_only_when_inputs_change(site, tmp_path, monk
     assert ensure_processed(raw, processed) is False  # same configuration, other folder
     with (config / "province.yaml").open("a", encoding="utf-8") as f:
         f.write("\n# sửa cấu hình\n")
-    assert ensure_processed(raw, processed) is True
+    assert ensure_processed(raw, processed) is False  # a comment changes nothing that is read
+    text = (config / "province.yaml").read_text(encoding="utf-8")
+    (config / "province.yaml").write_text(text.replace("deadline_days: 7", "deadline_days: 9"), encoding="utf-8")
+    assert "deadline_days: 9" in (config / "province.yaml").read_text(encoding="utf-8")
+    assert ensure_processed(raw, processed) is True  # a setting that is read: everything parsed again
 
     (processed / "values.parquet").unlink()
-    assert ensure_processed(raw, processed) is True  # a table missing: rebuilt whatever the fingerprint says
+    assert ensure_processed(raw, processed) is True  # a table missing: rebuilt
 
 
 # ---------------------------------------------------------------------------------------------- parameters

@@ -73,12 +73,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     raw = args.raw or _default("data/raw")
     out = args.out or _default("data/processed")
-    result = run_ingest(raw, out)
+    result = run_ingest(raw, out, force=args.full)
+    run = result.run
+    print(f"Tệp đọc mới: {run.parsed}, dùng lại kết quả lần trước: {run.reused}, đã bỏ khỏi thư mục: {run.removed}.")
     print(result.summary_vn())
     print(f"Kết quả ghi tại: {out}")
-    rejected = [s for s in result.submissions if s.status == "rejected"]
-    for s in rejected:
-        print(f"  - Từ chối {s.file}: {s.reason}")
+    subs = result.tables["submissions"]
+    for row in subs[subs["status"] == "rejected"].itertuples():
+        print(f"  - Từ chối {row.file}: {row.reason}")
     errors = result.tables["issues"].query("severity == 'error' and submission_status == 'accepted'")
     if len(errors):
         print(f"Lỗi cần xem lại ({len(errors)}; đầy đủ trong issues.csv):")
@@ -146,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", type=Path, help="folder of submissions, any layout (default: data/raw)")
     p.add_argument("--out", type=Path, help="folder for the processed tables (default: data/processed)")
     p.add_argument("--strict", action="store_true", help="exit non-zero when any error-level issue exists")
+    p.add_argument("--full", action="store_true", help="parse every file again, ignoring the incremental cache")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("report", help="build the quarter's report: notebooks, HTML, figures, index.html")

@@ -158,15 +158,16 @@ class IngestContext:
 
 @dataclass
 class IngestResult:
-    submissions: list[Submission]
+    submissions: list[Submission]  # empty when an incremental run found nothing changed (tables read back)
     tables: dict[str, pd.DataFrame]
+    run: object = None  # the incremental run's counts, when there was one
 
     def summary_vn(self) -> str:
-        status = Counter(s.status for s in self.submissions)
+        status = Counter(self.tables["submissions"]["status"])
         severity = Counter(self.tables["issues"]["severity"]) if len(self.tables["issues"]) else Counter()
         parts = ", ".join(f"{status.get(k, 0)} {v}" for k, v in STATUS_VN.items())
         return (
-            f"Đã xử lý {len(self.submissions)} tệp: {parts}. "
+            f"Đã xử lý {len(self.tables['submissions'])} tệp: {parts}. "
             f"Vấn đề phát hiện: {severity.get('error', 0)} lỗi, {severity.get('warning', 0)} cảnh báo. "
             f"{len(self.tables['values'])} giá trị số liệu."
         )
@@ -478,6 +479,8 @@ def validate(subs: list[Submission], catalogue: Catalogue) -> None:
 def _fmt_raw(raw: object) -> str:
     if raw is None:
         return ""
+    if isinstance(raw, date | datetime):
+        return raw.isoformat()
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw)
@@ -643,7 +646,11 @@ def ingest(raw_dir: str | Path, ctx: IngestContext | None = None, workers: int |
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"Không tìm thấy thư mục dữ liệu gốc: {raw_dir}")
     ctx = ctx or IngestContext.load()
-    subs = parse_all(discover(raw_dir), raw_dir, ctx, workers)
+    return finish(parse_all(discover(raw_dir), raw_dir, ctx, workers), ctx)
+
+
+def finish(subs: list[Submission], ctx: IngestContext) -> IngestResult:
+    """The steps that look across files, then the four tables."""
     resolve_supersession(subs)
     check_unexpected(subs)
     validate(subs, ctx.catalogue)
@@ -666,11 +673,21 @@ def save(result: IngestResult, out_dir: str | Path) -> list[Path]:
 
 
 def run_ingest(
-    raw_dir: str | Path, out_dir: str | Path, ctx: IngestContext | None = None, workers: int | None = None
+    raw_dir: str | Path,
+    out_dir: str | Path,
+    ctx: IngestContext | None = None,
+    workers: int | None = None,
+    force: bool = False,
 ) -> IngestResult:
-    result = ingest(raw_dir, ctx, workers)
-    save(result, out_dir)
-    return result
+    """Ingest into `out_dir`, parsing only files that changed since the last run there (see `incremental`)."""
+    from analysis.incremental import run_incremental
+
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"Không tìm thấy thư mục dữ liệu gốc: {raw_dir}")
+    run = run_incremental(raw_dir, Path(out_dir), ctx or IngestContext.load(), workers, force)
+    run.result.run = run
+    return run.result
 
 
-__all__ = ["IngestContext", "IngestResult", "Issue", "Submission", "ingest", "run_ingest", "save"]
+__all__ = ["IngestContext", "IngestResult", "Issue", "Submission", "finish", "ingest", "run_ingest", "save"]

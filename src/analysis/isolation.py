@@ -35,7 +35,10 @@ def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | No
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
-        task = conn.recv()
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):  # the parent is gone (killed): nothing left to do
+            return
         if task is None:
             return
         index, item = task

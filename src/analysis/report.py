@@ -8,8 +8,6 @@ single rename, so an interrupted run leaves the previous report intact.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import sys
@@ -24,12 +22,11 @@ from pathlib import Path
 import yaml
 
 from analysis import index_page
-from analysis.config import config_dir, project_root
-from analysis.ingest import discover, run_ingest
+from analysis.config import project_root
+from analysis.ingest import run_ingest
 from analysis.outputs import atomic_path
 from analysis.report_data import PROCESSED_ENV, ParameterError, ReportData
 
-FINGERPRINT_FILE = "ingest-fingerprint.json"
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
 ANALYST_ONLY_TAG = "bo-khi-xuat-ban"  # cells for analysts in JupyterLab, left out of the published HTML
@@ -79,25 +76,12 @@ class ReportResult:
 # ------------------------------------------------------------------------------------------- processed data
 
 
-def fingerprint(raw_dir: Path) -> dict:
-    """What the processed data were built from: raw files (path, size, mtime), configuration and catalogue."""
-    files = [[p.relative_to(raw_dir).as_posix(), p.stat().st_size, p.stat().st_mtime_ns] for p in discover(raw_dir)]
-    configs = sorted(config_dir().glob("*.yaml")) + [Path(str(resources.files("analysis") / "catalogue.yaml"))]
-    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in configs}
-    return {"raw": files, "config": digests}
-
-
 def ensure_processed(raw_dir: Path, processed_dir: Path) -> bool:
-    """Re-ingest when the raw files or configuration changed since the processed data were built. True if it did."""
-    current = fingerprint(raw_dir)
-    stamp = processed_dir / FINGERPRINT_FILE
-    tables_present = all((processed_dir / f"{t}.parquet").exists() for t in ("values", "completeness"))
-    if tables_present and stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == current:
-        return False
-    run_ingest(raw_dir, processed_dir)
-    with atomic_path(stamp) as tmp:
-        tmp.write_text(json.dumps(current, ensure_ascii=False), encoding="utf-8")
-    return True
+    """Bring the processed data up to date (incremental ingest: only new or changed files are parsed).
+
+    True when anything changed since the processed data were built."""
+    result = run_ingest(raw_dir, processed_dir)
+    return bool(result.run and result.run.changed)
 
 
 # ----------------------------------------------------------------------------------------------------- plan
