@@ -216,7 +216,13 @@ FIGURES: dict[str, dict[str, tuple[float, float]]] = {
     # the three headline figures of the real report
     "VP01": {"2020Q3": (50, 45), "2021Q2": (300, 155), "2021Q3": (404, 200)},  # 604 vs 455 and 95 (×6,4)
     "VP02": {"2020Q3": (4, 4), "2021Q2": (20, 16), "2021Q3": (30, 20)},  # 50 vs 36 and 8
-    "VP04": {"2020Q3": (11875, 8000), "2021Q2": (11930, 8000), "2021Q3": (12480, 8000)},  # 20.480
+    # 20.480; year to date 15.000 + 19.930 + 20.480 = 55.410, but 2020 has only its third quarter
+    "VP04": {
+        "2020Q3": (11875, 8000),
+        "2021Q1": (10000, 5000),
+        "2021Q2": (11930, 8000),
+        "2021Q3": (12480, 8000),
+    },
     # An Hòa wrote "trên 200" (an estimate)
     "DV01": {"2021Q2": (200, 100), "2021Q3": (200, 102)},
 }
@@ -308,13 +314,22 @@ def test_from_zero_and_missing_base(exact) -> None:
     ) in exact["TCD"].text
 
 
-def test_a_missing_figure_is_said_not_left_blank(exact) -> None:
-    # TCD12 and TCD13 have no figure at all this quarter
-    assert (
-        "Chưa có số liệu quý III/2021 về số kỳ thủ trưởng tiếp công dân định kỳ, đột xuất, "
+def test_a_missing_figure_is_said_at_the_end_of_its_paragraph_not_left_blank(exact) -> None:
+    # TCD12 and TCD13 have no figure at all this quarter: their sentence is left out and said at the end
+    assert exact["TCD"].text.endswith(
+        "Chưa có số liệu quý III/2021 về số kỳ thủ trưởng tiếp công dân định kỳ, đột xuất; "
         "số lượt thủ trưởng tiếp công dân định kỳ, đột xuất."
-    ) in exact["TCD"].text
-    assert "Chưa có số liệu quý III/2021 về tổng số vụ phạm tội được phát hiện" in exact["TP"].text
+    )
+    assert "Thủ trưởng các cơ quan" not in exact["TCD"].text
+    assert "Chưa có số liệu quý III/2021 về tổng số vụ phạm tội được phát hiện; " in exact["TP"].text
+    assert "Chưa có số liệu 9 tháng đầu năm 2021 về tổng số vụ phạm tội được phát hiện" in exact["TP"].text
+
+
+def test_a_missing_breakdown_does_not_hide_the_key_figure(exact) -> None:
+    # PCTN02–04 (the breakdown of PCTN01) are missing; PCTN01 is still said
+    text = exact["PCTN"].text
+    assert "đã phát hiện 3 vụ tham nhũng" in text
+    assert "Chưa có số liệu quý III/2021 về số vụ tham nhũng phát hiện qua kiểm tra, thanh tra, giám sát; " in text
 
 
 def test_rate_from_the_province_sums(exact) -> None:
@@ -325,10 +340,11 @@ def test_rate_from_the_province_sums(exact) -> None:
 
 
 def test_rate_of_zero_over_zero_is_worded(exact) -> None:
-    assert (
-        "Trong quý III/2021 không phát sinh tố cáo thuộc thẩm quyền nên chưa tính tỷ lệ giải quyết tố cáo."
-        in exact["GQ"].text
-    )
+    text = exact["GQ"].text
+    assert "Trong quý III/2021 không phát sinh tố cáo thuộc thẩm quyền nên chưa tính tỷ lệ giải quyết tố cáo." in text
+    # year to date the 0/0 covers 2021Q3 only: not "không phát sinh" over nine months, but missing
+    assert "Trong 9 tháng đầu năm 2021 không phát sinh" not in text
+    assert "Chưa có số liệu 9 tháng đầu năm 2021 về tỷ lệ giải quyết tố cáo." in text
 
 
 def test_unit_that_reported_but_left_the_figure_blank(exact) -> None:
@@ -362,8 +378,15 @@ def test_year_to_date(exact, spoken) -> None:
         "(tăng 54,3% so với cùng kỳ năm 2020)"
     ) in text
     # TCD03 has no 2021Q1: a partial year is not compared with a full one
-    assert "tiếp nhận 1.900 vụ việc (chưa đủ số liệu các quý nên chưa so sánh với cùng kỳ năm 2020) " in text
-    assert "(số liệu của 2/3 quý)" in text
+    assert (
+        "Số vụ việc được tiếp trong 9 tháng đầu năm 2021 là 1.900 vụ việc "
+        "(chưa đủ số liệu các quý nên chưa so sánh với cùng kỳ năm 2020) (số liệu của 2/3 quý)."
+    ) in text
+    # VP04 has the whole of 2021 but only 2020Q3 of last year: not compared either
+    assert (
+        "Số trường hợp vi phạm trật tự, an toàn giao thông bị xử lý trong 9 tháng đầu năm 2021 là 55.410 trường hợp "
+        "(chưa đủ số liệu 9 tháng đầu năm 2020 để so sánh)."
+    ) in exact["VP"].text
     assert "Lũy kế 9 tháng đầu năm 2021, đã tiếp trên 19 nghìn lượt người" in spoken["TCD"].text
 
 

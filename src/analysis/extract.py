@@ -120,6 +120,7 @@ class FoundValue:
     formula: str = "none"  # none | cached | no_cache
     label_conflict: str | None = None  # indicator the row label names, when it differs from the code
     merged_part: bool = False  # the value cell lies inside a merged range but is not its top-left
+    remark: str = ""  # the unit's own note on this row ("Ghi chú" column), free text
 
     @property
     def cell(self) -> str:
@@ -190,6 +191,7 @@ def extract_sheet(grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry
                 formula="none" if formula is None else ("cached" if formula else "no_cache"),
                 label_conflict=label_conflict,
                 merged_part=origin is not None and origin != (row, value_col),
+                remark=remark.strip() if isinstance(remark, str) else "",
             )
         )
     return result

@@ -32,7 +32,7 @@ from analysis.outputs import atomic_path, read_table
 from analysis.periods import Quarter
 
 CACHE_FILE = "ingest-cache.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ def to_record(sub: Submission) -> dict:
                 v.formula,
                 v.label_conflict,
                 v.merged_part,
+                v.remark,
             ]  # fmt: skip
             for v in sub.values
         ],
@@ -180,8 +181,8 @@ def from_record(record: dict, ctx: IngestContext) -> Submission:
         reason=record["reason"],
     )
     sub.values = [
-        FoundValue(ind, sheet, row, col, raw, ParsedValue(value, approx, status, note), formula, conflict, merged)
-        for ind, sheet, row, col, raw, value, approx, status, note, formula, conflict, merged in record["values"]
+        FoundValue(ind, sheet, row, col, raw, ParsedValue(value, approx, status, note), *flags)
+        for ind, sheet, row, col, raw, value, approx, status, note, *flags in record["values"]
     ]
     sub.issues = [Issue(*fields) for fields in record["issues"]]
     return sub

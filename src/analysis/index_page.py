@@ -90,12 +90,22 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
     parts.append("<h2>Chi tiết theo đơn vị</h2>")
     order = {u.code: i for i, u in enumerate(data.registry.units)}
     parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
+    parts.append("<h2>Tệp để soạn báo cáo</h2><ul class='trang'>")
+    for name, label in downloads(q.label):
+        parts.append(f'<li><a href="{e(name)}">{e(label)}</a></li>')
+    parts.append("</ul>")
     parts.append(
         '<p class="meta">Hình vẽ (PNG, 200 dpi) để dán vào báo cáo Word nằm trong thư mục '
         '<a href="figures/">figures/</a>.</p>'
     )
     parts.append("</main></body></html>")
     return "\n".join(parts)
+
+
+def downloads(quarter_label: str) -> list[tuple[str, str]]:
+    from analysis.export_tables import table_name
+
+    return [(table_name(quarter_label), "Bảng số liệu (Excel): toàn tỉnh và từng đơn vị, theo lĩnh vực")]
 
 
 def _box(number: str, label: str) -> str:

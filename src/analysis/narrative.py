@@ -235,6 +235,7 @@ PHRASE_FIELDS: dict[str, frozenset[str]] = {
         "coverage_estimate": "",
         "parts_separator": "",
         "list_separator": "",
+        "names_separator": "",
         "ytd_coverage": "reported span",
         "no_data_sentence": "period names",
         "zero_base_sentence": "period name denominator",
@@ -472,7 +473,7 @@ class _Facts:
         self.ytd_base_span = [q.label for q in self.q.same_quarter_last_year().year_to_date()]
         self.codes = {i.code for i in self.catalogue.indicators}
         self.area_title = ""
-        self._seen_coverage: set[str] = set()
+        self.start_paragraph()
         self.globals = self._globals(data)
         self._coverage_facts(data)
 
@@ -513,8 +514,10 @@ class _Facts:
                 self.has_figure[ind.code] = reported.get(ind.numerator, set()) & reported.get(ind.denominator, set())
 
     def start_paragraph(self) -> None:
-        """A coverage note is said once per paragraph: forget the ones said so far."""
+        """A coverage note is said once per paragraph, missing figures at its end: forget the previous ones."""
         self._seen_coverage = set()
+        self.missing_now: dict[str, None] = {}
+        self.missing_ytd: dict[str, None] = {}
 
     def indicator(self, code: str) -> Indicator:
         return self.catalogue.indicator(code)
@@ -552,12 +555,16 @@ class _Facts:
         return "zero_base" if pair[1] == 0 else "ok"
 
     def ytd_state(self, code: str) -> str:
+        """As :meth:`state`, year to date; a 0/0 over only some of the quarters is missing, not "không phát sinh"."""
         if self.indicator(code).is_input:
             return "missing" if self.ytd_value(code) is None else "ok"
         pair = self._pair(self.ytd_span, code)
         if pair is None:
             return "missing"
-        return "zero_base" if pair[1] == 0 else "ok"
+        if pair[1] == 0:
+            complete = self._quarters_with_figure(code, self.ytd_span) == len(self.ytd_span)
+            return "zero_base" if complete else "missing"
+        return "ok"
 
     def ytd_value(self, code: str) -> float | None:
         if self.ytd is None or code not in self.ytd.index or _missing(self.ytd.at[code, "value"]):
@@ -749,7 +756,8 @@ class _Facts:
     # ---------------------------------------------------------------- sentences
 
     def sentence(self, template: str, template_id: str, it: str | None = None) -> str:
-        """One template filled in, or the sentences that say which of its figures are missing."""
+        """One template filled in; "" when one of its figures is missing (said once at the paragraph's end, see
+        :meth:`missing_sentences`); the zero-base sentence when one of its rates is 0/0."""
         needs_now: dict[str, None] = {}
         needs_ytd: dict[str, None] = {}
         for name, _, _ in _fields(template, template_id):
@@ -765,20 +773,25 @@ class _Facts:
                 needs_now[code] = None
             elif attribute in YTD_RATE_ATTRIBUTES and self.ytd_state(code) == "missing":
                 needs_ytd[code] = None
-        replacements = [
-            *self._gaps([(c, self.state(c)) for c in needs_now], self.q.vn),
-            *self._gaps([(c, self.ytd_state(c)) for c in needs_ytd], self.q.ytd_vn),
-        ]
-        if replacements:
-            return " ".join(replacements)
-        return _tidy(template.format_map(FigureFields(self, template_id, it)))
+        now = [(c, self.state(c)) for c in needs_now]
+        ytd = [(c, self.ytd_state(c)) for c in needs_ytd]
+        if all(state == "ok" for _, state in (*now, *ytd)):
+            return _tidy(template.format_map(FigureFields(self, template_id, it)))
+        self.missing_now.update((c, None) for c, state in now if state == "missing")
+        self.missing_ytd.update((c, None) for c, state in ytd if state == "missing")
+        return " ".join([*self._zero_bases(now, self.q.vn), *self._zero_bases(ytd, self.q.ytd_vn)])
 
-    def _gaps(self, states: list[tuple[str, str]], period: str) -> list[str]:
+    def missing_sentences(self) -> list[str]:
+        """ "Chưa có số liệu quý III/2021 về …": the figures of this paragraph's sentences left out."""
         out = []
-        missing = [c for c, s in states if s == "missing"]
-        if missing:
-            names = self.ph["list_separator"].join(_lower_first(self.indicator(c).name) for c in missing)
-            out.append(self.ph["no_data_sentence"].format_map({"period": period, "names": names}))
+        for codes, period in ((self.missing_now, self.q.vn), (self.missing_ytd, self.q.ytd_vn)):
+            if codes:
+                names = self.ph["names_separator"].join(_lower_first(self.indicator(c).name) for c in codes)
+                out.append(self.ph["no_data_sentence"].format_map({"period": period, "names": names}))
+        return out
+
+    def _zero_bases(self, states: list[tuple[str, str]], period: str) -> list[str]:
+        out = []
         for code in (c for c, s in states if s == "zero_base"):
             ind = self.indicator(code)
             words = {
@@ -880,7 +893,7 @@ def build_narrative(
         entry = templates.areas.get(area.code)
         if entry is not None:
             where = f"areas.{area.code}"
-            heading = facts.sentence(entry.heading, _template_id(src, f"{where}.heading"))
+            heading = facts.sentence(entry.heading, _template_id(src, f"{where}.heading")) or area.title
             opening = facts.sentence(entry.opening, _template_id(src, f"{where}.opening"))
             sentences = [
                 facts.sentence(s, _template_id(src, f"{where}.sentences[{i}]")) for i, s in enumerate(entry.sentences)
@@ -904,7 +917,7 @@ def build_narrative(
                     facts.sentence(templates.generic_year_to_date, _template_id(src, "generic.year_to_date"), c)
                     for c in keys
                 ]
-        text = _tidy(" ".join(part for part in (opening, *sentences) if part))
+        text = _tidy(" ".join(part for part in (opening, *sentences, *facts.missing_sentences()) if part))
         paragraphs.append(Paragraph(area=area.code, heading=heading, text=text))
     return paragraphs
 

@@ -1,0 +1,103 @@
+"""The Excel tables export: layout, numbers, and text that can never become a formula."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from analysis.export_tables import PERCENT_FORMAT, PROVINCE_LABEL, write_tables
+from analysis.ingest import run_ingest
+from analysis.periods import Quarter
+from analysis.report_data import ReportData
+from analysis.template import COLUMNS, template_layout
+
+
+def _remark(catalogue, code: str, text: str):
+    layout = template_layout(catalogue).set_index("indicator")
+
+    def edit(wb):
+        cell = wb[layout.at[code, "sheet"]].cell(row=int(layout.at[code, "row"]), column=COLUMNS["note"], value=text)
+        cell.data_type = "s"  # typed as text (Excel: '=1+2), as a unit's note would be
+
+    return edit
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory, catalogue, registry, ctx):
+    from datetime import date
+
+    from analysis.config import load_province_config
+    from analysis.demo import Filing, fill_template
+    from analysis.template import TemplateContext, build_template
+
+    root = tmp_path_factory.mktemp("exports")
+    raw = root / "raw"
+    raw.mkdir()
+    figures = {("an_binh", "2021Q2"): 100.0, ("an_binh", "2021Q3"): 120.0, ("tan_khe", "2021Q3"): 30.0}
+    remarks = {("an_binh", "2021Q3"): "=1+2", ("tan_khe", "2021Q3"): "@SUM(A1)"}
+    for (unit_code, label), tcd01 in figures.items():
+        unit, q = registry.get(unit_code), Quarter.parse(label)
+        values = {ind.code: 1.0 for ind in catalogue.input_indicators()} | {"TCD01": tcd01}
+        wb = build_template(catalogue, TemplateContext(registry.province_name, unit, q, load_province_config().cutoff))
+        fill_template(wb, Filing(unit, q, values, "x", date(q.year, 9, 20)), catalogue)
+        if (unit_code, label) in remarks:
+            _remark(catalogue, "TCD01", remarks[(unit_code, label)])(wb)
+        wb.save(raw / f"{label}_{unit_code}.xlsx")
+    run_ingest(raw, root / "processed", ctx)
+    data = ReportData.load("2021Q3", root / "processed")
+    path = write_tables(data, root / "bang.xlsx")
+    return openpyxl.load_workbook(path), data
+
+
+def _rows(ws):
+    header = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value == "Mã")
+    return header, [[c.value for c in row] for row in ws.iter_rows(min_row=header + 1, max_row=ws.max_row, max_col=10)]
+
+
+def test_one_sheet_per_area_with_vietnamese_headers(workbook, catalogue):
+    wb, data = workbook
+    assert wb.sheetnames == [a.sheet for a in catalogue.areas]
+    ws = wb[catalogue.areas[0].sheet]
+    header, _ = _rows(ws)
+    headers = [ws.cell(row=header, column=c).value for c in range(1, 11)]
+    assert headers[:5] == ["Mã", "Chỉ tiêu", "Đơn vị tính", "Đơn vị báo cáo", "Quý III/2021"]
+    assert "So với quý II/2021 (%)" in headers and "So với cùng kỳ năm 2020 (%)" in headers
+    assert ws.freeze_panes == f"E{header + 1}"
+
+
+def test_province_row_then_units_with_changes(workbook, catalogue):
+    wb, _ = workbook
+    ws = wb[catalogue.area("TCD").sheet]
+    header, rows = _rows(ws)
+    tcd01 = [r for r in rows if r[0] == "TCD01"]
+    assert [r[3] for r in tcd01][0] == PROVINCE_LABEL
+    province = tcd01[0]
+    assert province[4] == 150  # 120 + 30
+    assert province[5] == 100  # 2021Q2: only An Bình reported
+    assert province[6] == pytest.approx(0.5)  # (150 − 100) / 100, stored as a fraction
+    assert ws.cell(row=header + 1, column=7).number_format == PERCENT_FORMAT
+    # 2 of the 13 units the repo's registry expects in 2021Q3 reported; no 2020Q3 figure at all
+    assert province[9] == "không có số liệu cùng kỳ; số liệu của 2/13 đơn vị"
+    units = {r[3]: r for r in tcd01[1:]}
+    assert units["Huyện An Bình"][4] == 120 and units["Huyện An Bình"][6] == pytest.approx(0.2)
+    assert units["Huyện Tân Khê"][5] is None and "không có số liệu quý trước" in units["Huyện Tân Khê"][9]
+    unit_row = header + 1 + [r[3] for r in rows].index("Huyện An Bình")
+    assert ws.row_dimensions[unit_row].outlineLevel == 1
+
+
+def test_text_from_submissions_never_becomes_a_formula(workbook, catalogue):
+    wb, _ = workbook
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    _, rows = _rows(wb[catalogue.area("TCD").sheet])
+    notes = {r[3]: r[9] for r in rows if r[0] == "TCD01"}
+    assert notes["Huyện An Bình"].startswith("'=1+2")
+    assert notes["Huyện Tân Khê"].startswith("'@SUM(A1)")
+
+
+def test_remark_is_kept_verbatim_in_the_values_table(workbook):
+    _, data = workbook
+    values = data.values.set_index(["unit_code", "period", "indicator"])
+    assert values.at[("an_binh", "2021Q3", "TCD01"), "remark"] == "=1+2"
