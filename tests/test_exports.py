@@ -101,3 +101,23 @@ def test_remark_is_kept_verbatim_in_the_values_table(workbook):
     _, data = workbook
     values = data.values.set_index(["unit_code", "period", "indicator"])
     assert values.at[("an_binh", "2021Q3", "TCD01"), "remark"] == "=1+2"
+
+
+def test_word_draft_has_the_narrative_tables_and_pictures(workbook, tmp_path):
+    import docx
+
+    from analysis.export_docx import write_docx
+    from analysis.narrative import build_narrative
+
+    _, data = workbook
+    path = write_docx(data, tmp_path / "bao-cao.docx")
+    doc = docx.Document(path)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "BÁO CÁO" in text and "quý III/2021" in text
+    for paragraph in build_narrative(data, exact=True):
+        assert paragraph.text in text
+    assert len(doc.inline_shapes) >= 1  # the province trend charts
+    assert len(doc.tables) >= 2  # the title block and at least one key-figures table
+    section = doc.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert doc.styles["Normal"].font.name == "Times New Roman"

@@ -114,6 +114,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_narrative(args: argparse.Namespace) -> int:
+    from analysis.narrative import build_narrative, render_text
+    from analysis.report_data import ReportData
+
+    data = ReportData.load(args.quarter, args.processed or _default("data/processed"))
+    print(render_text(build_narrative(data, exact=args.exact)))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from analysis.demo import generate_demo
 
@@ -160,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("narrative", help="print the draft paragraphs of the quarter's report (Vietnamese)")
+    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
+    p.add_argument("--exact", action="store_true", help="exact figures (default: rounded as spoken, 'trên 7.000')")
+    p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
+    p.set_defaults(func=cmd_narrative)
 
     p = sub.add_parser("demo", help="regenerate the synthetic demo province submissions (deterministic)")
     p.add_argument("--out", type=Path, help="output folder (default: data/raw/demo)")

@@ -50,7 +50,7 @@ TARGETS_2021Q3 = {code: series[-1] for code, series in PROVINCE_SERIES.items()}
 # Typical size of a leaf figure of a mid-sized district per quarter, by unit of measure.
 BASE_MAGNITUDE = {
     "lượt": 120,
-    "người": 40,
+    "người": 15,
     "vụ việc": 12,
     "vụ": 6,
     "đoàn": 1,
@@ -64,6 +64,8 @@ BASE_MAGNITUDE = {
     "điểm": 1,
     "văn bản": 10,
 }
+# Figures whose typical size differs from their unit of measure's (road deaths are few, not "người" in general).
+CODE_MAGNITUDE = {"VP07": 7, "VP08": 3, "VP09": 5}
 Values = dict[str, float]
 
 
@@ -173,7 +175,8 @@ def random_figures(catalogue: Catalogue, unit: Unit, size: float, quarter: Quart
     values: Values = {}
     for ind in catalogue.input_indicators():
         level = random.Random(f"{SEED}/{unit.code}/{ind.code}").uniform(0.4, 1.6)
-        x = BASE_MAGNITUDE.get(ind.unit, 10) * size * seasonal * level * rng.uniform(0.85, 1.15)
+        base = CODE_MAGNITUDE.get(ind.code, BASE_MAGNITUDE.get(ind.unit, 10))
+        x = base * size * seasonal * level * rng.uniform(0.85, 1.15)
         values[ind.code] = _round(x, catalogue.is_integer(ind.code))
     return values
 

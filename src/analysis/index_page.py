@@ -103,9 +103,13 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
 
 
 def downloads(quarter_label: str) -> list[tuple[str, str]]:
+    from analysis.export_docx import docx_name
     from analysis.export_tables import table_name
 
-    return [(table_name(quarter_label), "Bảng số liệu (Excel): toàn tỉnh và từng đơn vị, theo lĩnh vực")]
+    return [
+        (docx_name(quarter_label), "Dự thảo báo cáo (Word): nội dung theo từng lĩnh vực, bảng và biểu đồ"),
+        (table_name(quarter_label), "Bảng số liệu (Excel): toàn tỉnh và từng đơn vị, theo lĩnh vực"),
+    ]
 
 
 def _box(number: str, label: str) -> str:

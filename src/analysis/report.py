@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis import export_tables, index_page
+from analysis import export_docx, export_tables, index_page
 from analysis.config import project_root
 from analysis.ingest import run_ingest
 from analysis.outputs import atomic_path
@@ -238,6 +238,7 @@ def build_report(
     jobs = plan_jobs(data, unit)
     results = run_jobs(jobs, staging, processed_dir, workers or default_workers(), progress)
     export_tables.write_tables(data, staging / export_tables.table_name(data.quarter.label))
+    export_docx.write_docx(data, staging / export_docx.docx_name(data.quarter.label))
     index_page.write(staging / "index.html", data, results, datetime.now())
     _replace_folder(staging, final)
     return ReportResult(final, results, reingested)

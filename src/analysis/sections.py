@@ -53,6 +53,13 @@ def province_headlines(data: ReportData) -> None:
     nb.md("\n".join(lines))
 
 
+def province_narrative(data: ReportData) -> None:
+    """The draft paragraphs of the report (figures rounded as reports speak them; exact ones in the tables)."""
+    from analysis.narrative import build_narrative, render_markdown
+
+    nb.md(f"## Dự thảo nội dung báo cáo\n\n{render_markdown(build_narrative(data, exact=False))}")
+
+
 def province_area(data: ReportData, area_code: str, figures_dir: str | None = None) -> None:
     area = data.catalogue.area(area_code)
     q = data.quarter
