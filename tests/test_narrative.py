@@ -503,9 +503,12 @@ def test_the_lazy_mapping_refuses_unknown_keys_too() -> None:
 # ------------------------------------------------------------------------------------------ demo province
 
 
-@pytest.mark.skipif(not (PROCESSED / "values.parquet").exists(), reason="no processed demo data")
-def test_demo_province_spoken_figures() -> None:
-    data = ReportData.load("2021Q3", PROCESSED)
+def test_demo_province_spoken_figures(tmp_path, ctx) -> None:
+    """The shipped demo province, ingested here, reproduces the figures of the real Q3/2021 report."""
+    from analysis.ingest import run_ingest
+
+    run_ingest(PROCESSED.parent / "raw" / "demo", tmp_path, ctx)
+    data = ReportData.load("2021Q3", tmp_path)
     text = render_text(build_narrative(data, exact=False))
     for expected in ("trên 7.000 lượt", "trên 600 cá nhân", "50 cơ sở", "trên 20 nghìn trường hợp"):
         assert expected in text
