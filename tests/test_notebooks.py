@@ -17,11 +17,9 @@ the kernels inherit), so "3/3 đơn vị" is the whole province. Each notebook r
 from __future__ import annotations
 
 import ast
-import random
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import nbformat
@@ -33,13 +31,11 @@ from papermill.exceptions import PapermillExecutionError
 from PIL import Image
 
 from analysis.config import load_province_config, project_root
-from analysis.demo import Consistent, Filing, fill_template
 from analysis.ingest import IngestContext, run_ingest
-from analysis.periods import Quarter, period_dates
+from analysis.periods import Quarter
 from analysis.report import notebook_registry
-from analysis.rules import check_rules
-from analysis.template import TemplateContext, build_template
 from analysis.units import load_units
+from tests.small_province import NAMES, QUARTER, TCD01, UNITS, Province, write_province
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -47,10 +43,6 @@ NOTEBOOK_FILES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 PER_UNIT = "04-ho-so-don-vi.ipynb"
 KERNEL = "python3"
 
-UNITS = ("tp_minh_son", "an_binh", "cong_an_tinh")
-NAMES = {"tp_minh_son": "Thành phố Minh Sơn", "an_binh": "Huyện An Bình", "cong_an_tinh": "Công an tỉnh"}
-TCD01 = {"2020Q3": (120, 180, 300), "2021Q2": (100, 150, 250), "2021Q3": (100, 200, 300)}
-QUARTER = "2021Q3"
 
 HAS_REPO_DATA = (project_root() / "data" / "processed" / "values.parquet").exists()
 
@@ -58,54 +50,18 @@ HAS_REPO_DATA = (project_root() / "data" / "processed" / "values.parquet").exist
 # ----------------------------------------------------------------------------------------------- fixture data
 
 
-@dataclass(frozen=True)
-class Province:
-    root: Path
-    config: Path
-    raw: Path
-    processed: Path
-
-
 def write_small_province(root: Path, catalogue) -> Province:
-    """Config (three units), one submission per unit and quarter with the TCD01 of TCD01[quarter], ingested."""
-    config = root / "config"
-    config.mkdir(parents=True)
-    repo_units = yaml.safe_load((REPO / "config" / "units.yaml").read_text(encoding="utf-8"))
-    units = {"province": repo_units["province"], "units": [u for u in repo_units["units"] if u["code"] in UNITS]}
-    (config / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    settings = (REPO / "config" / "province.yaml").read_text(encoding="utf-8")
-    assert "first_period: 2020Q1" in settings
-    (config / "province.yaml").write_text(settings.replace("first_period: 2020Q1", "first_period: 2020Q3"), "utf-8")
-
-    registry = load_units(config / "units.yaml")
-    province = load_province_config(config / "province.yaml")
-    assert registry.codes == UNITS
-    fixer = Consistent(catalogue)
-    raw = root / "raw"
-    for label, totals in TCD01.items():
-        q = Quarter.parse(label)
-        for code, total in zip(UNITS, totals, strict=True):
-            values = {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
-            fixer.repair(values, random.Random(0))
-            fixer.set_total(values, "TCD01", float(total))
-            assert values["TCD01"] == total and not check_rules(values, catalogue.rules)
-            unit = registry.get(code)
-            signed = period_dates(q, province.cutoff)[1] + timedelta(days=3)  # on time
-            filing = Filing(unit, q, values, f"{label}_{code}.xlsx", signed)
-            wb = build_template(catalogue, TemplateContext(registry.province_name, unit, q, province.cutoff))
-            fill_template(wb, filing, catalogue)
-            path = raw / label / filing.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            wb.save(path)
-
-    processed = root / "processed"
-    result = run_ingest(raw, processed, IngestContext.load(catalogue, registry, province))
+    """The small province, ingested (with a check that TCD01 comes through as written)."""
+    province = write_province(root, catalogue)
+    registry = load_units(province.config / "units.yaml")
+    settings = load_province_config(province.config / "province.yaml")
+    result = run_ingest(province.raw, province.processed, IngestContext.load(catalogue, registry, settings))
     values = result.tables["values"]
     tcd = values[values["indicator"] == "TCD01"].set_index(["period", "unit_code"])["value"]
     for label, totals in TCD01.items():
         assert [tcd[(label, code)] for code in UNITS] == list(totals)
     assert result.tables["issues"].empty
-    return Province(root, config, raw, processed)
+    return province
 
 
 @pytest.fixture(scope="module")

@@ -10,36 +10,24 @@ The full report is built once per module; tests that need another build use thei
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from PIL import Image
 
 import analysis.report as report
 from analysis.cli import main
-from analysis.config import load_province_config
-from analysis.demo import Consistent, Filing, fill_template
-from analysis.periods import Quarter, period_dates
 from analysis.report import NotebookSpec, ParameterError, build_report, ensure_processed
-from analysis.rules import check_rules
-from analysis.template import TemplateContext, build_template
-from analysis.units import load_units
+from tests.small_province import NAMES, QUARTER, REPO, UNITS, write_province
 
-REPO = Path(__file__).resolve().parents[1]
-QUARTER = "2021Q3"
-UNITS = ("tp_minh_son", "an_binh", "cong_an_tinh")
-NAMES = {"tp_minh_son": "Thành phố Minh Sơn", "an_binh": "Huyện An Bình", "cong_an_tinh": "Công an tỉnh"}
-TCD01 = {"2020Q3": (120, 180, 300), "2021Q2": (100, 150, 250), "2021Q3": (100, 200, 300)}
 MAIN_PAGES = ("chat-luong-du-lieu", "tong-quan-tinh", "so-sanh-don-vi")
 PAGES = MAIN_PAGES + tuple(f"don-vi/{u}" for u in UNITS)
 # Vietnamese text each page must show (the quality page's tables are empty: no issues in the fixture files)
@@ -57,56 +45,14 @@ BROKEN_MESSAGE = "hỏng có chủ ý"
 # ----------------------------------------------------------------------------------------------- fixture data
 
 
-@dataclass(frozen=True)
-class Site:
-    root: Path
-    config: Path
-    raw: Path
-    processed: Path
-
-
-def write_config(config: Path) -> None:
-    config.mkdir(parents=True)
-    repo_units = yaml.safe_load((REPO / "config" / "units.yaml").read_text(encoding="utf-8"))
-    units = {"province": repo_units["province"], "units": [u for u in repo_units["units"] if u["code"] in UNITS]}
-    (config / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    settings = (REPO / "config" / "province.yaml").read_text(encoding="utf-8")
-    assert "first_period: 2020Q1" in settings
-    (config / "province.yaml").write_text(settings.replace("first_period: 2020Q1", "first_period: 2020Q3"), "utf-8")
-
-
-def write_submissions(raw: Path, config: Path, catalogue) -> None:
-    registry = load_units(config / "units.yaml")
-    province = load_province_config(config / "province.yaml")
-    assert registry.codes == UNITS
-    fixer = Consistent(catalogue)
-    for label, totals in TCD01.items():
-        q = Quarter.parse(label)
-        for code, total in zip(UNITS, totals, strict=True):
-            values = {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
-            fixer.repair(values, random.Random(0))
-            fixer.set_total(values, "TCD01", float(total))
-            assert values["TCD01"] == total and not check_rules(values, catalogue.rules)
-            unit = registry.get(code)
-            signed = period_dates(q, province.cutoff)[1] + timedelta(days=3)  # on time
-            filing = Filing(unit, q, values, f"{label}_{code}.xlsx", signed)
-            wb = build_template(catalogue, TemplateContext(registry.province_name, unit, q, province.cutoff))
-            fill_template(wb, filing, catalogue)
-            path = raw / label / filing.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            wb.save(path)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, catalogue):
     """The small province's config and raw files; ANALYSIS_CONFIG points at its config for the whole module."""
-    root = tmp_path_factory.mktemp("bao-cao")
-    write_config(root / "config")
-    write_submissions(root / "raw", root / "config", catalogue)
+    province = write_province(tmp_path_factory.mktemp("bao-cao"), catalogue)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ANALYSIS_CONFIG", str(root / "config"))
+        mp.setenv("ANALYSIS_CONFIG", str(province.config))
         mp.delenv("ANALYSIS_ROOT", raising=False)
-        yield Site(root, root / "config", root / "raw", root / "processed")
+        yield province
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""A province small enough to check by hand, shared by the notebook and report tests.
+
+Three units (Thành phố Minh Sơn, Huyện An Bình, Công an tỉnh) report 2020Q3, 2021Q2 and 2021Q3 with rule-consistent
+figures and a chosen TCD01 (tổng số lượt tiếp công dân):
+
+    quarter   tp_minh_son  an_binh  cong_an_tinh  province
+    2020Q3        120        180        300          600
+    2021Q2        100        150        250          500
+    2021Q3        100        200        300          600   → tăng 20,0% so với quý II/2021, không thay đổi so với
+                                                             cùng kỳ năm 2020; ranks: Công an tỉnh, An Bình, Minh Sơn
+
+Its unit registry is a three-unit `config/units.yaml` in a temporary folder (point ANALYSIS_CONFIG at it), so
+"3/3 đơn vị" is the whole province.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from analysis.config import load_province_config
+from analysis.demo import Consistent, Filing, fill_template
+from analysis.periods import Quarter, period_dates
+from analysis.rules import check_rules
+from analysis.template import TemplateContext, build_template
+from analysis.units import load_units
+
+REPO = Path(__file__).resolve().parents[1]
+QUARTER = "2021Q3"
+UNITS = ("tp_minh_son", "an_binh", "cong_an_tinh")
+NAMES = {"tp_minh_son": "Thành phố Minh Sơn", "an_binh": "Huyện An Bình", "cong_an_tinh": "Công an tỉnh"}
+TCD01 = {"2020Q3": (120, 180, 300), "2021Q2": (100, 150, 250), "2021Q3": (100, 200, 300)}
+
+
+@dataclass(frozen=True)
+class Province:
+    root: Path
+    config: Path
+    raw: Path
+    processed: Path
+
+
+def write_config(config: Path) -> None:
+    """The repo's configuration cut down to the three units, first expected quarter 2020Q3."""
+    config.mkdir(parents=True)
+    repo_units = yaml.safe_load((REPO / "config" / "units.yaml").read_text(encoding="utf-8"))
+    units = {"province": repo_units["province"], "units": [u for u in repo_units["units"] if u["code"] in UNITS]}
+    (config / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    settings = (REPO / "config" / "province.yaml").read_text(encoding="utf-8")
+    assert "first_period: 2020Q1" in settings
+    (config / "province.yaml").write_text(settings.replace("first_period: 2020Q1", "first_period: 2020Q3"), "utf-8")
+
+
+def write_submissions(raw: Path, config: Path, catalogue) -> None:
+    """One on-time submission per unit and quarter, rule-consistent, with TCD01 as in the table above."""
+    registry = load_units(config / "units.yaml")
+    province = load_province_config(config / "province.yaml")
+    assert registry.codes == UNITS
+    fixer = Consistent(catalogue)
+    for label, totals in TCD01.items():
+        q = Quarter.parse(label)
+        for code, total in zip(UNITS, totals, strict=True):
+            values = {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
+            fixer.repair(values, random.Random(0))
+            fixer.set_total(values, "TCD01", float(total))
+            assert values["TCD01"] == total and not check_rules(values, catalogue.rules)
+            unit = registry.get(code)
+            signed = period_dates(q, province.cutoff)[1] + timedelta(days=3)  # on time
+            filing = Filing(unit, q, values, f"{label}_{code}.xlsx", signed)
+            wb = build_template(catalogue, TemplateContext(registry.province_name, unit, q, province.cutoff))
+            fill_template(wb, filing, catalogue)
+            path = raw / label / filing.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            wb.save(path)
+
+
+def write_province(root: Path, catalogue) -> Province:
+    """Configuration and raw submissions of the small province under `root` (not yet ingested)."""
+    write_config(root / "config")
+    write_submissions(root / "raw", root / "config", catalogue)
+    return Province(root, root / "config", root / "raw", root / "processed")
