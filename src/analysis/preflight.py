@@ -18,7 +18,7 @@ from analysis.workbook import WorkbookError
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_REF_RE = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]*)(\d+)"')
+_REF_RE = re.compile(rb'\sr="([A-Z]*)(\d+)"')  # only <row> and <c> carry an r="…" attribute in sheet XML
 _DANGEROUS_XML = (b"<!DOCTYPE", b"<!ENTITY")
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 CHUNK = 1 << 20

@@ -49,6 +49,7 @@ class SheetGrid:
     visible: bool = True
     merged: list[tuple[Cell, Cell]] = field(default_factory=list)
     formulas: dict[Cell, bool] = field(default_factory=dict)  # cell -> has a cached value
+    _merged_index: tuple[dict[Cell, Cell], list] | None = field(default=None, repr=False, compare=False)
 
     def value(self, row: int, col: int) -> object:
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -57,10 +58,32 @@ class SheetGrid:
 
     def merged_origin(self, row: int, col: int) -> Cell | None:
         """Top-left cell of the merged range containing (row, col), if any."""
-        for (r0, c0), (r1, c1) in self.merged:
+        if self._merged_index is None:
+            self._merged_index = _index_merged(self.merged)
+        index, large = self._merged_index
+        origin = index.get((row, col))
+        if origin is not None or not large:
+            return origin
+        for (r0, c0), (r1, c1) in large:
             if r0 <= row <= r1 and c0 <= col <= c1:
                 return (r0, c0)
         return None
+
+
+MERGED_INDEX_LIMIT = 10_000  # cells of one merged range worth indexing; larger ranges are checked one by one
+
+
+def _index_merged(merged: list[tuple[Cell, Cell]]) -> tuple[dict[Cell, Cell], list]:
+    index: dict[Cell, Cell] = {}
+    large = []
+    for (r0, c0), (r1, c1) in merged:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > MERGED_INDEX_LIMIT:
+            large.append(((r0, c0), (r1, c1)))
+            continue
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                index[(r, c)] = (r0, c0)
+    return index, large
 
 
 @dataclass

@@ -1,0 +1,230 @@
+"""Benchmarks: ingest and report speed against the naive ways, side by side in one run (see BENCHMARKS.md).
+
+    .venv/bin/python benchmarks/bench.py                     # 10, 100, 1000 units; ingest + report
+    .venv/bin/python benchmarks/bench.py --units 10 100 --repeat 3 --skip-report
+
+Synthetic submissions are made from the real template: one filled workbook per unit of a synthetic registry of N
+units (written to a temporary config folder, ANALYSIS_CONFIG), each a copy of one base file with its unit's name
+in the shared strings. Each measurement runs in a fresh subprocess, so peak memory (ru_maxrss of the process and
+its children) belongs to that measurement alone. Times are medians of --repeat runs; ratios compare runs made
+side by side on the same files. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+# ------------------------------------------------------------------------------------------------- corpus
+
+
+def make_corpus(n_units: int, root: Path) -> tuple[Path, Path]:
+    """A config folder with n synthetic units and one 2021Q3 submission per unit. Returns (config, raw)."""
+    import yaml
+
+    from analysis.catalogue import load_catalogue
+    from analysis.config import load_province_config
+    from analysis.demo import Filing, fill_template
+    from analysis.periods import Quarter
+    from analysis.template import TemplateContext, build_template
+    from analysis.units import Unit
+
+    config, raw = root / "config", root / "raw"
+    config.mkdir(parents=True)
+    raw.mkdir()
+    names = [f"Huyện Mẫu {i:05d}" for i in range(n_units)]
+    units = {
+        "province": {"code": "tinh_mau", "name": "Tỉnh Mẫu"},
+        "units": [
+            {"code": f"mau_{i:05d}", "name": name, "type": "district", "aliases": []} for i, name in enumerate(names)
+        ],
+    }
+    (config / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    shutil.copy(REPO / "config" / "province.yaml", config / "province.yaml")
+    catalogue, quarter = load_catalogue(), Quarter(2021, 3)
+    unit = Unit(code="mau_00000", name=names[0], type="district", aliases=(), valid_from=None, valid_to=None)
+    wb = build_template(
+        catalogue, TemplateContext("Tỉnh Mẫu", unit, quarter, load_province_config(config / "province.yaml").cutoff)
+    )
+    values = {ind.code: float(10 + i) for i, ind in enumerate(catalogue.input_indicators())}
+    fill_template(wb, Filing(unit, quarter, values, "x", date(2021, 9, 18)), catalogue)
+    base = root / "base.xlsx"
+    wb.save(base)
+    with zipfile.ZipFile(base) as zf:
+        members = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    for i, name in enumerate(names):
+        with zipfile.ZipFile(raw / f"2021Q3_mau_{i:05d}.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+            for info, data in members:
+                if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml":
+                    data = data.replace(names[0].encode(), name.encode()).replace(
+                        names[0].upper().encode(), name.upper().encode()
+                    )
+                out.writestr(info, data)
+    return config, raw
+
+
+# ------------------------------------------------------------------------------------------ measurements
+
+
+def _child(argv: list[str], env: dict | None = None) -> dict:
+    """Run `bench.py _measure …` in a fresh process; return its JSON (seconds, peak MiB)."""
+    out = subprocess.run(
+        [PYTHON, __file__, "_measure", *argv], capture_output=True, text=True, env={**os.environ, **(env or {})},
+        cwd=REPO, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _measure(kind: str, *args: str) -> None:
+    """One timed run; imports happen before the clock starts (both sides pay Python's start-up outside it)."""
+    import openpyxl  # noqa: F401
+    import pandas as pd
+
+    from analysis.ingest import IngestContext, run_ingest
+
+    ctx = IngestContext.load() if kind != "naive" else None
+    start = time.perf_counter()
+    if kind == "naive":
+        for path in sorted(Path(args[0]).glob("*.xlsx"))[: int(args[1])]:
+            pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    elif kind == "ingest":
+        raw, out, limit = Path(args[0]), Path(args[1]), int(args[2])
+        if limit:
+            subset = Path(args[3])
+            subset.mkdir(exist_ok=True)
+            for path in sorted(raw.glob("*.xlsx"))[:limit]:
+                target = subset / path.name
+                if not target.exists():
+                    os.link(path, target)
+            raw = subset
+        run_ingest(raw, out, ctx, force=args[4] == "full" if len(args) > 4 else True)
+    elif kind == "rerun":
+        run_ingest(Path(args[0]), Path(args[1]), ctx)
+    seconds = time.perf_counter() - start
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
+    print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024}))
+
+
+def median_of(repeat: int, argv: list[str], env: dict | None = None) -> dict:
+    runs = [_child(argv, env) for _ in range(repeat)]
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_mib": max(r["peak_mib"] for r in runs),
+    }
+
+
+def bench_ingest(sizes: list[int], repeat: int, naive_sample: int) -> list[dict]:
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            config, raw = make_corpus(n, root)
+            env = {"ANALYSIS_CONFIG": str(config)}
+            sample = min(n, naive_sample)
+            naive = median_of(repeat, ["naive", str(raw), str(sample)], env)
+            ours_sample = median_of(
+                repeat, ["ingest", str(raw), str(root / "o1"), str(sample), str(root / "s"), "full"], env
+            )
+            full = median_of(repeat, ["ingest", str(raw), str(root / "out"), "0", "-", "full"], env)
+            rerun = median_of(repeat, ["rerun", str(raw), str(root / "out")], env)
+            rows.append(
+                {
+                    "units": n,
+                    "naive_sample": sample,
+                    "naive_s": naive["seconds"],
+                    "ours_sample_s": ours_sample["seconds"],
+                    "ratio": naive["seconds"] / ours_sample["seconds"],
+                    "full_s": full["seconds"],
+                    "per_s": n / full["seconds"],
+                    "peak_mib": full["peak_mib"],
+                    "rerun_s": rerun["seconds"],
+                }
+            )
+            print(rows[-1], file=sys.stderr)
+    return rows
+
+
+def bench_report(repeat: int) -> dict:
+    """The demo province's full report against papermill CLI + nbconvert CLI per notebook, one after another."""
+    from analysis.report import notebook_registry
+    from analysis.report_data import ReportData
+
+    env = {**os.environ}
+    subprocess.run([PYTHON, "-m", "analysis", "ingest"], cwd=REPO, check=True, capture_output=True)
+    ours = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-m", "analysis", "report", "--quarter", "2021Q3", "--quiet"], cwd=REPO, check=True,
+                       capture_output=True, env=env)  # fmt: skip
+        ours.append(time.perf_counter() - start)
+    units = ReportData.load("2021Q3", REPO / "data" / "processed").units_reporting()
+    bindir = Path(PYTHON).parent
+    naive = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            for spec in notebook_registry():
+                for unit in units if spec.per_unit else [None]:
+                    out = Path(tmp) / f"{spec.name}-{unit or 'tinh'}.ipynb"
+                    params = ["-p", "quarter", "2021Q3"] + (["-p", "unit", unit] if unit else [])
+                    subprocess.run([str(bindir / "papermill"), str(REPO / "notebooks" / spec.file), str(out), *params],
+                                   cwd=REPO / "notebooks", check=True, capture_output=True)  # fmt: skip
+                    subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+                                   check=True, capture_output=True)  # fmt: skip
+            naive.append(time.perf_counter() - start)
+    return {
+        "notebook_runs": sum(len(units) if s.per_unit else 1 for s in notebook_registry()),
+        "ours_s": statistics.median(ours),
+        "naive_s": statistics.median(naive),
+        "ratio": statistics.median(naive) / statistics.median(ours),
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_measure":
+        _measure(*sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--naive-sample", type=int, default=100, help="files the naive reader is timed on")
+    parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--report-repeat", type=int, default=1, help="runs of the (slow) report comparison")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print("| units | naive read (files) | ours, same files | ratio | full ingest | workbooks/s | peak MiB | re-run |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in bench_ingest(args.units, args.repeat, args.naive_sample):
+        print(
+            f"| {r['units']} | {r['naive_s']:.2f} s ({r['naive_sample']}) | {r['ours_sample_s']:.2f} s | "
+            f"{r['ratio']:.1f}× | {r['full_s']:.2f} s | {r['per_s']:.0f} | {r['peak_mib']:.0f} | {r['rerun_s']:.2f} s |"
+        )
+    if not args.skip_report:
+        r = bench_report(args.report_repeat)
+        print(
+            "\n| report | notebook runs | ours | naive papermill + nbconvert CLI | ratio |\n|---|---:|---:|---:|---:|"
+        )
+        print(
+            f"| demo 2021Q3 | {r['notebook_runs']} | {r['ours_s']:.1f} s | {r['naive_s']:.1f} s | {r['ratio']:.1f}× |"
+        )
+
+
+if __name__ == "__main__":
+    main()
