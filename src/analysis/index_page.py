@@ -83,13 +83,6 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
     parts.append('<h2>Các trang báo cáo</h2><ul class="trang">')
     parts += [_link(r) for r in main_pages]
     parts.append("</ul>")
-    if unit_pages:
-        parts.append(f"<h2>{e(unit_pages[0].job.spec.title)} ({len(unit_pages)} đơn vị)</h2><ul class='don-vi'>")
-        parts += [_link(r, r.job.unit_name) for r in unit_pages]
-        parts.append("</ul>")
-    parts.append("<h2>Chi tiết theo đơn vị</h2>")
-    order = {u.code: i for i, u in enumerate(data.registry.units)}
-    parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
     parts.append("<h2>Tệp để soạn báo cáo</h2><ul class='trang'>")
     for name, label in downloads(q.label):
         parts.append(f'<li><a href="{e(name)}">{e(label)}</a></li>')
@@ -98,6 +91,13 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
         '<p class="meta">Hình vẽ (PNG, 200 dpi) để dán vào báo cáo Word nằm trong thư mục '
         '<a href="figures/">figures/</a>.</p>'
     )
+    if unit_pages:
+        parts.append(f"<h2>{e(unit_pages[0].job.spec.title)} ({len(unit_pages)} đơn vị)</h2><ul class='don-vi'>")
+        parts += [_link(r, r.job.unit_name) for r in unit_pages]
+        parts.append("</ul>")
+    parts.append("<h2>Chi tiết theo đơn vị</h2>")
+    order = {u.code: i for i, u in enumerate(data.registry.units)}
+    parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
