@@ -61,7 +61,8 @@ def test_one_sheet_per_area_with_vietnamese_headers(workbook, catalogue):
     header, _ = _rows(ws)
     headers = [ws.cell(row=header, column=c).value for c in range(1, 11)]
     assert headers[:5] == ["Mã", "Chỉ tiêu", "Đơn vị tính", "Đơn vị báo cáo", "Quý III/2021"]
-    assert "So với quý II/2021 (%)" in headers and "So với cùng kỳ năm 2020 (%)" in headers
+    assert "So với quý II/2021 (%; tỷ lệ: điểm %)" in headers
+    assert "So với cùng kỳ năm 2020 (%; tỷ lệ: điểm %)" in headers
     assert ws.freeze_panes == f"E{header + 1}"
 
 

@@ -45,6 +45,7 @@ _INDICATOR_KEYS = frozenset(
         "key",
         "aliases",
         "description",
+        "sum_over_quarters",
     }
 )
 _RULE_KEYS = frozenset({"code", "name", "left", "operator", "right", "missing", "severity"})
@@ -94,6 +95,9 @@ class Indicator:
     aliases: tuple[str, ...] = ()
     description: str = ""
     order: int = 0
+    # False for figures that carry over from the previous period (a balance, or a total that includes the balance):
+    # adding them over quarters would count the same case several times, so no year-to-date sum is made.
+    sum_over_quarters: bool = True
 
     def ratio(self, values: Mapping[str, float | None]) -> float | None:
         """This ratio recomputed from its numerator and denominator (None when either is missing or the base is 0).
@@ -373,6 +377,7 @@ def _indicator(raw: Any, order: int) -> Indicator:
         aliases=fields.strings("aliases"),
         description=fields.optional_text("description") or "",
         order=order,
+        sum_over_quarters=bool(fields.flag("sum_over_quarters", True)),
     )
 
 

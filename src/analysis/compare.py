@@ -171,6 +171,17 @@ def compare(table: pd.DataFrame, quarter: Quarter, keys: list[str] | None = None
     return out
 
 
+def summable_over_quarters(catalogue: Catalogue) -> set[str]:
+    """Indicators that may be added over quarters; a ratio only when both its numerator and denominator may."""
+    flows = {i.code for i in catalogue.indicators if i.is_input and i.sum_over_quarters}
+    ratios = {
+        i.code
+        for i in catalogue.indicators
+        if not i.is_input and i.sum_over_quarters and {i.numerator, i.denominator} <= flows
+    }
+    return flows | ratios
+
+
 def year_to_date(
     table: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, keys: list[str] | None = None
 ) -> pd.DataFrame:
@@ -182,6 +193,7 @@ def year_to_date(
     """
     keys = list(keys or [])
     spans = {"value": quarter.year_to_date(), "last_year": quarter.same_quarter_last_year().year_to_date()}
+    table = table[table["indicator"].isin(summable_over_quarters(catalogue))]
     scale = {i.code: i.scale for i in catalogue.indicators if not i.is_input}
     if "ratio_num" not in table:  # a plain tidy table: derive each quarter's ratio pairs from its inputs
         table = with_ratios(table[~table["indicator"].isin(scale)], catalogue, [*keys, "period"])

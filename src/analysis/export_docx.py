@@ -87,7 +87,7 @@ def _title_block(doc: Document, data: ReportData) -> None:
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = sub.add_run(
         f"Kết quả công tác tiếp công dân, giải quyết khiếu nại, tố cáo, phòng, chống tham nhũng, "
-        f"xử lý vi phạm, phòng chống tội phạm và công tác dân vận {data.quarter.vn}"
+        f"xử lý vi phạm, phòng, chống tội phạm và công tác dân vận {data.quarter.vn}"
     )
     run.bold = True
     note = doc.add_paragraph()

@@ -29,6 +29,7 @@ _PROVINCE_FILL = PatternFill("solid", fgColor="F2F5F9")
 COUNT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0%"
+POINTS_FORMAT = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'
 PROVINCE_LABEL = "Toàn tỉnh"
 
 
@@ -75,9 +76,9 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
         "Đơn vị báo cáo",
         q.vn_title,
         q.previous().vn_title,
-        f"{previous_label(q)} (%)",
+        f"{previous_label(q)} (%; tỷ lệ: điểm %)",
         q.same_quarter_last_year().vn_title,
-        f"{last_year_label(q)} (%)",
+        f"{last_year_label(q)} (%; tỷ lệ: điểm %)",
         "Ghi chú",
     ]
     widths = [9, 48, 11, 24, 13, 13, 16, 13, 18, 30]
@@ -105,8 +106,12 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
         set_text(ws, row, 4, r.unit_name, font=font)
         for col, value in ((5, r.value), (6, r.previous), (8, r.last_year)):
             set_number(ws, row, col, value, fmt)
-        set_number(ws, row, 7, r.pct_previous / 100 if pd.notna(r.pct_previous) else None, PERCENT_FORMAT)
-        set_number(ws, row, 9, r.pct_last_year / 100 if pd.notna(r.pct_last_year) else None, PERCENT_FORMAT)
+        if ind.unit == "%":  # a rate changes in percentage points, as in the HTML and Word tables
+            set_number(ws, row, 7, r.change_previous, POINTS_FORMAT)
+            set_number(ws, row, 9, r.change_last_year, POINTS_FORMAT)
+        else:
+            set_number(ws, row, 7, r.pct_previous / 100 if pd.notna(r.pct_previous) else None, PERCENT_FORMAT)
+            set_number(ws, row, 9, r.pct_last_year / 100 if pd.notna(r.pct_last_year) else None, PERCENT_FORMAT)
         set_text(ws, row, 10, _note(r), font=Font(name=FONT, size=10, italic=True))
         for col in range(1, len(headers) + 1):
             cell = ws.cell(row=row, column=col)

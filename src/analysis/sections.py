@@ -97,15 +97,18 @@ def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
     keys = data.key_indicators()
     cmp = data.unit_comparison
     units = [u.name for u in data.registry.units if u.name in set(cmp["unit_name"])]
+    rates = {i.code for i in keys if i.unit == "%"}
     for base, phrase, name in (
-        ("pct_previous", previous_phrase(q), "so-voi-quy-truoc"),
-        ("pct_last_year", last_year_phrase(q), "so-voi-cung-ky"),
+        ("previous", previous_phrase(q), "so-voi-quy-truoc"),
+        ("last_year", last_year_phrase(q), "so-voi-cung-ky"),
     ):
+        # percent change; for rates the change in percentage points (as in the tables)
+        shown = cmp.assign(shown=cmp[f"pct_{base}"].where(~cmp["indicator"].isin(rates), cmp[f"change_{base}"]))
         matrix = (
-            cmp[cmp["indicator"].isin([i.code for i in keys])]
-            .pivot_table(index="indicator", columns="unit_name", values=base, aggfunc="first", dropna=False)
+            shown[shown["indicator"].isin([i.code for i in keys])]
+            .pivot_table(index="indicator", columns="unit_name", values="shown", aggfunc="first", dropna=False)
             .reindex(index=[i.code for i in keys], columns=units)
-            .rename(index={i.code: i.short_name for i in keys})
+            .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
         )
         fig = charts.change_heatmap(matrix, f"{q.vn_title}: thay đổi {phrase}")
         nb.figure(fig, f"{q.label}-ban-do-nhiet-{name}", figures_dir)

@@ -12,6 +12,9 @@ from analysis.periods import Quarter
 def change_text(status: str, pct: float | None, change: float | None, unit: str) -> str:
     """ "tăng 12,5%", "giảm 3,1 điểm %" (rates change in percentage points), "mới phát sinh", "không có số liệu"."""
     if status in ("increase", "decrease"):
+        amount = change if unit == "%" else pct
+        if not pd.isna(amount) and vnformat.number(abs(amount), 1) == "0,0":
+            return "tương đương"  # a change too small to show at one decimal is not "tăng 0,0%"
         if unit == "%":
             return f"{STATUS_VN[status]} {vnformat.number(abs(change), 1)} điểm %"
         if pd.isna(pct):
