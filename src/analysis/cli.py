@@ -88,7 +88,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
         print(f"  - {row.file} {where}: {row.message}")
     if args.strict and result.has_errors:
-        print("Có lỗi mức “error” (chế độ --strict): mã thoát 1", file=sys.stderr)
+        print("Có lỗi cần sửa trong số liệu (chế độ --strict): mã thoát 1", file=sys.stderr)
         return 1
     return 0
 
@@ -135,7 +135,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
-        description="Quarterly report data: submission template, ingest of unit submissions, data dictionary.",
+        description=(
+            "Quarterly report data: submission template, ingest of unit submissions, the quarter's report "
+            "(HTML, Excel, Word), narrative drafts, data dictionary."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -186,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        sys.stderr.close()
+        return 0
     except (KeyError, ValueError, FileNotFoundError) as exc:  # ParameterError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"Lỗi: {message}", file=sys.stderr)

@@ -15,6 +15,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -103,12 +104,23 @@ def _table(doc: Document, frame) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, frame.columns, strict=True):
         _cell_text(cell, str(text), bold=True, centre=True)
+    _row_property(table.rows[0], "w:tblHeader")  # the header repeats on every page
     for row in frame.itertuples(index=False):
         cells = table.add_row().cells
         for i, (cell, value) in enumerate(zip(cells, row, strict=True)):
             _cell_text(cell, "—" if value is None else str(value), centre=i > 0)
+    for row in table.rows:
+        _row_property(row, "w:cantSplit")  # a row never breaks across pages
     if len(frame.columns) == len(COMPARISON_COLUMNS_CM):
         _widths(table, COMPARISON_COLUMNS_CM)
+    doc.add_paragraph()  # room between the table and what follows
+
+
+def _row_property(row, name: str) -> None:
+    properties = row._tr.get_or_add_trPr()
+    element = OxmlElement(name)
+    element.set(qn("w:val"), "true")
+    properties.append(element)
 
 
 def _widths(table, widths_cm: tuple[float, ...]) -> None:

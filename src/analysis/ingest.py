@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import preflight
+from analysis import preflight, vnformat
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.config import ProvinceConfig, load_province_config
 from analysis.extract import FoundValue, IndicatorIndex, Located, extract_sheet, vote
@@ -170,7 +170,7 @@ class IngestResult:
         return (
             f"Đã xử lý {len(self.tables['submissions'])} tệp: {parts}. "
             f"Vấn đề phát hiện: {severity.get('error', 0)} lỗi, {severity.get('warning', 0)} cảnh báo. "
-            f"{len(self.tables['values'])} giá trị số liệu."
+            f"{vnformat.number(len(self.tables['values']))} giá trị số liệu."
         )
 
     @property
