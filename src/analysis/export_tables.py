@@ -56,10 +56,13 @@ def area_rows(data: ReportData, area_code: str) -> pd.DataFrame:
     province = data.province_comparison.assign(unit_code="", unit_name=PROVINCE_LABEL)
     units = data.unit_comparison
     order = {u.code: i for i, u in enumerate(data.registry.units)}
-    remarks = data.values.loc[data.values["period"] == data.quarter.label, ["unit_code", "indicator", "remark"]]
+    remarks = data.values.loc[
+        data.values["period"] == data.quarter.label, ["unit_code", "indicator", "remark", "approx"]
+    ].rename(columns={"approx": "estimated"}, errors="raise")
     both = pd.concat([province, units], ignore_index=True).merge(remarks, on=["unit_code", "indicator"], how="left")
     both = both[both["indicator"].isin(codes)].assign(
         remark=lambda d: d["remark"].fillna(""),
+        estimated=lambda d: d["estimated"].fillna(False).astype(bool),
         _ind=lambda d: d["indicator"].map({c: i for i, c in enumerate(codes)}),
         _unit=lambda d: d["unit_code"].map(order).fillna(-1),
     )
@@ -137,7 +140,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
 def _note(r) -> str:
     """What the change columns cannot show: a new figure, a missing base, units missing from a province figure;
     and the unit's own note."""
-    notes = [r.remark] if r.remark else []
+    notes = (["số liệu ước tính"] if r.estimated else []) + ([r.remark] if r.remark else [])
     for status, label in ((r.status_previous, "quý trước"), (r.status_last_year, "cùng kỳ")):
         if status == "new":
             notes.append(f"mới phát sinh so với {label}")

@@ -122,8 +122,11 @@ def outlier_table(data: ReportData, unit_code: str | None = None) -> pd.DataFram
     flagged = data.outliers[data.outliers["outlier"] & data.outliers["outside_range"]]
     if unit_code:
         flagged = flagged[flagged["unit_code"] == unit_code]
-    flagged = flagged.assign(order=flagged["indicator"].map({i.code: i.order for i in data.catalogue.indicators}))
-    flagged = flagged.sort_values(["unit_code", "order"])
+    flagged = flagged.assign(
+        order=flagged["indicator"].map({i.code: i.order for i in data.catalogue.indicators}),
+        unit_order=flagged["unit_code"].map({u.code: i for i, u in enumerate(data.registry.units)}),
+    )
+    flagged = flagged.sort_values(["unit_order", "order"])
     units = {i.code: i.unit for i in data.catalogue.indicators}
     fmt = lambda v, code: vnformat.percent(v) if units[code] == "%" else vnformat.auto(v)  # noqa: E731
     return pd.DataFrame(
