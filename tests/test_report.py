@@ -416,3 +416,12 @@ def test_second_build_replaces_the_first_completely(site, monkeypatch):
     assert not stray.exists() and not (out / QUARTER / "don-vi").exists()
     assert (out / QUARTER / "index.html").is_file() and (out / QUARTER / "chat-luong-du-lieu.html").is_file()
     assert sorted(p.name for p in out.iterdir()) == [QUARTER]  # no ".2021Q3.dang-lap" nor ".2021Q3.cu"
+
+
+def test_every_page_links_back_to_the_index(built):
+    for page in PAGES:
+        path = built.folder / f"{page}.html"
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        back = soup.select_one("nav.muc-luc a")
+        assert back is not None and "Mục lục" in back.get_text(), page
+        assert (path.parent / back["href"]).resolve() == (built.folder / "index.html").resolve(), page

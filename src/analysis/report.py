@@ -172,6 +172,7 @@ def export_html(executed: Path, target: Path, job: Job) -> None:
     nb = nbformat.read(executed, as_version=4)
     title = job.spec.title if not job.unit_name else f"{job.spec.title}: {job.unit_name}"
     nb.metadata["title"] = f"{title} — {_quarter_title(job.parameters['quarter'])}"
+    nb.metadata["index_href"] = "../" * job.output.count("/") + "index.html"
     exporter = HTMLExporter(
         template_name="report",
         extra_template_basedirs=[str(resources.files("analysis") / "templates")],
