@@ -122,3 +122,6 @@ def test_word_draft_has_the_narrative_tables_and_pictures(workbook, tmp_path):
     section = doc.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
     assert doc.styles["Normal"].font.name == "Times New Roman"
+    cells = " ".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
+    assert "Nơi nhận:" in cells and "THỦ TRƯỞNG CƠ QUAN" in cells  # the signature block
+    assert "PAGE" in section.footer.paragraphs[0]._p.xml  # page numbers

@@ -171,7 +171,43 @@ def build_docx(data: ReportData) -> Document:
                 data.trend(first.code), f"{first.short_name} toàn tỉnh qua các quý", first.unit, q.label
             )
             _figure(doc, fig)
+    _closing(doc)
+    _page_numbers(doc)
     return doc
+
+
+def _closing(doc: Document) -> None:
+    """Place and date line, recipients and the signature block, left for the office to fill in."""
+    date_line = doc.add_paragraph()
+    date_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    date_line.paragraph_format.space_before = Pt(12)
+    run = date_line.add_run("……, ngày …… tháng …… năm ……")
+    run.italic = True
+    block = doc.add_table(rows=1, cols=2)
+    _widths(block, (8.0, 8.0))
+    left, right = block.rows[0].cells
+    recipients = left.paragraphs[0]
+    run = recipients.add_run("Nơi nhận:")
+    run.bold = True
+    run.italic = True
+    run.font.size = Pt(12)
+    for line in ("- Như trên;", "- Lưu: VT."):
+        run = left.add_paragraph().add_run(line)
+        run.font.size = Pt(11)
+    for text, bold, italic in (("THỦ TRƯỞNG CƠ QUAN", True, False), ("(Ký, ghi rõ họ tên, đóng dấu)", False, True)):
+        p = right.paragraphs[0] if bold else right.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+
+
+def _page_numbers(doc: Document) -> None:
+    """A centred page number in the footer (a PAGE field Word fills in)."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    paragraph._p.append(field)
 
 
 def write_docx(data: ReportData, target: Path) -> Path:
