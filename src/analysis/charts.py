@@ -209,7 +209,7 @@ def quarter_tick(label: str) -> str:
 
 def _value_text(x: float, unit: str) -> str:
     """Bar/point label: "7.048", "305,6"; rates "75,3%"; NaN → "—"."""
-    return vnformat.percent(x) if unit == "%" else vnformat.auto(x)
+    return vnformat.figure(x, unit)
 
 
 def _wrap(text: object, width: int = LABEL_WRAP, max_lines: int = 3) -> str:

@@ -128,7 +128,10 @@ def outlier_table(data: ReportData, unit_code: str | None = None) -> pd.DataFram
     )
     flagged = flagged.sort_values(["unit_order", "order"])
     units = {i.code: i.unit for i in data.catalogue.indicators}
-    fmt = lambda v, code: vnformat.percent(v) if units[code] == "%" else vnformat.auto(v)  # noqa: E731
+
+    def fmt(value: float, code: str) -> str:
+        return vnformat.figure(value, units[code])
+
     return pd.DataFrame(
         {
             "Đơn vị": flagged["unit_name"],

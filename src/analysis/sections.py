@@ -28,7 +28,6 @@ def _area_codes(data: ReportData, area: str) -> list[str]:
 def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
     """ "- Tổng số lượt tiếp công dân: **7.048 lượt**; tăng 8,9% so với quý II/2021 (6.473), …"."""
     q = data.quarter
-    fmt = vnformat.percent if ind.unit == "%" else vnformat.auto
     value = vnformat.with_unit(row["value"], ind.unit) if pd.notna(row["value"]) else "không có số liệu"
     note = coverage_note(row.get("units_reporting"), row.get("units_expected"))
     clauses = []
@@ -39,7 +38,11 @@ def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
         clause = comparison_clause(
             row[f"status_{base}"], row[f"pct_{base}"], row[f"change_{base}"], ind.unit, quarter_base, phrase
         )
-        shown = f" ({fmt(row[base])})" if row[f"status_{base}"] in ("increase", "decrease", "unchanged") else ""
+        shown = (
+            f" ({vnformat.figure(row[base], ind.unit)})"
+            if row[f"status_{base}"] in ("increase", "decrease", "unchanged")
+            else ""
+        )
         clauses.append(clause + shown)
     return f"- {ind.name}: **{value}**{' ' + note if note else ''}; {'; '.join(clauses)}."
 
@@ -176,7 +179,7 @@ def unit_ranks(data: ReportData, unit_code: str) -> None:
             continue
         r = r.iloc[0]
         rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['units_ranked'])}"
-        value = vnformat.percent(r["value"]) if ind.unit == "%" else vnformat.auto(r["value"])
+        value = vnformat.figure(r["value"], ind.unit)
         rows.append({tables.NAME: ind.name, tables.UNIT: ind.unit, data.quarter.vn_title: value, "Xếp hạng": rank})
     nb.table(
         pd.DataFrame(rows),

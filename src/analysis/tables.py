@@ -13,10 +13,6 @@ NAME = "Chỉ tiêu"
 UNIT = "Đơn vị tính"
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    return vnformat.percent(value) if unit == "%" else vnformat.auto(value)
-
-
 def comparison_table(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, codes: list[str]) -> pd.DataFrame:
     """One row per indicator in `codes` order: this quarter, previous quarter, same quarter last year, changes."""
     rows = cmp.set_index("indicator")
@@ -28,12 +24,12 @@ def comparison_table(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, 
             {
                 NAME: ind.name,
                 UNIT: ind.unit,
-                quarter.vn_title: _fmt(get("value"), ind.unit),
-                quarter.previous().vn_title: _fmt(get("previous"), ind.unit),
+                quarter.vn_title: vnformat.figure(get("value"), ind.unit),
+                quarter.previous().vn_title: vnformat.figure(get("previous"), ind.unit),
                 previous_label(quarter): change_text(
                     get("status_previous") or "no_data", get("pct_previous"), get("change_previous"), ind.unit
                 ),
-                quarter.same_quarter_last_year().vn_title: _fmt(get("last_year"), ind.unit),
+                quarter.same_quarter_last_year().vn_title: vnformat.figure(get("last_year"), ind.unit),
                 last_year_label(quarter): change_text(
                     get("status_last_year") or "no_data", get("pct_last_year"), get("change_last_year"), ind.unit
                 ),
@@ -57,8 +53,8 @@ def ytd_table(ytd: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, codes: 
             {
                 NAME: ind.name,
                 UNIT: ind.unit,
-                label_now: _fmt(r["value"], ind.unit),
-                label_before[0].upper() + label_before[1:]: _fmt(r["last_year"], ind.unit),
+                label_now: vnformat.figure(r["value"], ind.unit),
+                label_before[0].upper() + label_before[1:]: vnformat.figure(r["last_year"], ind.unit),
                 last_year_label(quarter): change_text(
                     r["status_last_year"], r["pct_last_year"], r["change_last_year"], ind.unit
                 ),
@@ -75,7 +71,7 @@ def ranking_table(unit_cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter
         {
             "Xếp hạng": rows["rank"].map(lambda r: "—" if pd.isna(r) else str(int(r))),
             "Đơn vị": rows["unit_name"],
-            quarter.vn_title: rows["value"].map(lambda v: _fmt(v, ind.unit)),
+            quarter.vn_title: rows["value"].map(lambda v: vnformat.figure(v, ind.unit)),
             previous_label(quarter): [
                 change_text(s, p, c, ind.unit)
                 for s, p, c in zip(rows["status_previous"], rows["pct_previous"], rows["change_previous"], strict=True)

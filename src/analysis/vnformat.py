@@ -62,6 +62,11 @@ def change_words(pct: float | None, decimals: int = 1) -> str:
     return f"{'tăng' if rounded > 0 else 'giảm'} {percent(abs(rounded), decimals)}"
 
 
+def figure(x: float | int | None, unit: str) -> str:
+    """A figure without its unit of measure: rates as "75,3%", others as `auto` ("7.048", "305,6")."""
+    return percent(x) if unit == "%" else auto(x)
+
+
 def with_unit(x: float | int | None, unit: str) -> str:
     """7048, "lượt" → "7.048 lượt"; a rate keeps its % sign: 75.3, "%" → "75,3%"."""
     if unit == "%" or _is_missing(x):
