@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analysis.config import yaml_load
 from analysis.rules import MISSING_STRATEGIES, OPERATORS, SEVERITIES, parse_expression
 
 AGGREGATIONS: tuple[str, ...] = ("sum", "ratio")
@@ -254,7 +255,7 @@ def _load_packaged() -> Catalogue:
 def parse_catalogue(text: str, source: str = "<chuỗi>") -> Catalogue:
     """Build a validated Catalogue from YAML text."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_load(text)
     except yaml.YAMLError as error:
         raise CatalogueError(f"{source}: YAML không hợp lệ: {error}") from error
     top = _Fields(raw, f"Danh mục {source}", _TOP_KEYS)

@@ -723,9 +723,7 @@ def trend_grid(panels: Sequence[tuple[str, pd.DataFrame, str]], title: str, high
         return _empty_figure(title)
     ncols = 3
     nrows = math.ceil(len(panels) / ncols)
-    fig = _figure(1.0 + 1.9 * nrows)
-    _title(fig, title)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    fig, axes = _fixed_grid(nrows, ncols, title)
     hq = _parse_highlight(highlight)
     for ax, (name, frame, unit) in zip(axes, panels, strict=False):
         _small_trend(ax, name, frame, unit, hq)
@@ -734,12 +732,41 @@ def trend_grid(panels: Sequence[tuple[str, pd.DataFrame, str]], title: str, high
     return fig
 
 
+# Fixed margins in inches for the small multiples: a constrained layout over a dozen panels costs more than
+# drawing them (measured in BENCHMARKS.md), and every panel has the same furniture, so the room is known.
+_GRID_PANEL_H = 1.25  # plot area of one panel
+_GRID_GAP_H = 0.62  # panel title (up to two lines) above, quarter labels below
+_GRID_SIDE = (0.5, 0.3)  # left (y tick labels), right (the last quarter label)
+_GRID_GAP_W = 0.55  # y tick labels of the next panel
+_GRID_BOTTOM = 0.3
+_TITLE_LINE_H = 0.22
+
+
+def _fixed_grid(nrows: int, ncols: int, title: str) -> tuple[Figure, np.ndarray]:
+    """A figure of nrows x ncols panels under a wrapped title, laid out once with fixed margins."""
+    wrapped = _wrap(title, TITLE_WRAP, max_lines=4)
+    top = 0.15 + _TITLE_LINE_H * (wrapped.count("\n") + 1) + _GRID_GAP_H - 0.2
+    height = top + nrows * _GRID_PANEL_H + (nrows - 1) * _GRID_GAP_H + _GRID_BOTTOM
+    fig = Figure(figsize=(FIG_WIDTH, height))
+    fig.suptitle(wrapped, y=1 - 0.1 / height, va="top")
+    panel_w = (FIG_WIDTH - sum(_GRID_SIDE) - (ncols - 1) * _GRID_GAP_W) / ncols
+    axes = fig.subplots(
+        nrows, ncols, squeeze=False,
+        gridspec_kw={
+            "left": _GRID_SIDE[0] / FIG_WIDTH, "right": 1 - _GRID_SIDE[1] / FIG_WIDTH,
+            "top": 1 - top / height, "bottom": _GRID_BOTTOM / height,
+            "wspace": _GRID_GAP_W / panel_w, "hspace": _GRID_GAP_H / _GRID_PANEL_H,
+        },
+    )  # fmt: skip
+    return fig, axes.ravel()
+
+
 def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarter | None) -> None:
     df = frame.assign(quarter=[Quarter.parse(str(p)) for p in frame["period"]]).set_index("quarter")
     quarters = quarter_range(min(df.index), max(df.index))
     values = _numeric(df["value"]).reindex(quarters).to_numpy(dtype=float)
     x = np.arange(len(quarters))
-    ax.set_title(_wrap(name, 30, max_lines=2), fontsize=8.5, fontweight="bold", loc="left")
+    ax.set_title(_wrap(name, 27, max_lines=2), fontsize=8.5, fontweight="bold", loc="left")
     ax.plot(x, values, color=PALETTE[0], linewidth=1.5, marker="o", markersize=3.5)
     if hq in quarters and not np.isnan(values[quarters.index(hq)]):
         i = quarters.index(hq)

@@ -13,7 +13,15 @@ import yaml
 from analysis.periods import CutoffRule, Quarter
 from analysis.text import nfc
 
-__all__ = ["project_root", "config_dir", "ProvinceConfig", "load_province_config"]
+__all__ = ["project_root", "config_dir", "ProvinceConfig", "load_province_config", "yaml_load"]
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~8x faster on the catalogue
+
+
+def yaml_load(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when PyYAML has it (same results, same YAMLError on bad input)."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
 
 _MARKER = Path("config") / "province.yaml"
 
@@ -80,7 +88,7 @@ def _quarter(path: Path, key: str, value: Any) -> Quarter:
 def read_yaml(path: Path) -> Mapping[str, Any]:
     """A YAML mapping from a configuration file; ValueError naming the file when it cannot be read."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValueError(f"{path}: không đọc được tệp cấu hình / cannot read config file ({exc})") from None
     except yaml.YAMLError as exc:

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from analysis import charts, narrative, tables
+from analysis import charts, figure_cache, narrative, tables
 from analysis.outputs import atomic_path
 from analysis.report_data import ReportData
 
@@ -142,11 +142,8 @@ def _cell_text(cell, text: str, bold: bool = False, centre: bool = False) -> Non
     run.font.size = Pt(TABLE_PT)
 
 
-def _figure(doc: Document, fig) -> None:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=200)
-    buffer.seek(0)
-    doc.add_picture(buffer, width=Cm(FIGURE_WIDTH_CM))
+def _figure(doc: Document, rendered: figure_cache.RenderedChart) -> None:
+    doc.add_picture(io.BytesIO(rendered.png), width=Cm(FIGURE_WIDTH_CM))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -167,10 +164,11 @@ def build_docx(data: ReportData) -> Document:
         if keys:
             _table(doc, tables.comparison_table(data.province_comparison, data.catalogue, q, keys))
             first = data.indicator(keys[0])
-            fig = charts.province_trend(
-                data.trend(first.code), f"{first.short_name} toàn tỉnh qua các quý", first.unit, q.label
+            title = f"{first.short_name} toàn tỉnh qua các quý"  # the overview page's chart: drawn once, cached
+            _figure(
+                doc,
+                figure_cache.draw(charts.province_trend, data.trend(first.code), title, first.unit, highlight=q.label),
             )
-            _figure(doc, fig)
     _closing(doc)
     _page_numbers(doc)
     return doc

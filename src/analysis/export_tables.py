@@ -9,11 +9,16 @@ formula (OWASP: the leading character is neutralised and the cell type forced to
 
 from __future__ import annotations
 
+import weakref
+from copy import copy
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -31,23 +36,42 @@ DECIMAL_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'
 PROVINCE_LABEL = "Toàn tỉnh"
+_ROW_FONTS = {True: Font(name=FONT, size=11, bold=True), False: Font(name=FONT, size=11)}  # province row: bold
+_NOTE_FONT = Font(name=FONT, size=10, italic=True)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_CENTRED = Alignment(horizontal="center")
 
 
 def table_name(quarter_label: str) -> str:
     return f"bang-so-lieu-{quarter_label}.xlsx"
 
 
-def set_text(ws: Worksheet, row: int, col: int, text: object, **style) -> None:
+# per workbook: (attribute, id of style object) pairs -> registered style, and the objects (kept alive: ids stay unique)
+_STYLES: weakref.WeakKeyDictionary[Workbook, dict[tuple, tuple[StyleArray, tuple]]] = weakref.WeakKeyDictionary()
+
+
+def _apply(cell: Cell, style: dict[str, Any]) -> None:
+    """Give `cell` font, fill, border, alignment, number format: each combination is registered with the workbook
+    once, then copied (openpyxl registers every assigned style object again, ~1 s for a report's tables)."""
+    known = _STYLES.setdefault(cell.parent.parent, {})
+    key = tuple(sorted((name, id(value)) for name, value in style.items()))
+    if key not in known:
+        for name, value in style.items():
+            setattr(cell, name, value)
+        known[key] = (copy(cell._style), tuple(style.values()))
+    cell._style = copy(known[key][0])
+
+
+def set_text(ws: Worksheet, row: int, col: int, text: object, **style: Any) -> None:
     """Write a text cell that can never turn into a formula."""
     cell = ws.cell(row=row, column=col, value=neutralise_formula("" if text is None else str(text)))
     cell.data_type = "s"
-    for key, value in style.items():
-        setattr(cell, key, value)
+    _apply(cell, style)
 
 
-def set_number(ws: Worksheet, row: int, col: int, value: float | None, number_format: str) -> None:
+def set_number(ws: Worksheet, row: int, col: int, value: float | None, number_format: str, **style: Any) -> None:
     cell = ws.cell(row=row, column=col, value=None if value is None or pd.isna(value) else float(value))
-    cell.number_format = number_format
+    _apply(cell, {"number_format": number_format, **style})
 
 
 def area_rows(data: ReportData, area_code: str) -> pd.DataFrame:
@@ -102,27 +126,23 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
         ind = data.catalogue.indicator(r.indicator)
         is_province = r.unit_name == PROVINCE_LABEL
         fmt = DECIMAL_FORMAT if ind.unit in ("%", "triệu đồng") else COUNT_FORMAT
-        font = Font(name=FONT, size=11, bold=is_province)
-        set_text(ws, row, 1, ind.code, font=font)
-        set_text(ws, row, 2, ind.name, font=font, alignment=Alignment(wrap_text=True, vertical="top"))
-        set_text(ws, row, 3, ind.unit, font=font, alignment=Alignment(horizontal="center"))
-        set_text(ws, row, 4, r.unit_name, font=font)
+        look = {"border": _BORDER, **({"fill": _PROVINCE_FILL} if is_province else {})}
+        font = _ROW_FONTS[is_province]
+        set_text(ws, row, 1, ind.code, font=font, **look)
+        set_text(ws, row, 2, ind.name, font=font, alignment=_WRAP_TOP, **look)
+        set_text(ws, row, 3, ind.unit, font=font, alignment=_CENTRED, **look)
+        set_text(ws, row, 4, r.unit_name, font=font, **look)
         for col, value in ((5, r.value), (6, r.previous), (8, r.last_year)):
-            set_number(ws, row, col, value, fmt)
+            set_number(ws, row, col, value, fmt, font=font, **look)
         if ind.unit == "%":  # a rate changes in percentage points, as in the HTML and Word tables
-            set_number(ws, row, 7, r.change_previous, POINTS_FORMAT)
-            set_number(ws, row, 9, r.change_last_year, POINTS_FORMAT)
+            set_number(ws, row, 7, r.change_previous, POINTS_FORMAT, font=font, **look)
+            set_number(ws, row, 9, r.change_last_year, POINTS_FORMAT, font=font, **look)
         else:
-            set_number(ws, row, 7, r.pct_previous / 100 if pd.notna(r.pct_previous) else None, PERCENT_FORMAT)
-            set_number(ws, row, 9, r.pct_last_year / 100 if pd.notna(r.pct_last_year) else None, PERCENT_FORMAT)
-        set_text(ws, row, 10, _note(r), font=Font(name=FONT, size=10, italic=True))
-        for col in range(1, len(headers) + 1):
-            cell = ws.cell(row=row, column=col)
-            cell.border = _BORDER
-            if is_province:
-                cell.fill = _PROVINCE_FILL
-            elif col >= 5:
-                cell.font = Font(name=FONT, size=11)
+            pct_previous = r.pct_previous / 100 if pd.notna(r.pct_previous) else None
+            pct_last_year = r.pct_last_year / 100 if pd.notna(r.pct_last_year) else None
+            set_number(ws, row, 7, pct_previous, PERCENT_FORMAT, font=font, **look)
+            set_number(ws, row, 9, pct_last_year, PERCENT_FORMAT, font=font, **look)
+        set_text(ws, row, 10, _note(r), font=_NOTE_FONT, **look)
         if not is_province:
             ws.row_dimensions[row].outlineLevel = 1
         row += 1

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
-import yaml
 
 from analysis import vnformat
 from analysis.catalogue import Catalogue, Indicator, load_catalogue
+from analysis.config import yaml_load
 from analysis.periods import Quarter
 
 if TYPE_CHECKING:
@@ -341,9 +341,9 @@ def _check_phrase(name: str, text: Any, source: str) -> str:
 def _read_yaml(path: str | Path | None) -> tuple[Any, str]:
     if path is None:
         text = resources.files("analysis").joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
-        return yaml.safe_load(text), TEMPLATE_FILE
+        return yaml_load(text), TEMPLATE_FILE
     p = Path(path)
-    return yaml.safe_load(p.read_text(encoding="utf-8")), p.name
+    return yaml_load(p.read_text(encoding="utf-8")), p.name
 
 
 def _phrases_from(raw: Any, source: str) -> dict[str, str]:

@@ -7,18 +7,17 @@ same picture that is embedded in the HTML can be pasted into the Word report.
 from __future__ import annotations
 
 import html
-import io
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
+from analysis import figure_cache
 from analysis.outputs import atomic_path
-
-FIGURE_DPI = 200
-SCREEN_DPI = 96
 
 
 def md(text: str) -> None:
@@ -61,16 +60,23 @@ def _css(column: object, text_columns: tuple[str, ...], value: object = None) ->
 
 def figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> None:
     """Show a figure inline; with `figures_dir`, also save it there as `name`.png at 200 dpi."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    png = buffer.getvalue()
+    _show(figure_cache.render(fig), name, figures_dir)
+
+
+def chart(
+    draw: Callable[..., Figure], *args: Any, name: str, figures_dir: str | Path | None = None, **kwargs: Any
+) -> None:
+    """Like :func:`figure` for ``draw(*args, **kwargs)``, drawn only when this call is not in the figure cache."""
+    _show(figure_cache.draw(draw, *args, **kwargs), name, figures_dir)
+
+
+def _show(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Path | None) -> None:
     if figures_dir:
-        target = Path(figures_dir) / f"{safe_name(name)}.png"
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(png)
-    width = int(fig.get_figwidth() * SCREEN_DPI)
-    title = fig._suptitle.get_text().replace("\n", " ") if fig._suptitle is not None else name
-    display(Image(data=png, format="png", width=width), metadata={"image/png": {"alt": title, "width": width}})
+        with atomic_path(Path(figures_dir) / f"{safe_name(name)}.png") as tmp:
+            tmp.write_bytes(rendered.png)
+    alt = rendered.alt or name
+    metadata = {"image/png": {"alt": alt, "width": rendered.width}}
+    display(Image(data=rendered.png, format="png", width=rendered.width), metadata=metadata)
 
 
 def safe_name(name: str) -> str:

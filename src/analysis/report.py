@@ -8,10 +8,12 @@ single rename, so an interrupted run leaves the previous report intact.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,17 +21,16 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from analysis import export_docx, export_tables, index_page
-from analysis.config import project_root
+from analysis import export_docx, export_tables, figure_cache, html_page, index_page
+from analysis.config import project_root, yaml_load
 from analysis.ingest import run_ingest
 from analysis.outputs import atomic_path
 from analysis.report_data import PROCESSED_ENV, ParameterError, ReportData
 
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
-ANALYST_ONLY_TAG = "bo-khi-xuat-ban"  # cells for analysts in JupyterLab, left out of the published HTML
+FIGURE_CACHE = ".figure-cache"  # beside the quarters' folders: charts drawn by earlier builds (figure_cache)
+EXPORT_WEIGHT = 2.0  # run time of the Excel or Word export relative to a unit profile (NotebookSpec.weight)
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,12 @@ class NotebookSpec:
     file: str
     title: str
     per_unit: bool = False
+    weight: float = 1.0  # relative run time: the longest notebooks start first
 
 
 @cache
 def notebook_registry() -> tuple[NotebookSpec, ...]:
-    data = yaml.safe_load(resources.files("analysis").joinpath("report.yaml").read_text(encoding="utf-8"))
+    data = yaml_load(resources.files("analysis").joinpath("report.yaml").read_text(encoding="utf-8"))
     return tuple(NotebookSpec(**entry) for entry in data["notebooks"])
 
 
@@ -109,31 +111,51 @@ def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
 # ------------------------------------------------------------------------------------------------------ run
 
 
+def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | None) -> None:
+    """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks) and
+    the figure cache, and is shut down when the worker exits."""
+    import multiprocessing.util
+
+    from analysis import kernels
+
+    os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
+    if figure_cache_dir is not None:
+        os.environ[figure_cache.CACHE_ENV] = str(figure_cache_dir.resolve())
+    multiprocessing.util.Finalize(None, kernels.shutdown, exitpriority=10)
+
+
 def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
-    """Execute one notebook with papermill and export it to code-free HTML. Runs in a worker process."""
+    """Execute one notebook with papermill on this worker's kernel and export it to code-free HTML."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from analysis import kernels
 
     start = time.perf_counter()
     executed = staging / "notebooks" / f"{job.output}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    os.environ[PROCESSED_ENV] = str(processed_dir.resolve())  # the kernel inherits it: no path in the notebook
+    os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
     try:
+        kernels.current(staging)
         papermill.execute_notebook(
             str(notebooks_dir() / job.spec.file),
             str(executed),
             parameters=job.parameters,
+            engine_name=kernels.ENGINE,
             kernel_name=KERNEL,
             cwd=str(staging),  # figures_dir "figures" is relative to the report folder
             progress_bar=False,
             execution_timeout=EXECUTION_TIMEOUT,
+            request_save_on_cell_execute=False,  # written once at the end: a failed run is still written then
         )
     except PapermillExecutionError as exc:
+        kernels.discard()
         _scrub_paths(executed, job)
         cell = _source_cell_number(executed, exc.cell_index)
         message = f"Sổ tay {job.spec.file} ({job.output}) lỗi ở ô số {cell}: {exc.ename}: {exc.evalue}"
         return JobResult(job, False, time.perf_counter() - start, message)
     except Exception as exc:  # kernel died, notebook missing, timeout: this notebook fails, the others go on
+        kernels.discard()
         message = f"Sổ tay {job.spec.file} ({job.output}) không chạy được: {type(exc).__name__}: {exc}"
         return JobResult(job, False, time.perf_counter() - start, message)
     _scrub_paths(executed, job)
@@ -150,7 +172,8 @@ def _source_cell_number(executed: Path, index: int) -> int:
 
 
 def _scrub_paths(executed: Path, job: Job) -> None:
-    """papermill records absolute input/output paths (user names, folder layout): keep them relative."""
+    """papermill records absolute input/output paths (user names, folder layout): keep them relative; number the
+    executed cells from 1 as a fresh kernel would."""
     import nbformat
 
     if not executed.exists():
@@ -159,6 +182,12 @@ def _scrub_paths(executed: Path, job: Job) -> None:
     meta = nb.metadata.get("papermill", {})
     meta["input_path"] = f"notebooks/{job.spec.file}"
     meta["output_path"] = f"notebooks/{job.output}.ipynb"
+    executed_cells = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count") is not None]
+    for number, cell in enumerate(executed_cells, start=1):  # the reused kernel counts on across notebooks
+        cell.execution_count = number
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = number
     with atomic_path(executed) as tmp:
         nbformat.write(nb, tmp)
 
@@ -166,23 +195,12 @@ def _scrub_paths(executed: Path, job: Job) -> None:
 def export_html(executed: Path, target: Path, job: Job) -> None:
     """Self-contained HTML without code: inputs and prompts excluded, images inline, no script from the network."""
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(executed, as_version=4)
     title = job.spec.title if not job.unit_name else f"{job.spec.title}: {job.unit_name}"
     nb.metadata["title"] = f"{title} — {_quarter_title(job.parameters['quarter'])}"
     nb.metadata["index_href"] = "../" * job.output.count("/") + "index.html"
-    exporter = HTMLExporter(
-        template_name="report",
-        extra_template_basedirs=[str(resources.files("analysis") / "templates")],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    exporter.language_code = "vi"
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), True)
-    body, _ = exporter.from_notebook_node(nb)
+    body = html_page.to_html(nb)
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
 
@@ -194,18 +212,38 @@ def _quarter_title(label: str) -> str:
 
 
 def run_jobs(
-    jobs: list[Job], staging: Path, processed_dir: Path, workers: int, progress: bool = True
+    jobs: list[Job],
+    staging: Path,
+    processed_dir: Path,
+    workers: int,
+    progress: bool = True,
+    exports: tuple[Callable[[], None], ...] = (),
+    figure_cache_dir: Path | None = None,
 ) -> list[JobResult]:
-    """Run notebooks in parallel worker processes, with a progress bar on stderr."""
+    """Run notebooks (longest first) and `exports` in parallel worker processes, with a progress bar on stderr.
+
+    Each worker keeps one kernel for all its notebooks (`analysis.kernels`). An export that fails raises here."""
     from tqdm import tqdm
 
     results: list[JobResult] = []
     bar = tqdm(total=len(jobs), desc="Chạy sổ tay", unit="sổ", file=sys.stderr, disable=not progress)
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = {pool.submit(run_job, job, staging, processed_dir): job for job in jobs}
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(jobs) + len(exports))),
+        initializer=_start_worker,
+        initargs=(staging, processed_dir, figure_cache_dir),
+    )
+    with pool:
+        # longest first (stable: registry order among equals), so neither worker is left with a long one at the end
+        tasks = [(job.spec.weight, functools.partial(run_job, job, staging, processed_dir), job) for job in jobs]
+        tasks += [(EXPORT_WEIGHT, export, None) for export in exports]
+        submitted = [(pool.submit(task), job) for _, task, job in sorted(tasks, key=lambda t: -t[0])]
+        futures = {future: job for future, job in submitted if job is not None}
+        pending_exports = [future for future, job in submitted if job is None]
         for future in as_completed(futures):
             results.append(future.result())
             bar.update()
+        for future in pending_exports:
+            future.result()
     bar.close()
     order = {job.output: i for i, job in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.job.output])
@@ -237,12 +275,26 @@ def build_report(
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "figures").mkdir(parents=True)
     jobs = plan_jobs(data, unit)
-    results = run_jobs(jobs, staging, processed_dir, workers or default_workers(), progress)
-    export_tables.write_tables(data, staging / export_tables.table_name(data.quarter.label))
-    export_docx.write_docx(data, staging / export_docx.docx_name(data.quarter.label))
+    label = data.quarter.label
+    exports = (
+        functools.partial(
+            _export, export_tables.write_tables, label, processed_dir, staging / export_tables.table_name(label)
+        ),
+        functools.partial(
+            _export, export_docx.write_docx, label, processed_dir, staging / export_docx.docx_name(label)
+        ),
+    )
+    cache_dir = out_root / FIGURE_CACHE
+    results = run_jobs(jobs, staging, processed_dir, workers or default_workers(), progress, exports, cache_dir)
     index_page.write(staging / "index.html", data, results, datetime.now())
     _replace_folder(staging, final)
+    figure_cache.prune(cache_dir)
     return ReportResult(final, results, reingested)
+
+
+def _export(write: Callable[[ReportData, Path], object], quarter: str, processed_dir: Path, target: Path) -> None:
+    """Write one report file (Excel tables, Word draft) from the processed data; runs in a worker process."""
+    write(ReportData.load(quarter, processed_dir), target)
 
 
 def _replace_folder(staging: Path, final: Path) -> None:

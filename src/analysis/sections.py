@@ -76,10 +76,11 @@ def province_area(data: ReportData, area_code: str, figures_dir: str | None = No
         note=f"Số liệu toàn tỉnh là tổng số liệu các đơn vị; tỷ lệ tính lại từ tổng tử số và mẫu số. {note}".strip(),
     )
     for ind in data.key_indicators(area_code):
-        fig = charts.province_trend(
-            data.trend(ind.code), f"{ind.short_name} toàn tỉnh qua các quý", ind.unit, highlight=q.label
-        )
-        nb.figure(fig, f"{q.label}-tinh-{ind.code}", figures_dir)
+        title = f"{ind.short_name} toàn tỉnh qua các quý"
+        nb.chart(
+            charts.province_trend, data.trend(ind.code), title, ind.unit, highlight=q.label,
+            name=f"{q.label}-tinh-{ind.code}", figures_dir=figures_dir,
+        )  # fmt: skip
 
 
 def province_ytd(data: ReportData) -> None:
@@ -113,8 +114,8 @@ def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
             .reindex(index=[i.code for i in keys], columns=units)
             .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
         )
-        fig = charts.change_heatmap(matrix, f"{q.vn_title}: thay đổi {phrase}")
-        nb.figure(fig, f"{q.label}-ban-do-nhiet-{name}", figures_dir)
+        title = f"{q.vn_title}: thay đổi {phrase}"
+        nb.chart(charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}", figures_dir=figures_dir)
 
 
 def indicator_across_units(data: ReportData, code: str, figures_dir: str | None = None) -> None:
@@ -129,8 +130,11 @@ def indicator_across_units(data: ReportData, code: str, figures_dir: str | None 
         "previous": q.previous().vn_title,
         "last_year": q.same_quarter_last_year().vn_title,
     }
-    fig = charts.units_side_by_side(frame, f"{ind.short_name} theo đơn vị — {q.vn_title}", ind.unit, labels)
-    nb.figure(fig, f"{q.label}-don-vi-{code}", figures_dir)
+    title = f"{ind.short_name} theo đơn vị — {q.vn_title}"
+    nb.chart(
+        charts.units_side_by_side, frame, title, ind.unit, labels, name=f"{q.label}-don-vi-{code}",
+        figures_dir=figures_dir,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- one unit
@@ -164,8 +168,10 @@ def unit_trends(data: ReportData, unit_code: str, figures_dir: str | None = None
     q = data.quarter
     nb.md("## Diễn biến các chỉ tiêu chính qua các quý")
     panels = [(ind.short_name, data.trend(ind.code, unit_code), ind.unit) for ind in data.key_indicators()]
-    fig = charts.trend_grid(panels, f"Các chỉ tiêu chính của {unit.name} qua các quý", q.label)
-    nb.figure(fig, f"{q.label}-{unit_code}-dien-bien", figures_dir)
+    title = f"Các chỉ tiêu chính của {unit.name} qua các quý"
+    nb.chart(
+        charts.trend_grid, panels, title, q.label, name=f"{q.label}-{unit_code}-dien-bien", figures_dir=figures_dir
+    )
 
 
 def unit_ranks(data: ReportData, unit_code: str) -> None:

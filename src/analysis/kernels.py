@@ -1,0 +1,118 @@
+"""One Jupyter kernel per report worker process, reused for every notebook that worker runs.
+
+Starting a kernel and importing pandas, matplotlib and this package in it costs about 2 s; a report runs one notebook
+per reporting unit, so paying that once per worker instead of once per notebook is a large part of the report's
+speed-up (see BENCHMARKS.md). After each notebook the kernel's namespace is cleared (``%reset -f``), so a notebook
+sees none of the previous one's variables; imported modules stay loaded, which is the point. After a notebook that
+failed, the kernel is replaced before the next one.
+
+papermill runs the notebooks through the engine registered here (``ENGINE``): papermill's own nbclient engine, given
+the worker's kernel manager instead of starting a kernel of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+ENGINE = "analysis-reused-kernel"
+KERNEL_NAME = "python3"
+START_TIMEOUT = 60
+RESET_CODE = "%reset -f"
+
+_manager: KernelManager | None = None
+_cwd: Path | None = None
+
+
+def start(cwd: Path) -> KernelManager:
+    """Start this process's kernel in `cwd` (over local sockets, not TCP), replacing any previous one."""
+    global _manager, _cwd
+    shutdown()
+    manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc")
+    manager.ip = str(Path(tempfile.mkdtemp(prefix="analysis-kernel-")) / "kernel")  # socket files, not in cwd
+    manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _manager, _cwd = manager, cwd
+    return manager
+
+
+def current(cwd: Path) -> KernelManager:
+    """This process's kernel, started on first use (or again if it died or was started elsewhere)."""
+    if _manager is None or _cwd != cwd or not _manager.is_alive():
+        return start(cwd)
+    return _manager
+
+
+def discard() -> None:
+    """After a notebook failed (error, timeout, dead kernel), its kernel's state is unknown: the next one starts
+    a fresh kernel."""
+    shutdown()
+
+
+def shutdown() -> None:
+    """Stop this process's kernel and remove its socket files."""
+    global _manager, _cwd
+    manager, _manager, _cwd = _manager, None, None
+    if manager is None:
+        return
+    socket_dir = Path(manager.ip).parent
+    try:
+        manager.shutdown_kernel(now=True)
+    finally:
+        for leftover in socket_dir.glob("*"):
+            leftover.unlink(missing_ok=True)
+        socket_dir.rmdir()
+
+
+class ReusedKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on this process's kernel; the kernel outlives the notebook."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=START_TIMEOUT,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        if _manager is None:
+            raise RuntimeError("analysis.kernels.start() must run before a notebook uses the reused kernel")
+        client = PapermillNotebookClient(
+            nb_man,
+            km=_manager,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        try:
+            nb = client.execute()
+            _clear_namespace(client)
+            return nb
+        finally:  # the kernel stays; its client for this notebook does not
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+def _clear_namespace(client: PapermillNotebookClient) -> None:
+    """``%reset -f`` over the notebook's own connection, so the next notebook on this kernel starts clean."""
+    msg_id = client.kc.execute(RESET_CODE, silent=True, store_history=False)
+    reply = client.wait_for_reply(msg_id)  # nbclient: at most its own `timeout` (the execution timeout)
+    if reply is None or reply["content"].get("status") != "ok":
+        raise RuntimeError(f"không xóa được biến của sổ tay trước trong kernel: {reply and reply['content']}")
+
+
+papermill_engines.register(ENGINE, ReusedKernelEngine)
