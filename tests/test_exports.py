@@ -86,6 +86,23 @@ def test_province_row_then_units_with_changes(workbook, catalogue):
     assert ws.row_dimensions[unit_row].outlineLevel == 1
 
 
+def test_province_rows_are_bold_and_notes_small_italic(workbook, catalogue):
+    wb, _ = workbook
+    ws = wb[catalogue.area("TCD").sheet]
+    header, rows = _rows(ws)
+    province_row = header + 1 + [r[3] for r in rows].index(PROVINCE_LABEL)
+    unit_row = header + 1 + [r[3] for r in rows].index("Huyện An Bình")
+    for col in range(1, 10):  # the figures too, not only the labels
+        font = ws.cell(row=province_row, column=col).font
+        assert (font.name, font.b) == ("Times New Roman", True), col
+        assert ws.cell(row=province_row, column=col).fill.fgColor.rgb.endswith("F2F5F9")
+        assert not ws.cell(row=unit_row, column=col).font.b
+    for row in (province_row, unit_row):
+        note = ws.cell(row=row, column=10).font
+        assert (note.name, note.i, note.sz) == ("Times New Roman", True, 10)
+        assert ws.cell(row=row, column=10).border.left.style == "thin"
+
+
 def test_text_from_submissions_never_becomes_a_formula(workbook, catalogue):
     wb, _ = workbook
     for ws in wb.worksheets:

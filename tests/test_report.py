@@ -184,7 +184,8 @@ def test_report_folder_layout(built, site):
     assert_200_dpi(sorted((folder / "figures").glob("*.png")))
     for name in ("2021q3-tinh-tcd01.png", "2021q3-don-vi-tcd01.png", "2021q3-an-binh-dien-bien.png"):
         assert (folder / "figures" / name).is_file()
-    assert sorted(p.name for p in (site.root / "reports").iterdir()) == [QUARTER]  # no staging left behind
+    # no staging left behind; the figure cache stays beside the quarters
+    assert sorted(p.name for p in (site.root / "reports").iterdir()) == [report.FIGURE_CACHE, QUARTER]
 
 
 def test_index_links_every_page(built):
@@ -377,7 +378,7 @@ def test_failing_notebook_is_reported_and_the_others_still_built(broken_build):
     text = visible_text(index)
     assert BROKEN_MESSAGE in text and f"{BROKEN.title} — không lập được" in text
     assert f'href="{BROKEN.name}.html"' not in index
-    assert sorted(p.name for p in folder.parent.iterdir()) == [QUARTER]
+    assert sorted(p.name for p in folder.parent.iterdir()) == [report.FIGURE_CACHE, QUARTER]
 
 
 def test_failing_notebook_error_names_the_cell_as_the_analyst_sees_it(broken_build):
@@ -415,7 +416,7 @@ def test_second_build_replaces_the_first_completely(site, monkeypatch):
     assert not second.failed
     assert not stray.exists() and not (out / QUARTER / "don-vi").exists()
     assert (out / QUARTER / "index.html").is_file() and (out / QUARTER / "chat-luong-du-lieu.html").is_file()
-    assert sorted(p.name for p in out.iterdir()) == [QUARTER]  # no ".2021Q3.dang-lap" nor ".2021Q3.cu"
+    assert sorted(p.name for p in out.iterdir()) == [report.FIGURE_CACHE, QUARTER]  # no ".2021Q3.dang-lap" nor ".2021Q3.cu"
 
 
 def test_every_page_links_back_to_the_index(built):

@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from analysis import vnformat
 from analysis.periods import Quarter, quarter_range
@@ -150,7 +150,8 @@ def _freeze_ticks(fig: Figure) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             axis.get_major_ticks()
-            axis.get_minor_ticks()
+            if not isinstance(axis.get_minor_locator(), NullLocator):  # no minor ticks drawn: none to style
+                axis.get_minor_ticks()
 
 
 # ------------------------------------------------------------------------------------------------ formatting
@@ -721,14 +722,10 @@ def trend_grid(panels: Sequence[tuple[str, pd.DataFrame, str]], title: str, high
     panels = [(name, frame, unit) for name, frame, unit in panels if not _is_empty(frame)]
     if not panels:
         return _empty_figure(title)
-    ncols = 3
-    nrows = math.ceil(len(panels) / ncols)
-    fig, axes = _fixed_grid(nrows, ncols, title)
+    fig, axes = _fixed_grid(len(panels), 3, title)
     hq = _parse_highlight(highlight)
-    for ax, (name, frame, unit) in zip(axes, panels, strict=False):
+    for ax, (name, frame, unit) in zip(axes, panels, strict=True):
         _small_trend(ax, name, frame, unit, hq)
-    for ax in axes[len(panels) :]:
-        ax.set_axis_off()
     return fig
 
 
@@ -742,23 +739,22 @@ _GRID_BOTTOM = 0.3
 _TITLE_LINE_H = 0.22
 
 
-def _fixed_grid(nrows: int, ncols: int, title: str) -> tuple[Figure, np.ndarray]:
-    """A figure of nrows x ncols panels under a wrapped title, laid out once with fixed margins."""
+def _fixed_grid(n_panels: int, ncols: int, title: str) -> tuple[Figure, list[Axes]]:
+    """A figure of `n_panels` panels, `ncols` to a row, under a wrapped title, laid out once with fixed margins."""
+    nrows = math.ceil(n_panels / ncols)
     wrapped = _wrap(title, TITLE_WRAP, max_lines=4)
     top = 0.15 + _TITLE_LINE_H * (wrapped.count("\n") + 1) + _GRID_GAP_H - 0.2
     height = top + nrows * _GRID_PANEL_H + (nrows - 1) * _GRID_GAP_H + _GRID_BOTTOM
     fig = Figure(figsize=(FIG_WIDTH, height))
     fig.suptitle(wrapped, y=1 - 0.1 / height, va="top")
     panel_w = (FIG_WIDTH - sum(_GRID_SIDE) - (ncols - 1) * _GRID_GAP_W) / ncols
-    axes = fig.subplots(
-        nrows, ncols, squeeze=False,
-        gridspec_kw={
-            "left": _GRID_SIDE[0] / FIG_WIDTH, "right": 1 - _GRID_SIDE[1] / FIG_WIDTH,
-            "top": 1 - top / height, "bottom": _GRID_BOTTOM / height,
-            "wspace": _GRID_GAP_W / panel_w, "hspace": _GRID_GAP_H / _GRID_PANEL_H,
-        },
+    grid = fig.add_gridspec(
+        nrows, ncols,
+        left=_GRID_SIDE[0] / FIG_WIDTH, right=1 - _GRID_SIDE[1] / FIG_WIDTH,
+        top=1 - top / height, bottom=_GRID_BOTTOM / height,
+        wspace=_GRID_GAP_W / panel_w, hspace=_GRID_GAP_H / _GRID_PANEL_H,
     )  # fmt: skip
-    return fig, axes.ravel()
+    return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_panels)]
 
 
 def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarter | None) -> None:
@@ -775,12 +771,13 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
             _value_text(values[i], unit), (x[i], values[i]), xytext=(-4, 6), textcoords="offset points",
             ha="right", va="bottom", fontsize=7.5, fontweight="bold", color="#222222",
         )  # fmt: skip
-    labels = [quarter_tick(q.label) if i % 2 == (len(quarters) - 1) % 2 else "" for i, q in enumerate(quarters)]
-    ax.set_xticks(x, labels, fontsize=7)
+    labelled = [i for i in range(len(quarters)) if i % 2 == (len(quarters) - 1) % 2]  # every other, ending on now
+    ax.set_xticks(labelled, [quarter_tick(quarters[i].label) for i in labelled], fontsize=7)
     ax.set_xlim(-0.5, len(quarters) - 0.5)
     finite = values[~np.isnan(values)]
     top = float(finite.max()) if finite.size else 1.0
     ax.set_ylim(min(0.0, float(finite.min()) * 1.1) if finite.size else 0.0, (top * 1.25) or 1.0)
     vn_axis(ax, "y", percent=unit == "%")
+    ax.yaxis.get_major_locator().set_params(nbins=4)  # a small panel: a few gridlines read better (and draw faster)
     ax.tick_params(axis="y", labelsize=7)
     ax.grid(False, axis="x")

@@ -1,0 +1,130 @@
+"""The figure cache draws a chart call once and reuses the PNG while the call is unchanged."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from analysis import charts, figure_cache
+from analysis.figure_cache import CACHE_ENV, call_key, draw, prune
+
+TREND = pd.DataFrame({"period": ["2021Q1", "2021Q2", "2021Q3"], "value": [10.0, 12.0, 9.0]})
+
+
+class Counting:
+    """A chart function that counts how often it really draws."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.__qualname__ = "Counting"
+        self.__module__ = __name__
+
+    def __call__(self, data: pd.DataFrame, title: str, unit: str, highlight: str | None = None) -> Figure:
+        self.calls += 1
+        return charts.province_trend(data, title, unit, highlight=highlight)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "figure-cache"
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    return folder
+
+
+def test_the_same_call_is_drawn_once(cache_dir):
+    chart = Counting()
+    first = draw(chart, TREND, "Vụ việc toàn tỉnh", "vụ", highlight="2021Q3")
+    second = draw(chart, TREND.copy(), "Vụ việc toàn tỉnh", "vụ", highlight="2021Q3")
+    assert chart.calls == 1
+    assert second == first
+    assert first.png.startswith(b"\x89PNG") and first.alt == "Vụ việc toàn tỉnh" and first.width > 0
+
+
+def test_a_changed_figure_or_title_is_drawn_again(cache_dir):
+    chart = Counting()
+    draw(chart, TREND, "Vụ việc", "vụ")
+    changed = TREND.assign(value=[10.0, 12.0, 9.5])  # one figure fixed by a district
+    draw(chart, changed, "Vụ việc", "vụ")
+    draw(chart, TREND, "Vụ việc (sửa)", "vụ")
+    draw(chart, TREND, "Vụ việc", "vụ", highlight="2021Q2")
+    assert chart.calls == 4
+
+
+def test_keys_tell_apart_what_reprs_would_confuse():
+    one = call_key(charts.province_trend, (TREND, "1", "vụ"), {})
+    assert one != call_key(charts.province_trend, (TREND, 1, "vụ"), {})
+    assert one != call_key(charts.province_trend, (TREND.astype({"value": "float32"}), "1", "vụ"), {})
+    assert one != call_key(charts.ranking_bars, (TREND, "1", "vụ"), {})
+    assert one == call_key(charts.province_trend, (TREND.copy(), "1", "vụ"), {})
+
+
+def test_an_argument_it_cannot_describe_is_drawn_every_time(cache_dir):
+    chart = Counting()
+    marker = object()
+    assert call_key(chart, (TREND, marker), {}) is None
+    draw(lambda *a: chart(TREND, "t", "vụ"), marker)
+    draw(lambda *a: chart(TREND, "t", "vụ"), marker)
+    assert chart.calls == 2
+    assert not cache_dir.exists() or not any(cache_dir.rglob("*.png"))
+
+
+def test_without_a_cache_folder_nothing_is_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    chart = Counting()
+    draw(chart, TREND, "t", "vụ")
+    draw(chart, TREND, "t", "vụ")
+    assert chart.calls == 2
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no-sidecar", "bad-sidecar"])
+def test_a_damaged_entry_is_drawn_again(cache_dir, damage):
+    chart = Counting()
+    good = draw(chart, TREND, "t", "vụ")
+    (png,) = cache_dir.rglob("*.png")
+    sidecar = png.with_suffix(".json")
+    if damage == "truncated":
+        png.write_bytes(png.read_bytes()[:100])
+    elif damage == "no-sidecar":
+        sidecar.unlink()
+    else:
+        sidecar.write_text("{not json", encoding="utf-8")
+    assert draw(chart, TREND, "t", "vụ") == good
+    assert chart.calls == 2
+    assert draw(chart, TREND, "t", "vụ") == good and chart.calls == 2  # repaired
+
+
+def test_prune_removes_only_entries_unused_for_long(cache_dir):
+    chart = Counting()
+    draw(chart, TREND, "cũ", "vụ")
+    old = list(cache_dir.rglob("*.*"))
+    long_ago = time.time() - 40 * 86400
+    for path in old:
+        os.utime(path, (long_ago, long_ago))
+    draw(chart, TREND, "mới", "vụ")
+    assert prune(cache_dir, max_age_days=30) == 2
+    assert not any(p.exists() for p in old)
+    assert len(list(cache_dir.rglob("*.png"))) == 1
+
+
+def test_reuse_keeps_an_entry_from_being_pruned(cache_dir):
+    chart = Counting()
+    draw(chart, TREND, "t", "vụ")
+    long_ago = time.time() - 40 * 86400
+    for path in cache_dir.rglob("*.*"):
+        os.utime(path, (long_ago, long_ago))
+    draw(chart, TREND, "t", "vụ")  # a hit touches the entry
+    assert prune(cache_dir, max_age_days=30) == 0
+
+
+def test_the_report_charts_code_is_part_of_the_key(monkeypatch):
+    before = call_key(charts.province_trend, (TREND, "t", "vụ"), {})
+    figure_cache._code_stamp.cache_clear()
+    monkeypatch.setattr(figure_cache, "DRAWING_MODULES", ("charts.py",))
+    try:
+        assert call_key(charts.province_trend, (TREND, "t", "vụ"), {}) != before
+    finally:
+        figure_cache._code_stamp.cache_clear()

@@ -1,0 +1,57 @@
+"""Code-free pages from executed notebooks (the exporter without nbconvert's BeautifulSoup pass)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+import nbformat
+from bs4 import BeautifulSoup
+
+from analysis import html_page
+
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+).decode()
+
+
+def executed_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["title"] = "Trang thử — Quý III/2021"
+    nb.metadata["index_href"] = "../index.html"
+    note = nbformat.v4.new_markdown_cell("Ghi chú cho chuyên viên")
+    note.metadata["tags"] = [html_page.ANALYST_ONLY_TAG]
+    code = nbformat.v4.new_code_cell("secret_code_line = 1")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", {"text/markdown": "## Tiếp công dân"}),
+        nbformat.v4.new_output(
+            "display_data", {"image/png": PNG}, metadata={"image/png": {"alt": "Lượt tiếp công dân", "width": 720}}
+        ),
+        nbformat.v4.new_output("display_data", {"image/png": PNG}),  # no alt given
+    ]
+    nb.cells = [note, code]
+    return nb
+
+
+def test_page_without_code_with_alt_texts_and_focusable_outputs():
+    soup = BeautifulSoup(html_page.to_html(executed_notebook()), "html.parser")
+    text = soup.get_text(" ")
+    assert "Tiếp công dân" in text
+    assert "secret_code_line" not in text and "Ghi chú cho chuyên viên" not in text
+    assert [img["alt"] for img in soup.find_all("img")] == ["Lượt tiếp công dân", "Hình minh họa"]
+    outputs = soup.select("div.jp-OutputArea-output")
+    assert len(outputs) == 3 and all(div.get("tabindex") == "0" for div in outputs)
+    assert soup.html["lang"] == "vi"
+    assert not soup.find_all("script", src=True)  # nothing from the network
+    assert soup.find("a", href="../index.html")
+
+
+def test_one_exporter_serves_every_page():
+    assert html_page.exporter() is html_page.exporter()
+    nb = executed_notebook()
+    first = html_page.to_html(copy.deepcopy(nb))
+    again = html_page.to_html(copy.deepcopy(nb))
+    assert first == again  # nothing left over from the page before

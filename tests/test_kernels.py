@@ -1,0 +1,76 @@
+"""One kernel per report worker, reused across notebooks: clean namespace each time, replaced after a failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import analysis.report as report
+from analysis.report import Job, NotebookSpec, run_jobs
+
+QUARTER = "2021Q3"
+
+
+def write_notebook(folder: Path, name: str, *sources: str) -> NotebookSpec:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('quarter = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, *(nbformat.v4.new_code_cell(s) for s in sources)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    return NotebookSpec(name, f"{name}.ipynb", name)
+
+
+PID = "import os\nprint('pid', os.getpid())"
+
+
+def kernel_pid(staging: Path, name: str) -> int:
+    nb = nbformat.read(staging / "notebooks" / f"{name}.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return int(text.split("pid", 1)[1].split()[0])
+
+
+@pytest.fixture
+def notebooks(tmp_path, monkeypatch) -> dict[str, NotebookSpec]:
+    folder = tmp_path / "so-tay"
+    folder.mkdir()
+    specs = {
+        "dat-bien": write_notebook(folder, "dat-bien", "secret = 42", PID),
+        "kiem-tra": write_notebook(folder, "kiem-tra", "assert 'secret' not in globals(), 'biến còn sót'", PID),
+        "hong": write_notebook(folder, "hong", PID, "raise RuntimeError('hỏng có chủ ý')"),
+    }
+    monkeypatch.setattr(report, "notebooks_dir", lambda: folder)  # worker processes are forked: the patch carries
+    return specs
+
+
+def run(specs: list[NotebookSpec], tmp_path: Path) -> tuple[list[report.JobResult], Path]:
+    staging = tmp_path / "bao-cao"
+    staging.mkdir(exist_ok=True)
+    jobs = [Job(spec, spec.name, {"quarter": QUARTER}) for spec in specs]
+    return run_jobs(jobs, staging, tmp_path, workers=1, progress=False), staging
+
+
+def test_one_worker_reuses_its_kernel_and_clears_the_namespace(notebooks, tmp_path):
+    results, staging = run([notebooks["dat-bien"], notebooks["kiem-tra"]], tmp_path)
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    assert kernel_pid(staging, "dat-bien") == kernel_pid(staging, "kiem-tra")  # same kernel, yet no `secret`
+
+
+def test_executed_cells_are_numbered_from_one_in_every_notebook(notebooks, tmp_path):
+    results, staging = run([notebooks["dat-bien"], notebooks["kiem-tra"]], tmp_path)
+    assert all(r.ok for r in results)
+    for name in ("dat-bien", "kiem-tra"):
+        nb = nbformat.read(staging / "notebooks" / f"{name}.ipynb", as_version=4)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1)), (name, counts)
+
+
+def test_a_failed_notebook_gets_its_kernel_replaced(notebooks, tmp_path):
+    results, staging = run([notebooks["dat-bien"], notebooks["hong"], notebooks["kiem-tra"]], tmp_path)
+    assert [r.ok for r in results] == [True, False, True]
+    assert "hỏng có chủ ý" in results[1].error and "ô số 3" in results[1].error  # cell 3 as the analyst counts
+    assert kernel_pid(staging, "dat-bien") == kernel_pid(staging, "hong")
+    assert kernel_pid(staging, "kiem-tra") != kernel_pid(staging, "hong")  # a fresh kernel after the failure
+    assert (staging / "kiem-tra.html").is_file() and not (staging / "hong.html").exists()
