@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import compare
 from analysis.catalogue import Catalogue, Indicator, load_catalogue
-from analysis.config import project_root
+from analysis.config import config_dir, project_root
 from analysis.outputs import read_table
 from analysis.periods import Quarter, quarter_range
 from analysis.units import Unit, UnitRegistry, load_units
@@ -54,6 +55,26 @@ def parse_quarter_parameter(quarter: str | Quarter, valid: list[str]) -> Quarter
     return q
 
 
+TABLES = ("values", "submissions", "issues", "completeness")
+_last_loaded: list = []  # [source state, ReportData]: the last data loaded in this process
+
+
+def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
+    """What a loaded ReportData depends on: the quarter asked for, the processed tables, the catalogue and the unit
+    registry (paths, modification times and sizes)."""
+    sources = [folder / f"{name}.parquet" for name in TABLES]
+    sources += [Path(str(resources.files("analysis") / "catalogue.yaml")), config_dir() / "units.yaml"]
+    stats = []
+    for path in sources:
+        try:
+            st = path.stat()
+        except OSError:
+            stats.append((str(path), None))
+            continue
+        stats.append((str(path.resolve()), st.st_mtime_ns, st.st_size))
+    return (str(quarter), tuple(stats))
+
+
 @dataclass
 class ReportData:
     quarter: Quarter
@@ -66,19 +87,26 @@ class ReportData:
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
+        """The data for `quarter`; the same object again while nothing it was built from has changed (a report
+        worker's kernel runs one notebook per unit on the same data: tables and comparisons are computed once)."""
         folder = processed_path(processed_dir)
         if not (folder / "values.parquet").exists():
             raise ParameterError(
                 f"Chưa có dữ liệu đã xử lý trong {folder.name}/: hãy chạy `python -m analysis ingest` trước"
             )
-        tables = {name: read_table(folder, name) for name in ("values", "submissions", "issues", "completeness")}
+        key = _source_state(quarter, folder)
+        if _last_loaded and _last_loaded[0] == key:
+            return _last_loaded[1]
+        tables = {name: read_table(folder, name) for name in TABLES}
         valid = sorted(tables["values"]["period"].unique())
-        return cls(
+        data = cls(
             quarter=parse_quarter_parameter(quarter, valid),
             catalogue=load_catalogue(),
             registry=load_units(),
             **tables,
         )
+        _last_loaded[:] = [key, data]
+        return data
 
     # ---------------------------------------------------------------- parameters
 
@@ -99,10 +127,10 @@ class ReportData:
 
     # ---------------------------------------------------------------- tables
 
-    @property
+    @cached_property
     def periods(self) -> list[str]:
         """All quarters from the first in the data to the report quarter."""
-        first = Quarter.parse(min(self.values["period"]))
+        first = Quarter.parse(self.values["period"].min())
         return [q.label for q in quarter_range(first, self.quarter)]
 
     @cached_property
