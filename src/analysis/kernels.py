@@ -49,6 +49,21 @@ def current(cwd: Path) -> KernelManager:
     return _manager
 
 
+def warm_up(cwd: Path, code: str) -> None:
+    """Start this process's kernel now and run `code` in it: the imports every notebook needs, done before the
+    first notebook arrives (and kept: modules outlive the namespace clearing between notebooks)."""
+    manager = current(cwd)
+    client = manager.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=START_TIMEOUT)
+        reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"kernel không chạy được lệnh khởi động: {reply['content']}")
+    finally:
+        client.stop_channels()
+
+
 def discard() -> None:
     """After a notebook failed (error, timeout, dead kernel), its kernel's state is unknown: the next one starts
     a fresh kernel."""

@@ -8,6 +8,7 @@ single rename, so an interrupted run leaves the previous report intact.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -21,7 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from analysis import export_docx, export_tables, figure_cache, html_page, index_page
+from analysis import figure_cache, index_page
 from analysis.config import project_root, yaml_load
 from analysis.ingest import run_ingest
 from analysis.outputs import atomic_path
@@ -30,6 +31,8 @@ from analysis.report_data import PROCESSED_ENV, ParameterError, ReportData
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
 FIGURE_CACHE = ".figure-cache"  # beside the quarters' folders: charts drawn by earlier builds (figure_cache)
+# what each kernel imports as soon as it starts, before its first notebook
+WARM_UP = "from analysis import charts, figure_cache, notebook, quality, report_data, sections"
 EXPORT_WEIGHT = 2.0  # run time of the Excel or Word export relative to a unit profile (NotebookSpec.weight)
 
 
@@ -113,7 +116,7 @@ def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
 
 def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | None) -> None:
     """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks) and
-    the figure cache, and is shut down when the worker exits."""
+    the figure cache, starts now and imports the report modules, and is shut down when the worker exits."""
     import multiprocessing.util
 
     from analysis import kernels
@@ -122,6 +125,22 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
     if figure_cache_dir is not None:
         os.environ[figure_cache.CACHE_ENV] = str(figure_cache_dir.resolve())
     multiprocessing.util.Finalize(None, kernels.shutdown, exitpriority=10)
+    try:
+        kernels.warm_up(staging, WARM_UP)
+    except Exception:  # noqa: BLE001 - the first notebook starts a kernel again and reports what goes wrong
+        kernels.discard()
+
+
+def open_workers(
+    staging: Path, processed_dir: Path, workers: int, figure_cache_dir: Path | None = None
+) -> ProcessPoolExecutor:
+    """The report's worker processes, started now: each starts its kernel and imports the report modules in it
+    while the caller goes on (checking the processed data, planning the notebooks)."""
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers), initializer=_start_worker, initargs=(staging, processed_dir, figure_cache_dir)
+    )
+    pool.submit(int)  # forked workers all start with the first task
+    return pool
 
 
 def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
@@ -196,6 +215,8 @@ def export_html(executed: Path, target: Path, job: Job) -> None:
     """Self-contained HTML without code: inputs and prompts excluded, images inline, no script from the network."""
     import nbformat
 
+    from analysis import html_page
+
     nb = nbformat.read(executed, as_version=4)
     title = job.spec.title if not job.unit_name else f"{job.spec.title}: {job.unit_name}"
     nb.metadata["title"] = f"{title} — {_quarter_title(job.parameters['quarter'])}"
@@ -218,21 +239,19 @@ def run_jobs(
     workers: int,
     progress: bool = True,
     exports: tuple[Callable[[], None], ...] = (),
-    figure_cache_dir: Path | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[JobResult]:
-    """Run notebooks (longest first) and `exports` in parallel worker processes, with a progress bar on stderr.
+    """Run notebooks (longest first) and `exports` in the worker processes of `pool` (else new ones), with a
+    progress bar on stderr.
 
     Each worker keeps one kernel for all its notebooks (`analysis.kernels`). An export that fails raises here."""
     from tqdm import tqdm
 
     results: list[JobResult] = []
     bar = tqdm(total=len(jobs), desc="Chạy sổ tay", unit="sổ", file=sys.stderr, disable=not progress)
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(jobs) + len(exports))),
-        initializer=_start_worker,
-        initargs=(staging, processed_dir, figure_cache_dir),
-    )
-    with pool:
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(open_workers(staging, processed_dir, min(workers, len(jobs) + len(exports))))
         # longest first (stable: registry order among equals), so neither worker is left with a long one at the end
         tasks = [(job.spec.weight, functools.partial(run_job, job, staging, processed_dir), job) for job in jobs]
         tasks += [(EXPORT_WEIGHT, export, None) for export in exports]
@@ -266,17 +285,48 @@ def build_report(
     progress: bool = True,
 ) -> ReportResult:
     """Build reports/QUARTER: executed notebooks, HTML pages, figures and index.html."""
-    reingested = ensure_processed(raw_dir, processed_dir)
-    data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
-    if unit:
-        data.unit(unit)
-    final = out_root / data.quarter.label
-    staging = out_root / f".{data.quarter.label}.dang-lap"
+    label = _quarter_label(quarter)
+    if label is None:  # not even a quarter: ReportData says so, listing the valid ones
+        ensure_processed(raw_dir, processed_dir)
+        ReportData.load(quarter, processed_dir)
+    staging = out_root / f".{label}.dang-lap"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "figures").mkdir(parents=True)
-    jobs = plan_jobs(data, unit)
-    label = data.quarter.label
-    exports = (
+    cache_dir = out_root / FIGURE_CACHE
+    try:
+        # kernels start and import while this process brings the processed data up to date
+        with open_workers(staging, processed_dir, workers or default_workers(), cache_dir) as pool:
+            reingested = ensure_processed(raw_dir, processed_dir)
+            data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
+            if unit:
+                data.unit(unit)
+            results = run_jobs(
+                plan_jobs(data, unit), staging, processed_dir, 0, progress, _exports(label, processed_dir, staging),
+                pool,
+            )  # fmt: skip
+        index_page.write(staging / "index.html", data, results, datetime.now())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace_folder(staging, out_root / label)
+    figure_cache.prune(cache_dir)
+    return ReportResult(out_root / label, results, reingested)
+
+
+def _quarter_label(quarter: str) -> str | None:
+    from analysis.periods import Quarter
+
+    try:
+        return Quarter.parse(str(quarter)).label
+    except ValueError:
+        return None
+
+
+def _exports(label: str, processed_dir: Path, staging: Path) -> tuple[Callable[[], None], ...]:
+    """The Excel tables and the Word draft, written by worker processes beside the notebooks."""
+    from analysis import export_docx, export_tables
+
+    return (
         functools.partial(
             _export, export_tables.write_tables, label, processed_dir, staging / export_tables.table_name(label)
         ),
@@ -284,12 +334,6 @@ def build_report(
             _export, export_docx.write_docx, label, processed_dir, staging / export_docx.docx_name(label)
         ),
     )
-    cache_dir = out_root / FIGURE_CACHE
-    results = run_jobs(jobs, staging, processed_dir, workers or default_workers(), progress, exports, cache_dir)
-    index_page.write(staging / "index.html", data, results, datetime.now())
-    _replace_folder(staging, final)
-    figure_cache.prune(cache_dir)
-    return ReportResult(final, results, reingested)
 
 
 def _export(write: Callable[[ReportData, Path], object], quarter: str, processed_dir: Path, target: Path) -> None:
