@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analysis.outputs import atomic_path
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CACHE_ENV = "ANALYSIS_FIGURE_CACHE"
 FIGURE_DPI = 200
@@ -73,6 +74,8 @@ def draw(chart: Callable[..., Figure], *args: Any, **kwargs: Any) -> RenderedCha
 
 def call_key(chart: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) -> str | None:
     """A hex key for one chart call; None when an argument cannot be described exactly."""
+    import matplotlib
+
     digest = hashlib.sha256()
     digest.update(f"{KEY_VERSION}|{matplotlib.__version__}|{FIGURE_DPI}|{_code_stamp()}|".encode())
     digest.update(f"{chart.__module__}.{chart.__qualname__}|".encode())
