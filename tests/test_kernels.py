@@ -74,3 +74,13 @@ def test_a_failed_notebook_gets_its_kernel_replaced(notebooks, tmp_path):
     assert kernel_pid(staging, "dat-bien") == kernel_pid(staging, "hong")
     assert kernel_pid(staging, "kiem-tra") != kernel_pid(staging, "hong")  # a fresh kernel after the failure
     assert (staging / "kiem-tra.html").is_file() and not (staging / "hong.html").exists()
+
+
+def test_names_a_notebook_imported_or_defined_are_gone_too(notebooks, tmp_path):
+    folder = report.notebooks_dir()
+    first = write_notebook(folder, "nhap", "import json as jj\ndef helper():\n    return 1\nclass K: pass\nhelper()")
+    second = write_notebook(
+        folder, "sau", "left = [n for n in ('jj', 'helper', 'K') if n in globals()]\nassert not left, left"
+    )
+    results, _ = run([first, second], tmp_path)
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
