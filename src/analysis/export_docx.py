@@ -22,6 +22,7 @@ from docx.shared import Cm, Pt
 from analysis import charts, figure_cache, narrative, tables
 from analysis.outputs import atomic_path
 from analysis.report_data import ReportData
+from analysis.report_files import docx_name  # noqa: F401 - part of this module's interface
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -29,10 +30,6 @@ TABLE_PT = 11
 FIGURE_WIDTH_CM = 16
 TITLE_BLOCK_CM = (6.0, 10.0)
 COMPARISON_COLUMNS_CM = (4.0, 1.5, 2.1, 2.1, 2.1, 2.1, 2.1)  # 16 cm: the text width of the page
-
-
-def docx_name(quarter_label: str) -> str:
-    return f"bao-cao-{quarter_label}.docx"
 
 
 def _base_style(doc: Document) -> None:

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.outputs import atomic_path, neutralise_formula
 from analysis.report_data import ReportData
+from analysis.report_files import table_name  # noqa: F401 - part of this module's interface
 from analysis.wording import last_year_label, previous_label
 
 FONT = "Times New Roman"
@@ -40,10 +41,6 @@ _ROW_FONTS = {True: Font(name=FONT, size=11, bold=True), False: Font(name=FONT, 
 _NOTE_FONT = Font(name=FONT, size=10, italic=True)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTRED = Alignment(horizontal="center")
-
-
-def table_name(quarter_label: str) -> str:
-    return f"bang-so-lieu-{quarter_label}.xlsx"
 
 
 # per workbook: (attribute, id of style object) pairs -> registered style, and the objects (kept alive: ids stay unique)

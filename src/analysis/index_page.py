@@ -103,8 +103,7 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
 
 
 def downloads(quarter_label: str) -> list[tuple[str, str]]:
-    from analysis.export_docx import docx_name
-    from analysis.export_tables import table_name
+    from analysis.report_files import docx_name, table_name
 
     return [
         (docx_name(quarter_label), "Dự thảo báo cáo (Word): nội dung theo từng lĩnh vực, bảng và biểu đồ"),

@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from analysis import figure_cache, index_page
+from analysis import figure_cache, index_page, report_files
 from analysis.config import project_root, yaml_load
 from analysis.ingest import run_ingest
 from analysis.outputs import atomic_path
@@ -323,22 +323,22 @@ def _quarter_label(quarter: str) -> str | None:
 
 
 def _exports(label: str, processed_dir: Path, staging: Path) -> tuple[Callable[[], None], ...]:
-    """The Excel tables and the Word draft, written by worker processes beside the notebooks."""
-    from analysis import export_docx, export_tables
-
-    return (
-        functools.partial(
-            _export, export_tables.write_tables, label, processed_dir, staging / export_tables.table_name(label)
-        ),
-        functools.partial(
-            _export, export_docx.write_docx, label, processed_dir, staging / export_docx.docx_name(label)
-        ),
-    )
+    """The Excel tables and the Word draft, written by worker processes beside the notebooks (their modules are
+    imported there, not here)."""
+    return tuple(functools.partial(_export, kind, label, processed_dir, staging) for kind in ("tables", "word"))
 
 
-def _export(write: Callable[[ReportData, Path], object], quarter: str, processed_dir: Path, target: Path) -> None:
-    """Write one report file (Excel tables, Word draft) from the processed data; runs in a worker process."""
-    write(ReportData.load(quarter, processed_dir), target)
+def _export(kind: str, quarter: str, processed_dir: Path, staging: Path) -> None:
+    """Write one report file from the processed data; runs in a worker process."""
+    data = ReportData.load(quarter, processed_dir)
+    if kind == "tables":
+        from analysis import export_tables
+
+        export_tables.write_tables(data, staging / report_files.table_name(quarter))
+    else:
+        from analysis import export_docx
+
+        export_docx.write_docx(data, staging / report_files.docx_name(quarter))
 
 
 def _replace_folder(staging: Path, final: Path) -> None:

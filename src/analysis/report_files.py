@@ -1,0 +1,16 @@
+"""Names of the files a report folder holds beside its pages (light: the index page needs them, not the writers)."""
+
+from __future__ import annotations
+
+
+def table_name(quarter_label: str) -> str:
+    """The Excel tables: ``bang-so-lieu-2021Q3.xlsx``."""
+    return f"bang-so-lieu-{quarter_label}.xlsx"
+
+
+def docx_name(quarter_label: str) -> str:
+    """The Word draft: ``bao-cao-2021Q3.docx``."""
+    return f"bao-cao-{quarter_label}.docx"
+
+
+__all__ = ["docx_name", "table_name"]
