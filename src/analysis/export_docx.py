@@ -22,7 +22,6 @@ from docx.shared import Cm, Pt
 from analysis import charts, figure_cache, narrative, tables
 from analysis.outputs import atomic_path
 from analysis.report_data import ReportData
-from analysis.report_files import docx_name  # noqa: F401 - part of this module's interface
 
 FONT = "Times New Roman"
 BODY_PT = 14

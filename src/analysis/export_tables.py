@@ -24,7 +24,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.outputs import atomic_path, neutralise_formula
 from analysis.report_data import ReportData
-from analysis.report_files import table_name  # noqa: F401 - part of this module's interface
 from analysis.wording import last_year_label, previous_label
 
 FONT = "Times New Roman"
