@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -427,3 +431,27 @@ def test_every_page_links_back_to_the_index(built):
         back = soup.select_one("nav.muc-luc a")
         assert back is not None and "Mục lục" in back.get_text(), page
         assert (path.parent / back["href"]).resolve() == (built.folder / "index.html").resolve(), page
+
+
+def test_ctrl_c_stops_the_build_and_keeps_the_previous_report(site, built):
+    """What a terminal's Ctrl+C does: SIGINT to the whole process group (main process, workers, kernels)."""
+    out = site.root / "reports"
+    index = (built.folder / "index.html").read_bytes()
+    staging = out / f".{QUARTER}.dang-lap"
+    shutil.rmtree(out / report.FIGURE_CACHE)  # every chart drawn again: the build is still running when interrupted
+    argv = [sys.executable, "-m", "analysis", "report", "--quarter", QUARTER, "--raw", str(site.raw)]
+    argv += ["--processed", str(site.processed), "--out", str(out), "--quiet"]
+    build = subprocess.Popen(
+        argv, env={**os.environ, "ANALYSIS_CONFIG": str(site.config)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_DFL), os.setpgrp()),
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(staging.glob("notebooks/*.ipynb")) and time.monotonic() < deadline and build.poll() is None:
+        time.sleep(0.1)  # notebooks are being run
+    os.killpg(build.pid, signal.SIGINT)
+    _, err = build.communicate(timeout=120)
+    message = err.decode("utf-8")
+    assert build.returncode == 130, message
+    assert "Đã dừng theo yêu cầu" in message and "Traceback" not in message
+    assert (built.folder / "index.html").read_bytes() == index  # the previous report, untouched
+    assert not staging.exists()

@@ -192,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl+C: every output is written atomically, so the previous ones are intact
+        print("\nĐã dừng theo yêu cầu (Ctrl+C). Kết quả của lần chạy trước được giữ nguyên.", file=sys.stderr)
+        return 130
     except (KeyError, ValueError, FileNotFoundError) as exc:  # ParameterError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"Lỗi: {message}", file=sys.stderr)

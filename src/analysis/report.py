@@ -117,6 +117,9 @@ def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
 def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | None) -> None:
     """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks) and
     the figure cache, starts now and imports the report modules, and is shut down when the worker exits."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the main process (see run_jobs)
     import multiprocessing.util
 
     from analysis import kernels
@@ -258,11 +261,15 @@ def run_jobs(
         submitted = [(pool.submit(task), job) for _, task, job in sorted(tasks, key=lambda t: -t[0])]
         futures = {future: job for future, job in submitted if job is not None}
         pending_exports = [future for future, job in submitted if job is None]
-        for future in as_completed(futures):
-            results.append(future.result())
-            bar.update()
-        for future in pending_exports:
-            future.result()
+        try:
+            for future in as_completed(futures):
+                results.append(future.result())
+                bar.update()
+            for future in pending_exports:
+                future.result()
+        except BaseException:  # Ctrl+C (the kernels were interrupted too) or a failed export: start nothing more
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     bar.close()
     order = {job.output: i for i, job in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.job.output])
