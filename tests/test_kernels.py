@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -84,3 +85,10 @@ def test_names_a_notebook_imported_or_defined_are_gone_too(notebooks, tmp_path):
     )
     results, _ = run([first, second], tmp_path)
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
+
+
+def test_kernels_leave_no_socket_files_behind(notebooks, tmp_path):
+    before = set(Path(tempfile.gettempdir()).glob("analysis-kernel-*"))
+    results, _ = run([notebooks["dat-bien"], notebooks["hong"], notebooks["kiem-tra"]], tmp_path)  # two kernels
+    assert [r.ok for r in results] == [True, False, True]
+    assert set(Path(tempfile.gettempdir()).glob("analysis-kernel-*")) == before

@@ -41,11 +41,14 @@ _cwd: Path | None = None
 
 
 def start(cwd: Path) -> KernelManager:
-    """Start this process's kernel in `cwd` (over local sockets, not TCP), replacing any previous one."""
+    """Start this process's kernel in `cwd`, replacing any previous one."""
     global _manager, _cwd
     shutdown()
-    manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc")
-    manager.ip = str(Path(tempfile.mkdtemp(prefix="analysis-kernel-")) / "kernel")  # socket files, not in cwd
+    if os.name == "posix":  # local sockets: nothing listens on the network, no "TCP without encryption" warning
+        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc")
+        manager.ip = str(Path(tempfile.mkdtemp(prefix="analysis-kernel-")) / "kernel")  # socket files, not in cwd
+    else:  # Windows: TCP on the loopback interface, as Jupyter itself does there
+        manager = KernelManager(kernel_name=KERNEL_NAME)
     manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _manager, _cwd = manager, cwd
     return manager
@@ -85,13 +88,14 @@ def shutdown() -> None:
     manager, _manager, _cwd = _manager, None, None
     if manager is None:
         return
-    socket_dir = Path(manager.ip).parent
     try:
         manager.shutdown_kernel(now=True)
     finally:
-        for leftover in socket_dir.glob("*"):
-            leftover.unlink(missing_ok=True)
-        socket_dir.rmdir()
+        if manager.transport == "ipc":
+            socket_dir = Path(manager.ip).parent
+            for leftover in socket_dir.glob("*"):
+                leftover.unlink(missing_ok=True)
+            socket_dir.rmdir()
 
 
 class ReusedKernelEngine(NBClientEngine):
