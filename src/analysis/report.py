@@ -120,6 +120,9 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the main process (see run_jobs)
+    # jsonschema (imported by nbformat) builds ~150 Lark grammars for URI formats when rfc3987-syntax is installed:
+    # 2.4 s per process, for a format check notebook validation never uses. Without it jsonschema skips that format.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import multiprocessing.util
 
     from analysis import kernels
