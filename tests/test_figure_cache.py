@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 
@@ -16,12 +17,12 @@ TREND = pd.DataFrame({"period": ["2021Q1", "2021Q2", "2021Q3"], "value": [10.0, 
 
 
 class Counting:
-    """A chart function that counts how often it really draws."""
+    """`charts.province_trend` (keyed under its name) that counts how often it really draws."""
 
     def __init__(self) -> None:
         self.calls = 0
-        self.__qualname__ = "Counting"
-        self.__module__ = __name__
+        self.__qualname__ = "province_trend"
+        self.__module__ = "analysis.charts"
 
     def __call__(self, data: pd.DataFrame, title: str, unit: str, highlight: str | None = None) -> Figure:
         self.calls += 1
@@ -66,10 +67,47 @@ def test_an_argument_it_cannot_describe_is_drawn_every_time(cache_dir):
     chart = Counting()
     marker = object()
     assert call_key(chart, (TREND, marker), {}) is None
-    draw(lambda *a: chart(TREND, "t", "vụ"), marker)
-    draw(lambda *a: chart(TREND, "t", "vụ"), marker)
+    draw(chart, TREND, "t", "vụ", highlight=marker)
+    draw(chart, TREND, "t", "vụ", highlight=marker)
     assert chart.calls == 2
     assert not cache_dir.exists() or not any(cache_dir.rglob("*.png"))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda unit: lambda data, title: charts.province_trend(data, title, unit),  # a closure over `unit`
+        lambda unit: functools.partial(charts.province_trend, unit=unit),
+    ],
+    ids=["closure", "partial"],
+)
+def test_only_plain_chart_functions_are_kept(cache_dir, make):
+    """A closure's picture depends on what the key cannot see: two units must not share one picture."""
+    one, two = make("vụ"), make("lượt")
+    assert call_key(one, (TREND, "t"), {}) is None
+    assert draw(one, TREND, "t").png != draw(two, TREND, "t").png or one is two
+    assert not cache_dir.exists() or not any(cache_dir.rglob("*.png"))
+
+
+def test_a_method_is_not_keyed():
+    assert call_key(Counting().__call__, (TREND, "t", "vụ"), {}) is None
+
+
+def test_without_readable_chart_code_nothing_is_kept(cache_dir, monkeypatch):
+    monkeypatch.setattr(figure_cache, "_code_stamp", lambda: None)
+    chart = Counting()
+    draw(chart, TREND, "t", "vụ")
+    draw(chart, TREND, "t", "vụ")
+    assert chart.calls == 2
+
+
+def test_a_cache_that_cannot_be_written_costs_a_redraw_not_the_report(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocker))  # entries would go below a file
+    chart = Counting()
+    first = draw(chart, TREND, "t", "vụ")
+    assert draw(chart, TREND, "t", "vụ") == first and chart.calls == 2
 
 
 def test_without_a_cache_folder_nothing_is_kept(tmp_path, monkeypatch):

@@ -28,7 +28,9 @@ def executed_notebook() -> nbformat.NotebookNode:
     code.outputs = [
         nbformat.v4.new_output("display_data", {"text/markdown": "## Tiếp công dân"}),
         nbformat.v4.new_output(
-            "display_data", {"image/png": PNG}, metadata={"image/png": {"alt": "Lượt tiếp công dân", "width": 720}}
+            "display_data",
+            {"image/png": PNG},
+            metadata={"image/png": {"alt": 'Lượt tiếp "công dân" <quý III>', "width": 720}},
         ),
         nbformat.v4.new_output("display_data", {"image/png": PNG}),  # no alt given
     ]
@@ -41,7 +43,7 @@ def test_page_without_code_with_alt_texts_and_focusable_outputs():
     text = soup.get_text(" ")
     assert "Tiếp công dân" in text
     assert "secret_code_line" not in text and "Ghi chú cho chuyên viên" not in text
-    assert [img["alt"] for img in soup.find_all("img")] == ["Lượt tiếp công dân", "Hình minh họa"]
+    assert [img["alt"] for img in soup.find_all("img")] == ['Lượt tiếp "công dân" <quý III>', "Hình minh họa"]
     outputs = soup.select("div.jp-OutputArea-output")
     assert len(outputs) == 3 and all(div.get("tabindex") == "0" for div in outputs)
     assert soup.html["lang"] == "vi"
@@ -55,3 +57,4 @@ def test_one_exporter_serves_every_page():
     first = html_page.to_html(copy.deepcopy(nb))
     again = html_page.to_html(copy.deepcopy(nb))
     assert first == again  # nothing left over from the page before
+    assert "Tiếp công dân" in BeautifulSoup(first, "html.parser").get_text() and first.count("<img") == 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -10,6 +12,9 @@ import pytest
 
 import analysis.report as report
 from analysis.report import Job, NotebookSpec, run_jobs
+
+# the notebooks folder reaches the workers through a monkeypatch, which only forked processes inherit
+pytestmark = pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="worker processes must be forked")
 
 QUARTER = "2021Q3"
 
@@ -41,6 +46,8 @@ def notebooks(tmp_path, monkeypatch) -> dict[str, NotebookSpec]:
         "dat-bien": write_notebook(folder, "dat-bien", "secret = 42", PID),
         "kiem-tra": write_notebook(folder, "kiem-tra", "assert 'secret' not in globals(), 'biến còn sót'", PID),
         "hong": write_notebook(folder, "hong", PID, "raise RuntimeError('hỏng có chủ ý')"),
+        "treo": write_notebook(folder, "treo", PID, "import time\ntime.sleep(300)"),
+        "chet": write_notebook(folder, "chet", PID, "import os\nos._exit(1)"),
     }
     monkeypatch.setattr(report, "notebooks_dir", lambda: folder)  # worker processes are forked: the patch carries
     return specs
@@ -79,9 +86,13 @@ def test_a_failed_notebook_gets_its_kernel_replaced(notebooks, tmp_path):
 
 def test_names_a_notebook_imported_or_defined_are_gone_too(notebooks, tmp_path):
     folder = report.notebooks_dir()
-    first = write_notebook(folder, "nhap", "import json as jj\ndef helper():\n    return 1\nclass K: pass\nhelper()")
+    first = write_notebook(
+        folder, "nhap", "import json as jj\ndef helper():\n    return 1\nclass K: pass\n_keep = 1", "helper()"
+    )
     second = write_notebook(
-        folder, "sau", "left = [n for n in ('jj', 'helper', 'K') if n in globals()]\nassert not left, left"
+        folder,
+        "sau",
+        "left = [n for n in ('jj', 'helper', 'K', '_keep', '_2', '_3') if n in globals()]\nassert not left, left",
     )
     results, _ = run([first, second], tmp_path)
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
@@ -92,3 +103,21 @@ def test_kernels_leave_no_socket_files_behind(notebooks, tmp_path):
     results, _ = run([notebooks["dat-bien"], notebooks["hong"], notebooks["kiem-tra"]], tmp_path)  # two kernels
     assert [r.ok for r in results] == [True, False, True]
     assert set(Path(tempfile.gettempdir()).glob("analysis-kernel-*")) == before
+
+
+def test_a_notebook_past_the_time_limit_fails_and_the_next_one_runs(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "EXECUTION_TIMEOUT", 3)
+    start = time.monotonic()
+    results, staging = run([notebooks["treo"], notebooks["kiem-tra"]], tmp_path)
+    assert time.monotonic() - start < 60
+    assert [r.ok for r in results] == [False, True]
+    assert "Timeout" in results[0].error or "timed out" in results[0].error, results[0].error
+    assert (staging / "notebooks" / "treo.ipynb").is_file(), results[0].error  # kept to look into
+
+
+def test_a_kernel_that_dies_fails_its_notebook_only(notebooks, tmp_path):
+    start = time.monotonic()
+    results, staging = run([notebooks["chet"], notebooks["kiem-tra"]], tmp_path)
+    assert time.monotonic() - start < 60
+    assert [r.ok for r in results] == [False, True]
+    assert "DeadKernel" in results[0].error or "died" in results[0].error, results[0].error

@@ -12,6 +12,7 @@ Entries are written atomically (two workers drawing the same chart write the sam
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -37,7 +38,8 @@ FIGURE_DPI = 200
 SCREEN_DPI = 96
 KEY_VERSION = "1"
 # modules whose code decides what a chart looks like: a change to any of them redraws every chart
-DRAWING_MODULES = ("charts.py", "vnformat.py", "periods.py")
+DRAWING_MODULES = ("charts.py", "vnformat.py", "periods.py", "text.py", "figure_cache.py")
+CHART_MODULE = "analysis.charts"  # only its plain functions are keyed: their code is in the stamp
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"IEND\xaeB`\x82"
 
@@ -73,12 +75,20 @@ def draw(chart: Callable[..., Figure], *args: Any, **kwargs: Any) -> RenderedCha
 
 
 def call_key(chart: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) -> str | None:
-    """A hex key for one chart call; None when an argument cannot be described exactly."""
+    """A hex key for one chart call; None (draw, do not keep) when the chart is not a plain function of
+    `analysis.charts` (a lambda, closure or partial may depend on what the key cannot see), when an argument cannot
+    be described exactly, or when the chart code cannot be read."""
     import matplotlib
 
+    name = getattr(chart, "__qualname__", "")
+    if getattr(chart, "__module__", None) != CHART_MODULE or not name or "<" in name or "." in name:
+        return None
+    stamp = _code_stamp()
+    if stamp is None:
+        return None
     digest = hashlib.sha256()
-    digest.update(f"{KEY_VERSION}|{matplotlib.__version__}|{FIGURE_DPI}|{_code_stamp()}|".encode())
-    digest.update(f"{chart.__module__}.{chart.__qualname__}|".encode())
+    digest.update(f"{KEY_VERSION}|{matplotlib.__version__}|{FIGURE_DPI}|{stamp}|".encode())
+    digest.update(f"{CHART_MODULE}.{name}|".encode())
     try:
         _feed(digest, args)
         _feed(digest, dict(sorted(kwargs.items())))
@@ -88,9 +98,12 @@ def call_key(chart: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) 
 
 
 @cache
-def _code_stamp() -> str:
+def _code_stamp() -> str | None:
     package = resources.files("analysis")
-    return hashlib.sha256(b"".join(package.joinpath(name).read_bytes() for name in DRAWING_MODULES)).hexdigest()
+    try:
+        return hashlib.sha256(b"".join(package.joinpath(n).read_bytes() for n in DRAWING_MODULES)).hexdigest()
+    except OSError:  # installed without sources: no way to tell chart code versions apart
+        return None
 
 
 def _feed(digest: Any, value: Any) -> None:
@@ -135,16 +148,20 @@ def _read(png_path: Path, meta_path: Path) -> RenderedChart | None:
     if not isinstance(meta.get("alt"), str) or not isinstance(meta.get("width"), int):
         return None
     now = time.time()
-    for path in (png_path, meta_path):  # touched: `prune` keeps what builds still use
-        os.utime(path, (now, now))
+    with contextlib.suppress(OSError):  # touched: `prune` keeps what builds still use
+        for path in (png_path, meta_path):
+            os.utime(path, (now, now))
     return RenderedChart(png, meta["alt"], meta["width"])
 
 
 def _write(png_path: Path, meta_path: Path, rendered: RenderedChart) -> None:
-    with atomic_path(png_path) as tmp:
-        tmp.write_bytes(rendered.png)
-    with atomic_path(meta_path) as tmp:  # written last: an entry without it is never read
-        tmp.write_text(json.dumps({"alt": rendered.alt, "width": rendered.width}, ensure_ascii=False), "utf-8")
+    """Keep an entry; a cache that cannot be written (full disk, a file held open on Windows) costs a redraw next
+    time, never the report."""
+    with contextlib.suppress(OSError):
+        with atomic_path(png_path) as tmp:
+            tmp.write_bytes(rendered.png)
+        with atomic_path(meta_path) as tmp:  # written last: an entry without it is never read
+            tmp.write_text(json.dumps({"alt": rendered.alt, "width": rendered.width}, ensure_ascii=False), "utf-8")
 
 
 def prune(folder: Path, max_age_days: float = 30) -> int:

@@ -3,7 +3,8 @@
 One exporter per process: nbconvert compiles its Jinja templates per exporter (~0.6 s), and a report worker exports
 a page per notebook it runs. The exporter skips nbconvert's BeautifulSoup pass over the finished page (a second
 parse of up to several MB of inline images, ~0.5 s a page) and does its two jobs directly: every image already
-has its alt text from the report template, and output areas are made keyboard-focusable here.
+has its alt text from the report template (PNG is the only image the report makes), and output areas are made
+keyboard-focusable here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
 ANALYST_ONLY_TAG = "bo-khi-xuat-ban"  # cells for analysts in JupyterLab, left out of the published HTML
-_OUTPUT_DIV = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*")')
+# an output area or input wrapper, whatever the order of its attributes (what nbconvert's pass made focusable)
+_FOCUSABLE_DIV = re.compile(r'<div\b(?=[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b)([^>]*)>')
 
 
 class ReportHTMLExporter(HTMLExporter):
@@ -39,7 +41,7 @@ class ReportHTMLExporter(HTMLExporter):
         self.register_filter("highlight_code", highlight_code)
         self.register_filter("filter_data_type", data_types)
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _OUTPUT_DIV.sub(r'\1 tabindex="0"', html), resources
+        return _FOCUSABLE_DIV.sub(r'<div\1 tabindex="0">', html), resources
 
 
 @cache

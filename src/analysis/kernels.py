@@ -12,7 +12,10 @@ the worker's kernel manager instead of starting a kernel of its own.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -20,21 +23,27 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.iorw import write_ipynb
 from papermill.log import logger
 
 ENGINE = "analysis-reused-kernel"
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60
-# Between notebooks: drop every variable a notebook made and the output history. Like ``%reset -f`` without its full
-# garbage collection of the heap (~0.2 s a notebook); cycles left behind are collected by Python in due course.
+# Between notebooks: drop every name a notebook made (underscore names and output history included) and keep the
+# imported modules. Like ``%reset -f`` without its full garbage collection of the heap (~0.2 s a notebook); cycles
+# left behind are collected by Python in due course. Process-wide settings (matplotlib rcParams, pandas options,
+# warnings already shown) persist: the report notebooks change none of them (charts use `charts.house_style`).
 RESET_CODE = """\
-_ip = get_ipython()
-for _name in [n for n in _ip.user_ns if not n.startswith("_") and n not in _ip.user_ns_hidden]:
-    del _ip.user_ns[_name]
-_ip.history_manager.output_hist.clear()
-_ip.user_ns.update({"_": "", "__": "", "___": ""})
-del _ip
+def _analysis_reset(ip):
+    ip.history_manager.reset(new_session=False)
+    ns, hidden = ip.user_ns, ip.user_ns_hidden
+    for name in [n for n in ns if n not in hidden]:
+        del ns[name]
+    ns.update({n: "" for n in ("_", "__", "___", "_i", "_ii", "_iii")})
+_analysis_reset(get_ipython())
 """
+# the client nbclient uses: its asynchronous poller honours the execution timeout and notices a dead kernel
+CLIENT_CLASS = "jupyter_client.asynchronous.AsyncKernelClient"
 
 _manager: KernelManager | None = None
 _cwd: Path | None = None
@@ -45,13 +54,26 @@ def start(cwd: Path) -> KernelManager:
     global _manager, _cwd
     shutdown()
     if os.name == "posix":  # local sockets: nothing listens on the network, no "TCP without encryption" warning
-        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc")
+        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", client_class=CLIENT_CLASS)
         manager.ip = str(Path(tempfile.mkdtemp(prefix="analysis-kernel-")) / "kernel")  # socket files, not in cwd
     else:  # Windows: TCP on the loopback interface, as Jupyter itself does there
-        manager = KernelManager(kernel_name=KERNEL_NAME)
-    manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        manager = KernelManager(kernel_name=KERNEL_NAME, client_class=CLIENT_CLASS)
+    try:
+        manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except BaseException:
+        _remove_sockets(manager)
+        raise
     _manager, _cwd = manager, cwd
     return manager
+
+
+def interrupt() -> None:
+    """Interrupt what this process's kernel is running (Ctrl+C in the terminal does not reach it: a kernel runs in
+    a session of its own). Safe in a signal handler: one system call."""
+    pid = getattr(getattr(_manager, "provisioner", None), "pid", None)
+    if pid and os.name == "posix":
+        with contextlib.suppress(OSError):  # already gone
+            os.kill(pid, signal.SIGINT)
 
 
 def current(cwd: Path) -> KernelManager:
@@ -91,11 +113,12 @@ def shutdown() -> None:
     try:
         manager.shutdown_kernel(now=True)
     finally:
-        if manager.transport == "ipc":
-            socket_dir = Path(manager.ip).parent
-            for leftover in socket_dir.glob("*"):
-                leftover.unlink(missing_ok=True)
-            socket_dir.rmdir()
+        _remove_sockets(manager)
+
+
+def _remove_sockets(manager: KernelManager) -> None:
+    if manager.transport == "ipc":
+        shutil.rmtree(Path(manager.ip).parent, ignore_errors=True)
 
 
 class ReusedKernelEngine(NBClientEngine):
@@ -130,6 +153,11 @@ class ReusedKernelEngine(NBClientEngine):
             nb = client.execute()
             _clear_namespace(client)
             return nb
+        except BaseException:  # a timeout or a dead kernel: keep what ran so far to look into (papermill writes
+            output = nb_man.nb.metadata.get("papermill", {}).get("output_path")  # the notebook at the end only)
+            if output:
+                write_ipynb(nb_man.nb, output)
+            raise
         finally:  # the kernel stays; its client for this notebook does not
             if client.kc is not None:
                 client.kc.stop_channels()

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,7 +119,9 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
     the figure cache, starts now and imports the report modules, and is shut down when the worker exits."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the main process (see run_jobs)
+    # Ctrl+C: the main process stops handing out notebooks (run_jobs); here it interrupts the notebook running in
+    # this worker's kernel, which does not get the terminal's signal itself, so the worker is free within seconds
+    signal.signal(signal.SIGINT, _interrupt_kernel)
     # jsonschema (imported by nbformat) builds ~150 Lark grammars for URI formats when rfc3987-syntax is installed:
     # 2.4 s per process, for a format check notebook validation never uses. Without it jsonschema skips that format.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
@@ -137,6 +139,12 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
         kernels.discard()
 
 
+def _interrupt_kernel(*_: object) -> None:
+    kernels = sys.modules.get("analysis.kernels")  # not imported yet: no kernel to interrupt
+    if kernels is not None:
+        kernels.interrupt()
+
+
 def open_workers(
     staging: Path, processed_dir: Path, workers: int, figure_cache_dir: Path | None = None
 ) -> ProcessPoolExecutor:
@@ -145,7 +153,8 @@ def open_workers(
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers), initializer=_start_worker, initargs=(staging, processed_dir, figure_cache_dir)
     )
-    pool.submit(int)  # forked workers all start with the first task
+    for _ in range(max(1, workers)):  # start every worker now (forked ones all start with the first task)
+        pool.submit(int)
     return pool
 
 
@@ -171,7 +180,7 @@ def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
             cwd=str(staging),  # figures_dir "figures" is relative to the report folder
             progress_bar=False,
             execution_timeout=EXECUTION_TIMEOUT,
-            request_save_on_cell_execute=False,  # written once at the end: a failed run is still written then
+            request_save_on_cell_execute=False,  # written once at the end (or where it failed: kernels.py)
         )
     except PapermillExecutionError as exc:
         kernels.discard()
@@ -270,8 +279,9 @@ def run_jobs(
                 bar.update()
             for future in pending_exports:
                 future.result()
-        except BaseException:  # Ctrl+C (the kernels were interrupted too) or a failed export: start nothing more
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:  # Ctrl+C (workers interrupt their kernels) or a failed export: start nothing more
+            for future in submitted:
+                future[0].cancel()
             raise
     bar.close()
     order = {job.output: i for i, job in enumerate(jobs)}
@@ -303,24 +313,41 @@ def build_report(
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "figures").mkdir(parents=True)
     cache_dir = out_root / FIGURE_CACHE
+    # kernels start and import while this process brings the processed data up to date
+    pool = open_workers(staging, processed_dir, workers or default_workers(), cache_dir)
     try:
-        # kernels start and import while this process brings the processed data up to date
-        with open_workers(staging, processed_dir, workers or default_workers(), cache_dir) as pool:
-            reingested = ensure_processed(raw_dir, processed_dir)
-            data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
-            if unit:
-                data.unit(unit)
-            results = run_jobs(
-                plan_jobs(data, unit), staging, processed_dir, 0, progress, _exports(label, processed_dir, staging),
-                pool,
-            )  # fmt: skip
+        reingested = ensure_processed(raw_dir, processed_dir)
+        data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
+        if unit:
+            data.unit(unit)
+        exports = _exports(label, processed_dir, staging)
+        results = run_jobs(plan_jobs(data, unit), staging, processed_dir, 0, progress, exports, pool)
+        pool.shutdown(wait=True)
         index_page.write(staging / "index.html", data, results, datetime.now())
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        with _no_interrupts():  # another Ctrl+C must not leave workers writing into a removed folder
+            pool.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     _replace_folder(staging, out_root / label)
     figure_cache.prune(cache_dir)
     return ReportResult(out_root / label, results, reingested)
+
+
+@contextlib.contextmanager
+def _no_interrupts() -> Iterator[None]:
+    """Ctrl+C ignored inside the block (main thread only; elsewhere signals cannot be set and do not arrive)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _quarter_label(quarter: str) -> str | None:

@@ -71,12 +71,15 @@ def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
         except OSError:
             stats.append((str(path), None))
             continue
-        stats.append((str(path.resolve()), st.st_mtime_ns, st.st_size))
+        stats.append((str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size))  # a rewrite
+        # by outputs.atomic_path is a new file (inode) even within the file system's timestamp granularity
     return (str(quarter), tuple(stats))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportData:
+    """Read-only: one loaded object serves every notebook a kernel runs (see `load`); derive, never assign."""
+
     quarter: Quarter
     catalogue: Catalogue
     registry: UnitRegistry
