@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -502,3 +503,43 @@ def test_chart_functions_do_not_use_pyplot(monkeypatch, trend_data, completeness
     province_trend(trend_data, "Quý III/2021", "lượt")
     completeness_heatmap(completeness_data, "Quý III/2021")
     assert charts.FIG_WIDTH == 7.5
+
+
+# ------------------------------------------------------------------------------------------------ small multiples
+
+
+def _series(values: list[float]) -> pd.DataFrame:
+    periods = ["2020Q3", "2020Q4", "2021Q1", "2021Q2", "2021Q3"][-len(values) :]
+    return pd.DataFrame({"period": periods, "value": values})
+
+
+def test_trend_grid_one_panel_per_series_with_the_quarter_highlighted():
+    panels = [
+        ("Lượt tiếp công dân", _series([900, 1000, 950, 1020, 1028]), "lượt"),
+        ("Không có số liệu", pd.DataFrame(), "vụ"),  # dropped
+        ("Tỷ lệ giải quyết", _series([70.0, 75.5, 80.0, 90.0, 93.5]), "%"),
+    ]
+    fig = charts.trend_grid(panels, "Các chỉ tiêu chính của Huyện Thử qua các quý", "2021Q3")
+    assert title_of(fig) == "Các chỉ tiêu chính của Huyện Thử qua các quý"
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Lượt tiếp công dân", "Tỷ lệ giải quyết"]
+    shown = texts(fig)
+    assert "1.028" in shown and "93,5%" in shown  # the highlighted quarter's value, Vietnamese style
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][-1] == "Q3/2021"
+    render(fig)
+
+
+def test_trend_grid_makes_room_for_long_tick_labels():
+    """12.000.000 in the first column and in a middle column: no label leaves the figure or runs into the panel
+    on its left."""
+    big = _series([9_000_000, 12_000_000, 11_500_000, 12_300_000, 12_336_000])
+    small = _series([1, 2, 3, 2, 1])
+    fig = charts.trend_grid([("Lớn", big, "triệu đồng"), ("Lớn giữa", big, "lượt"), ("Nhỏ", small, "vụ")], "T")
+    render(fig)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    for i, ax in enumerate(fig.axes):
+        labels = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+        assert labels and min(b.x0 for b in labels) >= 0, i
+        if i > 0:
+            left_panel = fig.axes[i - 1].get_window_extent(renderer)
+            assert min(b.x0 for b in labels) > left_panel.x1, i

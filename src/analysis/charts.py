@@ -27,7 +27,9 @@ from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from analysis import vnformat
@@ -722,10 +724,11 @@ def trend_grid(panels: Sequence[tuple[str, pd.DataFrame, str]], title: str, high
     panels = [(name, frame, unit) for name, frame, unit in panels if not _is_empty(frame)]
     if not panels:
         return _empty_figure(title)
-    fig, axes = _fixed_grid(len(panels), 3, title)
+    fig, axes = _fixed_grid(len(panels), GRID_COLUMNS, title)
     hq = _parse_highlight(highlight)
     for ax, (name, frame, unit) in zip(axes, panels, strict=True):
         _small_trend(ax, name, frame, unit, hq)
+    _fit_y_tick_labels(axes, GRID_COLUMNS)
     return fig
 
 
@@ -736,6 +739,10 @@ _GRID_GAP_H = 0.62  # panel title (up to two lines) above, quarter labels below
 _GRID_SIDE = (0.5, 0.3)  # left (y tick labels), right (the last quarter label)
 _GRID_GAP_W = 0.55  # y tick labels of the next panel
 _GRID_BOTTOM = 0.3
+_TICK_ROOM = 0.14  # tick mark and padding beside the y tick labels
+_PANEL_TICK_SIZE = 7
+GRID_COLUMNS = 3
+_TEXT_PATHS = TextToPath()
 _TITLE_LINE_H = 0.22
 
 
@@ -755,6 +762,30 @@ def _fixed_grid(n_panels: int, ncols: int, title: str) -> tuple[Figure, list[Axe
         wspace=_GRID_GAP_W / panel_w, hspace=_GRID_GAP_H / _GRID_PANEL_H,
     )  # fmt: skip
     return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_panels)]
+
+
+def _fit_y_tick_labels(axes: list[Axes], ncols: int) -> None:
+    """Widen the left margin and the gaps between columns to the widest y tick label (12.000.000 needs more room
+    than 120): measured from the labels' text, without the layout engine's extra drawing passes."""
+    room = [_widest_y_tick_label(ax) + _TICK_ROOM for ax in axes]
+    left = max(_GRID_SIDE[0], *room[::ncols])
+    gap = max(_GRID_GAP_W, *(w + 0.1 for i, w in enumerate(room) if i % ncols))
+    panel_w = (FIG_WIDTH - left - _GRID_SIDE[1] - (ncols - 1) * gap) / ncols
+    axes[0].get_subplotspec().get_gridspec().update(left=left / FIG_WIDTH, wspace=gap / panel_w)
+    for ax in axes:  # GridSpec.update moves the axes of pyplot figures only
+        ax.set_position(ax.get_subplotspec().get_position(ax.figure))
+
+
+def _widest_y_tick_label(ax: Axes) -> float:
+    """Width in inches of the widest y tick label the panel will show."""
+    lo, hi = sorted(ax.get_ylim())
+    locs = [v for v in ax.yaxis.get_major_locator().tick_values(lo, hi) if lo <= v <= hi]
+    formatter = ax.yaxis.get_major_formatter()
+    formatter.set_locs(locs)
+    font = FontProperties(family=_HOUSE_RC["font.family"], size=_PANEL_TICK_SIZE)
+    texts = [formatter(v, i) for i, v in enumerate(locs)]
+    widths = [_TEXT_PATHS.get_text_width_height_descent(t, font, ismath=False)[0] for t in texts]
+    return max(widths, default=0.0) / 72
 
 
 def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarter | None) -> None:
@@ -779,5 +810,5 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
     ax.set_ylim(min(0.0, float(finite.min()) * 1.1) if finite.size else 0.0, (top * 1.25) or 1.0)
     vn_axis(ax, "y", percent=unit == "%")
     ax.yaxis.get_major_locator().set_params(nbins=4)  # a small panel: a few gridlines read better (and draw faster)
-    ax.tick_params(axis="y", labelsize=7)
+    ax.tick_params(axis="y", labelsize=_PANEL_TICK_SIZE)
     ax.grid(False, axis="x")
