@@ -434,7 +434,8 @@ def test_every_page_links_back_to_the_index(built):
 
 
 def test_ctrl_c_stops_the_build_and_keeps_the_previous_report(site, built):
-    """What a terminal's Ctrl+C does: SIGINT to the whole process group (main process, workers, kernels)."""
+    """What a terminal's Ctrl+C does: SIGINT to the process group (main process and workers; the kernels run in
+    sessions of their own and are interrupted by their workers)."""
     out = site.root / "reports"
     index = (built.folder / "index.html").read_bytes()
     staging = out / f".{QUARTER}.dang-lap"
