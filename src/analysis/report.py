@@ -33,6 +33,7 @@ EXECUTION_TIMEOUT = 600
 FIGURE_CACHE = ".figure-cache"  # beside the quarters' folders: charts drawn by earlier builds (figure_cache)
 # what each kernel imports as soon as it starts, before its first notebook
 WARM_UP = "from analysis import charts, figure_cache, notebook, quality, report_data, sections"
+STOPPED = "Đã dừng theo yêu cầu (Ctrl+C)"
 EXPORT_WEIGHT = 2.0  # run time of the Excel or Word export relative to a unit profile (NotebookSpec.weight)
 
 
@@ -139,7 +140,12 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
         kernels.discard()
 
 
+_stopping = False  # in a worker: Ctrl+C was pressed, run nothing more
+
+
 def _interrupt_kernel(*_: object) -> None:
+    global _stopping
+    _stopping = True
     kernels = sys.modules.get("analysis.kernels")  # not imported yet: no kernel to interrupt
     if kernels is not None:
         kernels.interrupt()
@@ -166,6 +172,8 @@ def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
     from analysis import kernels
 
     start = time.perf_counter()
+    if _stopping:  # handed to this worker before the main process cancelled what was queued
+        return JobResult(job, False, 0.0, STOPPED)
     executed = staging / "notebooks" / f"{job.output}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
@@ -367,6 +375,8 @@ def _exports(label: str, processed_dir: Path, staging: Path) -> tuple[Callable[[
 
 def _export(kind: str, quarter: str, processed_dir: Path, staging: Path) -> None:
     """Write one report file from the processed data; runs in a worker process."""
+    if _stopping:
+        return
     data = ReportData.load(quarter, processed_dir)
     if kind == "tables":
         from analysis import export_tables
