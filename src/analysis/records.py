@@ -22,7 +22,7 @@ _SUMMARY, _VALUES, _ISSUES = range(3)
 
 @dataclass(frozen=True)
 class Stored:
-    """Where one file's line is in a store, with its summary (decoded) and the raw line (for copying it on)."""
+    """Where one file's line is in a store, with its summary (decoded; the values and issues stay on disk)."""
 
     offset: int
     summary: dict[str, Any]
