@@ -497,6 +497,7 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, list[list], 
         "reason": sub.reason,
         "n_values": len(values),
         "n_reported": sum(v.parsed.value is not None for v in values),
+        "n_own": len(sub.issues),
         "own": _severities(sub.issues),
         "rules": _severities(rules),
     }
@@ -524,12 +525,9 @@ class Entry:
     offset: int
     n_values: int
     n_reported: int
+    n_own: int  # its own issues (stored first, then its rule violations)
     own: tuple[int, int]  # its own issues: errors, warnings
     rules: tuple[int, int]  # its rule violations: errors, warnings
-
-    @property
-    def n_own(self) -> int:
-        return sum(self.own)
 
     def severities(self) -> tuple[int, int]:
         """Errors and warnings in the end: its own, those added across files, the rules' if it is accepted."""
@@ -555,7 +553,8 @@ def entry_of(summary: dict, offset: int, registry: UnitRegistry) -> Entry:
         reason=summary["reason"],
     )
     own, rules = summary["own"], summary["rules"]
-    return Entry(sub, offset, summary["n_values"], summary["n_reported"], (own[0], own[1]), (rules[0], rules[1]))
+    counts = summary["n_values"], summary["n_reported"], summary["n_own"]
+    return Entry(sub, offset, *counts, (own[0], own[1]), (rules[0], rules[1]))
 
 
 # --------------------------------------------------------------------------------------- across submissions
@@ -640,10 +639,10 @@ def issue_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFr
 
 def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
     s = e.sub
-    rules_count = s.status == "accepted" and sum(e.rules) > 0
-    stored = store.issues(e.offset) if e.n_own or rules_count else []
+    with_rules = s.status == "accepted" and sum(e.rules) > 0
+    stored = store.issues(e.offset) if e.n_own or with_rules else []
     added = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in s.issues]
-    kept = stored[: e.n_own] + added + (stored[e.n_own :] if rules_count else [])
+    kept = stored[: e.n_own] + added + (stored[e.n_own :] if with_rules else [])
     unit, period = (s.unit.code if s.unit else ""), (s.period.label if s.period else "")
     for sheet, cell, severity, rule, message, indicator in kept:
         yield [s.file, sheet, cell, severity, rule, message, unit, period, indicator, s.status]
