@@ -12,7 +12,6 @@ The result equals a full rebuild. The cache is plain JSON: nothing read back is 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +106,7 @@ def _run(
         offsets: dict[str, int] = {}
         for rel in sorted(unchanged, key=lambda rel: cached[rel].offset):  # copied in the order they are stored
             summaries[rel] = {**cached[rel].summary, **_stat_keys(stats[rel])}
-            offsets[rel] = store.add_line(_with_summary(previous.line(cached[rel].offset), summaries[rel]))
+            offsets[rel] = store.copy(previous.line(cached[rel].offset), summaries[rel])
         for sub in parse_stream(to_parse, raw_dir, ctx, workers):
             summary, values, issues = record_of(sub, ctx.catalogue)
             summaries[sub.file] = {**summary, **_stat_keys(stats[sub.file])}
@@ -126,8 +125,3 @@ def _same_stat(summary: dict, st: os.stat_result) -> bool:
 def _stat_keys(st: os.stat_result) -> dict[str, int]:
     """What tells a later run the file is unchanged without reading it: size and modification time."""
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-
-
-def _with_summary(line: bytes, summary: dict) -> bytes:
-    """A stored record line with its summary replaced (values and issues copied as they are, not decoded)."""
-    return json.dumps(summary, ensure_ascii=False, separators=(",", ":")).encode() + line[line.index(b"\t") :]

@@ -61,10 +61,14 @@ class RecordStore:
 
     def add(self, summary: dict[str, Any], values: list[list], issues: list[list]) -> int:
         """Append one file's record; returns its offset."""
-        return self.add_line(b"\t".join(_dumps(part) for part in (summary, values, issues)) + b"\n")
+        return self._append(b"\t".join(_dumps(part) for part in (summary, values, issues)) + b"\n")
 
-    def add_line(self, line: bytes) -> int:
-        """Append a record line as it is (one copied from the previous run's store); returns its offset."""
+    def copy(self, line: bytes, summary: dict[str, Any]) -> int:
+        """Append a record line of another store with its summary replaced (its values and issues are copied as
+        bytes, never decoded); returns its offset."""
+        return self._append(_dumps(summary) + line[line.index(b"\t") :])
+
+    def _append(self, line: bytes) -> int:
         self._fh.seek(0, 2)
         offset = self._fh.tell()
         self._fh.write(line)
