@@ -25,7 +25,6 @@ from analysis.ingest import (
     discover,
     entry_of,
     parse_stream,
-    record_of,
     write_tables,
 )
 from analysis.outputs import atomic_path
@@ -106,11 +105,11 @@ def _run(
         offsets: dict[str, int] = {}
         for rel in sorted(unchanged, key=lambda rel: cached[rel].offset):  # copied in the order they are stored
             summaries[rel] = {**cached[rel].summary, **_stat_keys(stats[rel])}
-            offsets[rel] = store.copy(previous.line(cached[rel].offset), summaries[rel])
-        for sub in parse_stream(to_parse, raw_dir, ctx, workers):
-            summary, values, issues = record_of(sub, ctx.catalogue)
-            summaries[sub.file] = {**summary, **_stat_keys(stats[sub.file])}
-            offsets[sub.file] = store.add(summaries[sub.file], values, issues)
+            offsets[rel] = store.add(summaries[rel], previous.body(cached[rel].offset))
+        for summary, body in parse_stream(to_parse, raw_dir, ctx, workers):
+            rel = summary["file"]
+            summaries[rel] = {**summary, **_stat_keys(stats[rel])}
+            offsets[rel] = store.add(summaries[rel], body)
         entries = [entry_of(summaries.pop(rel), offsets[rel], ctx.registry) for rel in current]
         write_tables(entries, store, ctx, out_dir)
     return IngestRun(

@@ -1,9 +1,10 @@
 """Ingest: a folder of unit submissions → tidy, validated tables with lineage.
 
 Shape: `discover` files → `parse_submission` each in a worker (never raises: a broken file becomes a rejected
-submission) → as each arrives, its validation rules run and its record goes to the on-disk store (`records`), leaving
-a small `Entry` in memory → `resolve_supersession` (latest file per unit and quarter wins) and the other steps that
-look across files, on the entries → the tables, written chunk by chunk from the store (`write_tables`).
+submission), its validation rules checked and its record encoded there → as each arrives, the record goes to the
+on-disk store (`records`), leaving a small `Entry` in memory → `resolve_supersession` (latest file per unit and
+quarter wins) and the other steps that look across files, on the entries → the tables, written chunk by chunk from
+the store (`write_tables`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from analysis.isolation import WorkerLimits, iter_isolated
 from analysis.numbers import ParsedValue
 from analysis.outputs import read_table, write_chunks, write_table
 from analysis.periods import Quarter, find_periods, period_dates, quarter_range
-from analysis.records import RecordStore
+from analysis.records import RecordStore, encode_body
 from analysis.rules import check_rules, rule_codes
 from analysis.units import Unit, UnitRegistry, load_units
 from analysis.workbook import SUPPORTED_SUFFIXES, WorkbookError, read_workbook
@@ -455,9 +456,9 @@ def _check_missing(sub: Submission, catalogue: Catalogue) -> None:
 
 # --------------------------------------------------------------------------------------------- the stored record
 #
-# A parsed submission goes to the record store (`records`) as soon as it arrives from its worker: its summary,
-# its values as table rows and its issues. The run keeps only an `Entry` per file, for the steps that look across
-# files; the tables are then written chunk by chunk from the store.
+# The worker that parsed a submission also checks its rules and encodes its record (summary, values as table rows,
+# issues); the parent appends it to the record store (`records`) as it arrives and keeps only an `Entry` per file,
+# for the steps that look across files; the tables are then written chunk by chunk from the store.
 
 
 def rule_issues(sub: Submission, catalogue: Catalogue) -> list[Issue]:
@@ -476,9 +477,10 @@ def rule_issues(sub: Submission, catalogue: Catalogue) -> list[Issue]:
     return found
 
 
-def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, list[list], list[list]]:
-    """(summary, value rows, issue rows) of a parsed submission. Value rows are in indicator order; issue rows are
-    its own issues, then the rule violations (found now, counted only if the submission stays accepted)."""
+def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
+    """(summary, encoded body) of a parsed submission, for the store. The body holds its value rows, in indicator
+    order, and its issue rows: its own issues, then the rule violations (found now, counted only if the submission
+    stays accepted)."""
     rules = rule_issues(sub, catalogue) if sub.status == "accepted" else []
     order = {ind.code: ind.order for ind in catalogue.indicators}
     values = sorted(sub.values, key=lambda v: order[v.indicator])
@@ -507,7 +509,7 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, list[list], 
         for v in values
     ]  # fmt: skip
     issue_rows = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in sub.issues + rules]
-    return summary, value_rows, issue_rows
+    return summary, encode_body(value_rows, issue_rows)
 
 
 def _severities(issues: list[Issue]) -> list[int]:
@@ -753,19 +755,24 @@ FAILURE_REASONS = {
 }
 
 
+def parse_record(path: Path, raw_dir: Path, ctx: IngestContext) -> tuple[dict, bytes]:
+    """One file parsed, its rules checked and its record encoded — all in the worker: the parent only stores it."""
+    return record_of(parse_submission(path, raw_dir, ctx), ctx.catalogue)
+
+
 def parse_stream(
     paths: list[Path], raw_dir: Path, ctx: IngestContext, workers: int | None = None
-) -> Iterator[Submission]:
-    """Parse every file in isolated worker processes, yielding each submission as it arrives (in no set order):
-    a parser crash, memory blow-up or hang rejects that file."""
+) -> Iterator[tuple[dict, bytes]]:
+    """Parse every file in isolated worker processes, yielding each record (`record_of`) as it arrives (in no set
+    order): a parser crash, memory blow-up or hang rejects that file."""
 
-    def failed(path: Path, kind: str, detail: str) -> Submission:
+    def failed(path: Path, kind: str, detail: str) -> tuple[dict, bytes]:
         sub = _file_facts(path, Submission(file=path.relative_to(raw_dir).as_posix()))
-        return sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}")
+        return record_of(sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}"), ctx.catalogue)
 
-    parse = functools.partial(parse_submission, raw_dir=raw_dir, ctx=ctx)
-    for _, sub in iter_isolated(parse, paths, failed, workers, ctx.worker_limits):
-        yield sub
+    parse = functools.partial(parse_record, raw_dir=raw_dir, ctx=ctx)
+    for _, record in iter_isolated(parse, paths, failed, workers, ctx.worker_limits):
+        yield record
 
 
 def ingest(raw_dir: str | Path, ctx: IngestContext | None = None, workers: int | None = None) -> IngestResult:

@@ -32,6 +32,11 @@ def _dumps(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def encode_body(values: list[list], issues: list[list]) -> bytes:
+    """A record's values and issues, encoded once (in the worker that parsed the file), stored and copied as bytes."""
+    return _dumps(values) + b"\t" + _dumps(issues)
+
+
 def _header(digest: str) -> bytes:
     return _dumps({"format": FORMAT, "digest": digest}) + b"\n"
 
@@ -59,24 +64,21 @@ class RecordStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add(self, summary: dict[str, Any], values: list[list], issues: list[list]) -> int:
-        """Append one file's record; returns its offset."""
-        return self._append(b"\t".join(_dumps(part) for part in (summary, values, issues)) + b"\n")
-
-    def copy(self, line: bytes, summary: dict[str, Any]) -> int:
-        """Append a record line of another store with its summary replaced (its values and issues are copied as
-        bytes, never decoded); returns its offset."""
-        return self._append(_dumps(summary) + line[line.index(b"\t") :])
-
-    def _append(self, line: bytes) -> int:
+    def add(self, summary: dict[str, Any], body: bytes) -> int:
+        """Append one file's record (its summary and `encode_body`'s bytes); returns its offset."""
         self._fh.seek(0, 2)
         offset = self._fh.tell()
-        self._fh.write(line)
+        self._fh.write(_dumps(summary) + b"\t" + body + b"\n")
         return offset
 
     def line(self, offset: int) -> bytes:
         self._fh.seek(offset)
         return self._fh.readline()
+
+    def body(self, offset: int) -> bytes:
+        """The encoded values and issues of the record at `offset` (to copy it into another store undecoded)."""
+        line = self.line(offset)
+        return line[line.index(b"\t") + 1 : -1]
 
     def values(self, offset: int) -> list[list]:
         """The value rows of the record at `offset`."""
