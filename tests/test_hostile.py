@@ -4,13 +4,14 @@ and the raw files are left exactly as they were."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 import time
 
 import pytest
 
 from analysis.ingest import ingest
-from analysis.isolation import WorkerLimits, map_isolated
+from analysis.isolation import WorkerLimits, iter_isolated, map_isolated
 from tests.hostile_corpus import CASES, write_corpus
 
 
@@ -142,3 +143,23 @@ def test_runaway_memory_is_capped():
 
 def test_an_exception_is_reported_and_the_worker_goes_on():
     assert map_isolated(_raise, [0, 1, 2], _failure, workers=1) == ["error:0", 1, 2]
+
+
+def _slow_first(x: int) -> int:
+    if x == 0:
+        time.sleep(1.0)
+    return x
+
+
+def test_results_stream_as_they_arrive():
+    got = list(iter_isolated(_slow_first, [0, 1, 2, 3], _failure, workers=2))
+    assert sorted(got) == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    assert got[-1] == (0, 0)  # the slow item does not hold back the others
+
+
+def test_stopping_early_leaves_no_worker_behind():
+    stream = iter_isolated(_hang, [0, 1, 2, 3], _failure, workers=2)
+    assert next(stream)[0] in (0, 2)
+    stream.close()
+    time.sleep(0.2)
+    assert not [c for c in mp.active_children() if c.is_alive()]

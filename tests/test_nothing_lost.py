@@ -4,6 +4,7 @@ SIGKILL in the middle leaves the previous outputs complete and readable."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -14,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import ingest as ingest_module
 from analysis.config import project_root
 from analysis.incremental import CACHE_FILE
 from analysis.ingest import TABLES, ingest, run_ingest
-from analysis.outputs import read_table
+from analysis.outputs import read_table, write_table
 
 DEMO = project_root() / "data" / "raw" / "demo"
 
@@ -110,3 +112,53 @@ def test_kill_9_in_the_middle_leaves_previous_outputs_intact(tmp_path):
             pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")
     rerun = subprocess.run(command, check=True, capture_output=True, cwd=project_root())
     assert rerun.returncode == 0
+
+
+def test_tables_written_in_small_chunks_equal_a_full_rebuild(make_submission, ctx, tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    for name, unit in [("a.xlsx", "an_binh"), ("b.xlsx", "tan_khe"), ("c.xlsx", "an_binh")]:
+        make_submission(name=name, unit_code=unit)
+    (raw / "broken.xlsx").write_bytes(b"garbage")
+    whole = ingest(raw, ctx).tables
+    monkeypatch.setattr(ingest_module, "CHUNK_ROWS", 7)
+    run_ingest(raw, tmp_path / "out", ctx)
+    assert_same_tables(tables_of(tmp_path / "out"), whole)
+    for name in TABLES:
+        assert (tmp_path / "out" / f"{name}.csv").read_bytes() == _csv_bytes(whole[name], tmp_path / "whole", name)
+
+
+def _csv_bytes(df: pd.DataFrame, folder: Path, name: str) -> bytes:
+    write_table(df, folder, name)
+    return (folder / f"{name}.csv").read_bytes()
+
+
+def test_a_cache_from_an_older_version_or_cut_short_means_a_full_parse(make_submission, ctx, tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    make_submission(name="a.xlsx")
+    make_submission(name="b.xlsx", unit_code="an_binh")
+    run_ingest(raw, out, ctx)
+    cache = out / CACHE_FILE
+    cache.write_bytes(cache.read_bytes()[:-10])  # cut short while it was copied
+    assert run_ingest(raw, out, ctx).run.parsed == 2
+    cache.write_text(json.dumps({"format": 2, "digest": "x", "files": {}}), encoding="utf-8")  # the former format
+    assert run_ingest(raw, out, ctx).run.parsed == 2
+    assert_same_tables(tables_of(out), ingest(raw, ctx).tables)
+
+
+def test_reused_records_come_from_the_cache_not_from_a_new_parse(make_submission, ctx, tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    kept = make_submission(name="a.xlsx", unit_code="an_binh")
+    make_submission(name="b.xlsx", unit_code="tan_khe")
+    run_ingest(raw, out, ctx)
+    values_before = read_table(out, "values")
+    st = kept.stat()
+    kept.write_bytes(b"x" * st.st_size)  # same size and time: only a parse would notice it is no workbook now
+    os.utime(kept, ns=(st.st_atime_ns, st.st_mtime_ns))
+    make_submission(name="c.xlsx", unit_code="ngoc_son")
+    run = run_ingest(raw, out, ctx).run
+    assert (run.parsed, run.reused) == (1, 2)
+    values = read_table(out, "values")
+    assert set(values["source_file"]) == {"a.xlsx", "b.xlsx", "c.xlsx"}
+    pd.testing.assert_frame_equal(
+        values[values["source_file"] != "c.xlsx"].reset_index(drop=True), values_before.reset_index(drop=True)
+    )

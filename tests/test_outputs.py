@@ -10,7 +10,7 @@ import stat
 import pandas as pd
 import pytest
 
-from analysis.outputs import atomic_path, write_table
+from analysis.outputs import atomic_path, write_chunks, write_table
 
 FORMULA_LIKE = [
     "=SUM(A1:A9)",
@@ -156,3 +156,30 @@ def test_atomic_path_output_has_the_same_permissions_as_a_plain_write(tmp_path):
     with atomic_path(target) as tmp:
         tmp.write_text("x", encoding="utf-8")
     assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+
+
+# -------------------------------------------------------------------------------------------- write_chunks
+
+
+def test_a_table_written_in_chunks_is_the_table_written_at_once(tmp_path):
+    df = pd.DataFrame(
+        {"text": ["=1+1", "bình thường", "", "-5"], "value": [1.5, float("nan"), 3.0, -5.0], "flag": [True, False] * 2}
+    ).astype({"text": "str"})
+    write_table(df, tmp_path / "once", "bang")
+    write_chunks((df.iloc[i : i + 1].reset_index(drop=True) for i in range(len(df))), tmp_path / "chunks", "bang")
+    assert (tmp_path / "once" / "bang.csv").read_bytes() == (tmp_path / "chunks" / "bang.csv").read_bytes()
+    once, chunks = (pd.read_parquet(tmp_path / d / "bang.parquet") for d in ("once", "chunks"))
+    pd.testing.assert_frame_equal(once, chunks)
+
+
+def test_a_failure_while_chunks_are_written_leaves_the_previous_table(tmp_path):
+    write_table(pd.DataFrame({"a": [1]}), tmp_path, "bang")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def chunks():
+        yield pd.DataFrame({"a": [2]})
+        raise RuntimeError("dừng giữa chừng")
+
+    with pytest.raises(RuntimeError):
+        write_chunks(chunks(), tmp_path, "bang")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary file left either

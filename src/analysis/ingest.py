@@ -1,29 +1,37 @@
 """Ingest: a folder of unit submissions → tidy, validated tables with lineage.
 
-Shape: `discover` files → `parse_submission` each (never raises: a broken file becomes a rejected submission) →
-`resolve_supersession` (latest file per unit and quarter wins) → `validate` rules → `completeness` → `save`.
+Shape: `discover` files → `parse_submission` each in a worker (never raises: a broken file becomes a rejected
+submission), its validation rules checked and its record encoded there → as each arrives, the record goes to the
+on-disk store (`records`), leaving a small `Entry` in memory → `resolve_supersession` (latest file per unit and
+quarter wins) and the other steps that look across files, on the entries → the tables, written chunk by chunk from
+the store (`write_tables`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
+import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis import preflight, vnformat
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.config import ProvinceConfig, load_province_config
 from analysis.extract import FoundValue, IndicatorIndex, Located, extract_sheet, vote
-from analysis.isolation import WorkerLimits, map_isolated
+from analysis.isolation import WorkerLimits, iter_isolated
 from analysis.numbers import ParsedValue
-from analysis.outputs import write_table
+from analysis.outputs import read_table, write_chunks, write_table
 from analysis.periods import Quarter, find_periods, period_dates, quarter_range
+from analysis.records import RecordStore, encode_body
 from analysis.rules import check_rules, rule_codes
 from analysis.units import Unit, UnitRegistry, load_units
 from analysis.workbook import SUPPORTED_SUFFIXES, WorkbookError, read_workbook
@@ -157,11 +165,37 @@ class IngestContext:
         )
 
 
+class Tables(Mapping[str, pd.DataFrame]):
+    """The four tables of an output folder, each read (from Parquet) when first used: a run never holds them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._loaded: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        if name not in self._loaded:
+            self._loaded[name] = read_table(self.folder, name)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+    def rows(self, name: str) -> int:
+        """Rows of a table, without reading it when it is not read yet (Parquet metadata)."""
+        if name in self._loaded:
+            return len(self._loaded[name])
+        return pq.ParquetFile(self.folder / f"{name}.parquet").metadata.num_rows
+
+
 @dataclass
 class IngestResult:
-    submissions: list[Submission]  # empty when an incremental run found nothing changed (tables read back)
-    tables: dict[str, pd.DataFrame]
-    run: object = None  # the incremental run's counts, when there was one
+    tables: Tables
+    run: object = None  # the incremental run's counts
 
     def summary_vn(self) -> str:
         status = Counter(self.tables["submissions"]["status"])
@@ -170,7 +204,7 @@ class IngestResult:
         return (
             f"Đã xử lý {len(self.tables['submissions'])} tệp: {parts}. "
             f"Vấn đề phát hiện: {severity.get('error', 0)} lỗi, {severity.get('warning', 0)} cảnh báo. "
-            f"{vnformat.number(len(self.tables['values']))} giá trị số liệu."
+            f"{vnformat.number(self.tables.rows('values'))} giá trị số liệu."
         )
 
     @property
@@ -420,6 +454,111 @@ def _check_missing(sub: Submission, catalogue: Catalogue) -> None:
             )
 
 
+# --------------------------------------------------------------------------------------------- the stored record
+#
+# The worker that parsed a submission also checks its rules and encodes its record (summary, values as table rows,
+# issues); the parent appends it to the record store (`records`) as it arrives and keeps only an `Entry` per file,
+# for the steps that look across files; the tables are then written chunk by chunk from the store.
+
+
+def rule_issues(sub: Submission, catalogue: Catalogue) -> list[Issue]:
+    """The catalogue's validation rules on one submission's own values (no rule looks across files), anchored at
+    the first cell of the rule that is present."""
+    by_code = {v.indicator: v for v in sub.values}
+    values = {code: v.parsed.value for code, v in by_code.items()}
+    found = []
+    for violation in check_rules(values, catalogue.rules):
+        anchor = next((by_code[c] for c in rule_codes(violation.rule) if c in by_code), None)
+        where = (anchor.sheet, anchor.cell) if anchor else ("", "")
+        rule, message = f"rule:{violation.rule.code}", violation.message
+        found.append(
+            Issue(sub.file, *where, violation.rule.severity, rule, message, anchor.indicator if anchor else "")
+        )
+    return found
+
+
+def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
+    """(summary, encoded body) of a parsed submission, for the store. The body holds its value rows, in indicator
+    order, and its issue rows: its own issues, then the rule violations (found now, counted only if the submission
+    stays accepted)."""
+    rules = rule_issues(sub, catalogue) if sub.status == "accepted" else []
+    order = {ind.code: ind.order for ind in catalogue.indicators}
+    values = sorted(sub.values, key=lambda v: order[v.indicator])
+    summary = {
+        "file": sub.file,
+        "sha256": sub.sha256,
+        "size_bytes": sub.size_bytes,
+        "mtime": sub.mtime,
+        "unit": sub.unit.code if sub.unit else None,
+        "unit_source": sub.unit_source,
+        "period": sub.period.label if sub.period else None,
+        "period_source": sub.period_source,
+        "report_date": sub.report_date.isoformat() if sub.report_date else None,
+        "modified": sub.modified.isoformat() if sub.modified else None,
+        "status": sub.status,
+        "reason": sub.reason,
+        "n_values": len(values),
+        "n_reported": sum(v.parsed.value is not None for v in values),
+        "n_own": len(sub.issues),
+        "own": _severities(sub.issues),
+        "rules": _severities(rules),
+    }
+    value_rows = [
+        [v.indicator, v.parsed.value, v.parsed.approx, v.parsed.status, _fmt_raw(v.raw), v.parsed.note, v.remark,
+         v.sheet, v.cell]
+        for v in values
+    ]  # fmt: skip
+    issue_rows = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in sub.issues + rules]
+    return summary, encode_body(value_rows, issue_rows)
+
+
+def _severities(issues: list[Issue]) -> list[int]:
+    """[errors, warnings]."""
+    count = Counter(i.severity for i in issues)
+    return [count.get("error", 0), count.get("warning", 0)]
+
+
+@dataclass
+class Entry:
+    """One parsed file as the steps across files see it: the submission without its values and issues (those
+    stay in the record store at `offset`; its `issues` here are only those the steps across files add)."""
+
+    sub: Submission
+    offset: int
+    n_values: int
+    n_reported: int
+    n_own: int  # its own issues (stored first, then its rule violations)
+    own: tuple[int, int]  # its own issues: errors, warnings
+    rules: tuple[int, int]  # its rule violations: errors, warnings
+
+    def severities(self) -> tuple[int, int]:
+        """Errors and warnings in the end: its own, those added across files, the rules' if it is accepted."""
+        added = _severities(self.sub.issues)
+        rules = self.rules if self.sub.status == "accepted" else (0, 0)
+        return self.own[0] + added[0] + rules[0], self.own[1] + added[1] + rules[1]
+
+
+def entry_of(summary: dict, offset: int, registry: UnitRegistry) -> Entry:
+    """The in-memory entry of a stored record (the same for a file parsed now and one reused from the cache)."""
+    sub = Submission(
+        file=summary["file"],
+        sha256=summary["sha256"],
+        size_bytes=summary["size_bytes"],
+        mtime=summary["mtime"],
+        unit=registry.get(summary["unit"]) if summary["unit"] else None,
+        unit_source=summary["unit_source"],
+        period=Quarter.parse(summary["period"]) if summary["period"] else None,
+        period_source=summary["period_source"],
+        report_date=date.fromisoformat(summary["report_date"]) if summary["report_date"] else None,
+        modified=datetime.fromisoformat(summary["modified"]) if summary["modified"] else None,
+        status=summary["status"],
+        reason=summary["reason"],
+    )
+    own, rules = summary["own"], summary["rules"]
+    counts = summary["n_values"], summary["n_reported"], summary["n_own"]
+    return Entry(sub, offset, *counts, (own[0], own[1]), (rules[0], rules[1]))
+
+
 # --------------------------------------------------------------------------------------- across submissions
 
 
@@ -455,26 +594,9 @@ def check_unexpected(subs: list[Submission]) -> None:
             )
 
 
-def validate(subs: list[Submission], catalogue: Catalogue) -> None:
-    """Run the catalogue's validation rules on every accepted submission."""
-    for s in subs:
-        if s.status != "accepted":
-            continue
-        by_code = {v.indicator: v for v in s.values}
-        values = {code: v.parsed.value for code, v in by_code.items()}
-        for violation in check_rules(values, catalogue.rules):
-            anchor = next((by_code[c] for c in rule_codes(violation.rule) if c in by_code), None)
-            s.issue(
-                violation.rule.severity,
-                f"rule:{violation.rule.code}",
-                violation.message,
-                anchor.sheet if anchor else "",
-                anchor.cell if anchor else "",
-                anchor.indicator if anchor else "",
-            )
-
-
 # ----------------------------------------------------------------------------------------------------- tables
+
+CHUNK_ROWS = 50_000  # rows of the values and issues tables held in memory at once while they are written
 
 
 def _fmt_raw(raw: object) -> str:
@@ -487,42 +609,52 @@ def _fmt_raw(raw: object) -> str:
     return str(raw)
 
 
-def values_table(subs: list[Submission], catalogue: Catalogue) -> pd.DataFrame:
-    order = {ind.code: ind.order for ind in catalogue.indicators}
-    rows = [
-        {
-            "unit_code": s.unit.code,
-            "unit_name": s.unit.name,
-            "period": s.period.label,
-            "indicator": v.indicator,
-            "value": v.parsed.value,
-            "approx": v.parsed.approx,
-            "status": v.parsed.status,
-            "raw": _fmt_raw(v.raw),
-            "note": v.parsed.note,
-            "remark": v.remark,
-            "source_file": s.file,
-            "sheet": v.sheet,
-            "cell": v.cell,
-            "_order": order[v.indicator],
-        }
-        for s in subs
-        if s.status == "accepted"
-        for v in s.values
-    ]
-    df = pd.DataFrame(rows, columns=[*VALUE_COLUMNS, "_order"])
-    return (
-        df.sort_values(["period", "unit_code", "_order"], kind="stable")
-        .drop(columns="_order")
-        .reset_index(drop=True)
-        .astype({"value": "float64", "approx": "bool"})
+def _frames(rows: Iterable[list], columns: list[str], dtypes: dict[str, str]) -> Iterator[pd.DataFrame]:
+    """Rows in DataFrames of at most CHUNK_ROWS rows (at least one frame, empty when there are no rows)."""
+    rows = iter(rows)
+    first = True
+    while (chunk := list(itertools.islice(rows, CHUNK_ROWS))) or first:
+        first = False
+        yield pd.DataFrame(chunk, columns=columns).astype(dtypes)
+
+
+def value_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
+    """The values table in chunks: accepted submissions by quarter and unit (one each), values in catalogue order."""
+    accepted = sorted(
+        (e for e in entries if e.sub.status == "accepted"), key=lambda e: (e.sub.period.label, e.sub.unit.code)
+    )
+    rows = (
+        [e.sub.unit.code, e.sub.unit.name, e.sub.period.label, *row[:7], e.sub.file, *row[7:]]
+        for e in accepted
+        for row in store.values(e.offset)
+    )
+    return _frames(rows, VALUE_COLUMNS, {"value": "float64", "approx": "bool"})
+
+
+def issue_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
+    """The issues table in chunks, by file: a file's own issues, those found across files, then (if it stays
+    accepted) its rule violations."""
+    return _frames(
+        (row for e in sorted(entries, key=lambda e: e.sub.file) for row in _issue_rows(e, store)), ISSUE_COLUMNS, {}
     )
 
 
-def submissions_table(subs: list[Submission]) -> pd.DataFrame:
+def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
+    s = e.sub
+    with_rules = s.status == "accepted" and sum(e.rules) > 0
+    stored = store.issues(e.offset) if e.n_own or with_rules else []
+    added = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in s.issues]
+    kept = stored[: e.n_own] + added + (stored[e.n_own :] if with_rules else [])
+    unit, period = (s.unit.code if s.unit else ""), (s.period.label if s.period else "")
+    for sheet, cell, severity, rule, message, indicator in kept:
+        yield [s.file, sheet, cell, severity, rule, message, unit, period, indicator, s.status]
+
+
+def submissions_table(entries: list[Entry]) -> pd.DataFrame:
     rows = []
-    for s in subs:
-        severity = Counter(i.severity for i in s.issues)
+    for e in entries:
+        s = e.sub
+        errors, warnings = e.severities()
         rows.append(
             {
                 "file": s.file,
@@ -537,39 +669,18 @@ def submissions_table(subs: list[Submission]) -> pd.DataFrame:
                 "superseded_by": s.superseded_by,
                 "unit_source": s.unit_source,
                 "period_source": s.period_source,
-                "n_values": len(s.values),
-                "n_errors": severity.get("error", 0),
-                "n_warnings": severity.get("warning", 0),
+                "n_values": e.n_values,
+                "n_errors": errors,
+                "n_warnings": warnings,
             }
         )
     df = pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
     return df.sort_values("file", kind="stable").reset_index(drop=True).astype({"size_bytes": "int64"})
 
 
-def issues_table(subs: list[Submission]) -> pd.DataFrame:
-    rows = [
-        {
-            "file": i.file,
-            "sheet": i.sheet,
-            "cell": i.cell,
-            "severity": i.severity,
-            "rule": i.rule,
-            "message": i.message,
-            "unit_code": s.unit.code if s.unit else "",
-            "period": s.period.label if s.period else "",
-            "indicator": i.indicator,
-            "submission_status": s.status,
-        }
-        for s in subs
-        for i in s.issues
-    ]
-    df = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
-    return df.sort_values(["file"], kind="stable").reset_index(drop=True)
-
-
-def completeness_table(subs: list[Submission], ctx: IngestContext) -> pd.DataFrame:
+def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame:
     """Expected vs received reports per unit and quarter, with on-time status where a deadline is configured."""
-    accepted = {(s.unit.code, s.period): s for s in subs if s.status == "accepted"}
+    accepted = {(e.sub.unit.code, e.sub.period): e for e in entries if e.sub.status == "accepted"}
     if not accepted:
         return pd.DataFrame(columns=COMPLETENESS_COLUMNS)
     last = max(q for _, q in accepted)
@@ -579,9 +690,10 @@ def completeness_table(subs: list[Submission], ctx: IngestContext) -> pd.DataFra
     for q in quarter_range(first, last):
         deadline = _deadline(q, ctx.province)
         units = {u.code: u for u in ctx.registry.active(q)}
-        units.update({code: s.unit for (code, p), s in accepted.items() if p == q})
+        units.update({code: e.sub.unit for (code, p), e in accepted.items() if p == q})
         for code in sorted(units):
-            unit, s = units[code], accepted.get((code, q))
+            unit, e = units[code], accepted.get((code, q))
+            s = e.sub if e else None
             on_time = None
             if s is not None and deadline is not None and s.report_date is not None:
                 on_time = s.report_date <= deadline
@@ -597,7 +709,7 @@ def completeness_table(subs: list[Submission], ctx: IngestContext) -> pd.DataFra
                     "report_date": s.report_date.isoformat() if s and s.report_date else "",
                     "deadline": deadline.isoformat() if deadline else "",
                     "source_file": s.file if s else "",
-                    "indicators_reported": sum(v.parsed.value is not None for v in s.values) if s else 0,
+                    "indicators_reported": e.n_reported if e else 0,
                     "indicators_expected": n_inputs,
                     "status": _completeness_status(s is not None, on_time, deadline is not None),
                 }
@@ -621,6 +733,18 @@ def _completeness_status(received: bool, on_time: bool | None, has_deadline: boo
     return "Đã nộp đúng hạn" if on_time else "Nộp muộn"
 
 
+def write_tables(entries: list[Entry], store: RecordStore, ctx: IngestContext, out_dir: Path) -> None:
+    """The steps that look across files, then the four tables written into `out_dir` (each file atomically;
+    values and issues chunk by chunk from the store)."""
+    subs = [e.sub for e in entries]
+    resolve_supersession(subs)
+    check_unexpected(subs)
+    write_chunks(value_frames(entries, store), out_dir, "values")
+    write_table(submissions_table(entries), out_dir, "submissions")
+    write_chunks(issue_frames(entries, store), out_dir, "issues")
+    write_table(completeness_table(entries, ctx), out_dir, "completeness")
+
+
 # ------------------------------------------------------------------------------------------------------- run
 
 
@@ -631,47 +755,34 @@ FAILURE_REASONS = {
 }
 
 
-def parse_all(paths: list[Path], raw_dir: Path, ctx: IngestContext, workers: int | None = None) -> list[Submission]:
-    """Parse every file in isolated worker processes: a parser crash, memory blow-up or hang rejects that file."""
+def parse_record(path: Path, raw_dir: Path, ctx: IngestContext) -> tuple[dict, bytes]:
+    """One file parsed, its rules checked and its record encoded — all in the worker: the parent only stores it."""
+    return record_of(parse_submission(path, raw_dir, ctx), ctx.catalogue)
 
-    def failed(path: Path, kind: str, detail: str) -> Submission:
+
+def parse_stream(
+    paths: list[Path], raw_dir: Path, ctx: IngestContext, workers: int | None = None
+) -> Iterator[tuple[dict, bytes]]:
+    """Parse every file in isolated worker processes, yielding each record (`record_of`) as it arrives (in no set
+    order): a parser crash, memory blow-up or hang rejects that file."""
+
+    def failed(path: Path, kind: str, detail: str) -> tuple[dict, bytes]:
         sub = _file_facts(path, Submission(file=path.relative_to(raw_dir).as_posix()))
-        return sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}")
+        return record_of(sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}"), ctx.catalogue)
 
-    parse = functools.partial(parse_submission, raw_dir=raw_dir, ctx=ctx)
-    return map_isolated(parse, paths, failed, workers, ctx.worker_limits)
+    parse = functools.partial(parse_record, raw_dir=raw_dir, ctx=ctx)
+    for _, record in iter_isolated(parse, paths, failed, workers, ctx.worker_limits):
+        yield record
 
 
 def ingest(raw_dir: str | Path, ctx: IngestContext | None = None, workers: int | None = None) -> IngestResult:
-    """Parse every submission under `raw_dir` and build the four tables (nothing written)."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"Không tìm thấy thư mục dữ liệu gốc: {raw_dir}")
-    ctx = ctx or IngestContext.load()
-    return finish(parse_all(discover(raw_dir), raw_dir, ctx, workers), ctx)
-
-
-def finish(subs: list[Submission], ctx: IngestContext) -> IngestResult:
-    """The steps that look across files, then the four tables."""
-    resolve_supersession(subs)
-    check_unexpected(subs)
-    validate(subs, ctx.catalogue)
-    tables = {
-        "values": values_table(subs, ctx.catalogue),
-        "submissions": submissions_table(subs),
-        "issues": issues_table(subs),
-        "completeness": completeness_table(subs, ctx),
-    }
-    return IngestResult(subs, tables)
-
-
-def save(result: IngestResult, out_dir: str | Path) -> list[Path]:
-    """Write every table as CSV and Parquet (each file atomically)."""
-    out_dir = Path(out_dir)
-    written = []
-    for name in TABLES:
-        written += write_table(result.tables[name], out_dir, name)
-    return written
+    """Parse every submission under `raw_dir` and return the four tables in memory (a full run in a temporary
+    folder, so it is exactly what `run_ingest` writes)."""
+    with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
+        result = run_ingest(raw_dir, tmp, ctx, workers, force=True)
+        for name in TABLES:
+            result.tables[name]  # read now: the folder goes away
+    return result
 
 
 def run_ingest(
@@ -692,4 +803,4 @@ def run_ingest(
     return run.result
 
 
-__all__ = ["IngestContext", "IngestResult", "Issue", "Submission", "finish", "ingest", "run_ingest", "save"]
+__all__ = ["IngestContext", "IngestResult", "Issue", "Submission", "Tables", "ingest", "run_ingest"]

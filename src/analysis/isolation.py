@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
@@ -59,10 +59,24 @@ def map_isolated(
 ) -> list[R]:
     """`[func(x) for x in items]`, each in a worker process; `on_failure(item, kind, detail)` stands in for a result
     when the call raised ("error"), the worker died ("crash") or took too long ("timeout")."""
-    if not items:
-        return []
-    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
     results: list[Any] = [None] * len(items)
+    for index, result in iter_isolated(func, items, on_failure, workers, limits):
+        results[index] = result
+    return results
+
+
+def iter_isolated(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    on_failure: Callable[[T, str, str], R],
+    workers: int | None = None,
+    limits: WorkerLimits = WorkerLimits(),
+) -> Iterator[tuple[int, R]]:
+    """Like `map_isolated`, but yields `(index, result)` as each result arrives (in no set order), so the caller
+    can store it and let it go; the worker already has its next item while the caller handles one."""
+    if not items:
+        return
+    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
     pending = deque(range(len(items)))
     busy: dict[Connection, tuple[Any, int, float]] = {}
 
@@ -83,35 +97,39 @@ def map_isolated(
         conn.send((index, items[index]))
         busy[conn] = (proc, index, time.monotonic())
 
-    def lost(conn: Connection, kind: str, detail: str) -> None:
+    def lost(conn: Connection, kind: str, detail: str) -> tuple[int, Any]:
         proc, index, _ = busy.pop(conn)
         if proc.is_alive():
             proc.kill()
         proc.join()
         conn.close()
-        results[index] = on_failure(items[index], kind, detail)
         if pending:
             start()
+        return index, on_failure(items[index], kind, detail)
 
-    for _ in range(max(1, min(workers or os.cpu_count() or 1, len(items)))):
-        start()
-    while busy:
-        sentinels = {proc.sentinel: conn for conn, (proc, _, _) in busy.items()}
-        ready = set(wait([*busy, *sentinels], timeout=0.5))
-        for conn in list(busy):
-            proc, index, started = busy[conn]
-            if conn in ready:
-                try:
-                    got, ok, payload = conn.recv()
-                except (EOFError, OSError):
-                    lost(conn, "crash", f"worker exited with code {proc.exitcode}")
-                    continue
-                busy.pop(conn)
-                results[got] = payload if ok else on_failure(items[got], "error", payload)
-                hand_out(conn, proc)
-            elif proc.sentinel in ready:
-                proc.join()
-                lost(conn, "crash", f"worker exited with code {proc.exitcode}")
-            elif time.monotonic() - started > limits.timeout_seconds:
-                lost(conn, "timeout", f"no result after {limits.timeout_seconds:g} s")
-    return results
+    try:
+        for _ in range(max(1, min(workers or os.cpu_count() or 1, len(items)))):
+            start()
+        while busy:
+            sentinels = {proc.sentinel: conn for conn, (proc, _, _) in busy.items()}
+            ready = set(wait([*busy, *sentinels], timeout=0.5))
+            for conn in list(busy):
+                proc, index, started = busy[conn]
+                if conn in ready:
+                    try:
+                        got, ok, payload = conn.recv()
+                    except (EOFError, OSError):
+                        yield lost(conn, "crash", f"worker exited with code {proc.exitcode}")
+                        continue
+                    busy.pop(conn)
+                    hand_out(conn, proc)
+                    yield got, payload if ok else on_failure(items[got], "error", payload)
+                elif proc.sentinel in ready:
+                    proc.join()
+                    yield lost(conn, "crash", f"worker exited with code {proc.exitcode}")
+                elif time.monotonic() - started > limits.timeout_seconds:
+                    yield lost(conn, "timeout", f"no result after {limits.timeout_seconds:g} s")
+    finally:  # the caller stopped early (or failed): no worker outlives the run
+        for proc, _, _ in busy.values():
+            proc.kill()
+            proc.join()

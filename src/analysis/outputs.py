@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_ENCODING = "utf-8-sig"
@@ -55,13 +57,45 @@ def injection_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_table(df: pd.DataFrame, out_dir: str | Path, name: str) -> list[Path]:
     """Write `name`.csv and `name`.parquet into `out_dir`, each atomically. Returns the paths."""
+    return write_chunks([df], out_dir, name)
+
+
+def write_chunks(chunks: Iterable[pd.DataFrame], out_dir: str | Path, name: str) -> list[Path]:
+    """Write a table that arrives in chunks (same columns and dtypes; at least one chunk, empty or not) as
+    `name`.csv and `name`.parquet, each atomically: only one chunk is in memory at a time. Returns the paths."""
     out_dir = Path(out_dir)
     csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
-    with atomic_path(csv_path) as tmp:
-        injection_safe(df).to_csv(tmp, index=False, encoding=CSV_ENCODING, lineterminator="\r\n")
-    with atomic_path(parquet_path) as tmp:
-        df.to_parquet(tmp, index=False)
+    with (
+        atomic_path(csv_path) as csv_tmp,
+        atomic_path(parquet_path) as parquet_tmp,
+        csv_tmp.open("w", encoding=CSV_ENCODING, newline="") as fh,
+        _ParquetChunks(parquet_tmp) as parquet,
+    ):
+        for i, df in enumerate(chunks):
+            injection_safe(df).to_csv(fh, header=i == 0, index=False, lineterminator="\r\n")
+            parquet.write(df)
     return [csv_path, parquet_path]
+
+
+class _ParquetChunks:
+    """One Parquet file written a chunk (row group) at a time; the first chunk fixes the schema."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.writer = path, None
+
+    def write(self, df: pd.DataFrame) -> None:
+        schema = self.writer.schema if self.writer else None
+        table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def __enter__(self) -> _ParquetChunks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 def read_table(processed_dir: str | Path, name: str) -> pd.DataFrame:

@@ -13,7 +13,7 @@ with administrative prefixes canonicalised: "Thành phố"/"TP."/"T.P" → ``tp`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +42,7 @@ _PREFIX_RE = re.compile(
 )
 _TYPE_TOKENS = ("tp", "tx", "huyen", "quan", "thi tran", "xa", "phuong")
 _LEADING_ADMIN_RE = re.compile(r"^(?:ubnd\s+)+")
+_WORD_RE = re.compile(r"\S+")
 
 
 @lru_cache(maxsize=65536)
@@ -90,8 +91,8 @@ class Unit:
 class _Index:
     by_code: dict[str, Unit]
     exact: dict[str, Unit]  # explicit keys + unique bare keys
-    search: re.Pattern[str] | None  # keys looked for inside longer texts
-    search_units: dict[str, Unit]
+    search_units: dict[str, Unit]  # keys looked for inside longer texts
+    max_words: dict[str, int]  # first word of those keys → most words in a key beginning with it
     province_suffix: str  # " tinh minh son": dropped from a whole-text match
 
 
@@ -181,13 +182,10 @@ class UnitRegistry:
         """A unit named inside a longer text (title line, file or folder name); longest name wins where names
         overlap; None if nothing or two different units are found."""
         idx = self._index
-        if not isinstance(text, str) or idx.search is None:
+        if not isinstance(text, str) or not idx.search_units:
             return None
-        s = _canon_text(text)
-        spans = sorted(
-            ((m.start(), m.start() + len(m.group(1)), m.group(1)) for m in idx.search.finditer(s)),
-            key=lambda h: (h[0] - h[1], h[0]),
-        )
+        spans = _key_spans(_canon_text(text), idx.search_units, idx.max_words)
+        spans = sorted(spans, key=lambda h: (h[0] - h[1], h[0]))
         taken: list[tuple[int, int]] = []
         found: set[str] = set()
         for start, end, key in spans:
@@ -195,6 +193,21 @@ class UnitRegistry:
                 taken.append((start, end))
                 found.add(idx.search_units[key].code)
         return self.get(found.pop()) if len(found) == 1 else None
+
+
+def _key_spans(s: str, keys: Mapping[str, Unit], max_words: Mapping[str, int]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, key) of the longest key that starts at a word of `s` and ends at the end of a word.
+
+    A key is folded text (no leading or trailing space), so it starts where a word starts and ends where one ends;
+    at each word only the spans up to the longest key beginning with that word are looked up, longest first."""
+    words = list(_WORD_RE.finditer(s))
+    for i, word in enumerate(words):
+        start = word.start()
+        for last in reversed(words[i : i + max_words.get(word.group(), 0)]):
+            key = s[start : last.end()]
+            if key in keys:
+                yield start, last.end(), key
+                break
 
 
 def _unit_from(raw: Any, i: int, source: str) -> Unit:
@@ -282,9 +295,17 @@ def _build_index(reg: UnitRegistry) -> _Index:
             # "cong an tinh") also name district bodies ("Thanh tra huyện An Bình"): whole-text match only.
             if exact[b].type != "agency":
                 search_units[b] = exact[b]
-    alts = "|".join(re.escape(k) for k in sorted(search_units, key=len, reverse=True))
-    pattern = re.compile(rf"(?=(?<!\S)({alts})(?!\S))") if alts else None
-    return _Index(by_code, exact, pattern, search_units, f" {province_key}")
+    return _Index(by_code, exact, search_units, _max_words(search_units), f" {province_key}")
+
+
+def _max_words(keys: Iterable[str]) -> dict[str, int]:
+    """First word of each key → the most words of any key beginning with it (how far a match may reach)."""
+    longest: dict[str, int] = {}
+    for key in keys:
+        words = key.split()
+        if words:
+            longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return longest
 
 
 def load_units(path: str | Path | None = None) -> UnitRegistry:

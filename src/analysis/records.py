@@ -1,0 +1,119 @@
+"""Parse results on disk: one line per parsed file, read back by its offset.
+
+A run keeps in memory only a small summary per file (what the steps that look across files need); the values and
+issues of each file wait here until the tables are written, and the file is the incremental cache of the next run.
+
+Layout (UTF-8): a header line `{"format": …, "digest": …}`, then one line per file with three JSON documents
+separated by tabs (JSON text never holds a raw tab or newline): the file's summary, its values as table rows,
+and its issues. Plain JSON: nothing read back is ever executed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+FORMAT = 3
+_SUMMARY, _VALUES, _ISSUES = range(3)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where one file's line is in a store, with its summary (decoded; the values and issues stay on disk)."""
+
+    offset: int
+    summary: dict[str, Any]
+
+
+def _dumps(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def encode_body(values: list[list], issues: list[list]) -> bytes:
+    """A record's values and issues, encoded once (in the worker that parsed the file), stored and copied as bytes."""
+    return _dumps(values) + b"\t" + _dumps(issues)
+
+
+def _header(digest: str) -> bytes:
+    return _dumps({"format": FORMAT, "digest": digest}) + b"\n"
+
+
+class RecordStore:
+    """An append-then-read store over one open file: lines are appended while files are parsed, then read back
+    by offset while the tables are written."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+
+    @classmethod
+    def create(cls, path: Path, digest: str) -> RecordStore:
+        """A new, empty store at `path` (the caller owns the file's fate: see `outputs.atomic_path`)."""
+        fh = path.open("w+b")
+        fh.write(_header(digest))
+        return cls(fh)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> RecordStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, summary: dict[str, Any], body: bytes) -> int:
+        """Append one file's record (its summary and `encode_body`'s bytes); returns its offset."""
+        self._fh.seek(0, 2)
+        offset = self._fh.tell()
+        self._fh.write(_dumps(summary) + b"\t" + body + b"\n")
+        return offset
+
+    def line(self, offset: int) -> bytes:
+        self._fh.seek(offset)
+        return self._fh.readline()
+
+    def body(self, offset: int) -> bytes:
+        """The encoded values and issues of the record at `offset` (to copy it into another store undecoded)."""
+        line = self.line(offset)
+        return line[line.index(b"\t") + 1 : -1]
+
+    def values(self, offset: int) -> list[list]:
+        """The value rows of the record at `offset`."""
+        return json.loads(self.line(offset).split(b"\t")[_VALUES])
+
+    def issues(self, offset: int) -> list[list]:
+        """The issue rows of the record at `offset`."""
+        return json.loads(self.line(offset).split(b"\t")[_ISSUES])
+
+
+def read_index(path: Path, digest: str) -> tuple[RecordStore | None, dict[str, Stored]]:
+    """Open the store at `path` for reading and index it by file; (None, {}) when it is missing, damaged or made
+    for another catalogue, configuration or parser (its digest differs): everything is parsed again."""
+    try:
+        fh = path.open("rb")
+    except OSError:
+        return None, {}
+    try:
+        index = dict(_index(fh, digest))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        index = {}
+    if not index:
+        fh.close()
+        return None, {}
+    return RecordStore(fh), index
+
+
+def _index(fh: IO[bytes], digest: str) -> Iterator[tuple[str, Stored]]:
+    header = json.loads(fh.readline())
+    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("digest") != digest:
+        return
+    offset = fh.tell()
+    for line in iter(fh.readline, b""):
+        if not line.endswith(b"\n"):
+            raise ValueError("truncated record")
+        summary = json.loads(line[: line.index(b"\t")])
+        yield summary["file"], Stored(offset, summary)
+        offset += len(line)
