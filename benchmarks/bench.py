@@ -1,7 +1,8 @@
-"""Benchmarks: ingest and report speed against the naive ways, side by side in one run (see BENCHMARKS.md).
+"""Ingest benchmark: our ingest against the naive read, side by side in one run (see BENCHMARKS.md; the report's
+benchmark is benchmarks/bench_report.py).
 
-    .venv/bin/python benchmarks/bench.py                     # 10, 100, 1000 units; ingest + report
-    .venv/bin/python benchmarks/bench.py --units 10 100 --repeat 3 --skip-report
+    .venv/bin/python benchmarks/bench.py                     # 10, 100, 1000 units
+    .venv/bin/python benchmarks/bench.py --units 10000 --repeat 1
 
 Synthetic submissions are made from the real template: one filled workbook per unit of a synthetic registry of N
 units (written to a temporary config folder, ANALYSIS_CONFIG), each a copy of one base file with its unit's name
@@ -169,42 +170,6 @@ def bench_ingest(sizes: list[int], repeat: int, naive_sample: int) -> list[dict]
     return rows
 
 
-def bench_report(repeat: int) -> dict:
-    """The demo province's full report against papermill CLI + nbconvert CLI per notebook, one after another."""
-    from analysis.report import notebook_registry
-    from analysis.report_data import ReportData
-
-    env = {**os.environ}
-    subprocess.run([PYTHON, "-m", "analysis", "ingest"], cwd=REPO, check=True, capture_output=True)
-    ours = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([PYTHON, "-m", "analysis", "report", "--quarter", "2021Q3", "--quiet"], cwd=REPO, check=True,
-                       capture_output=True, env=env)  # fmt: skip
-        ours.append(time.perf_counter() - start)
-    units = ReportData.load("2021Q3", REPO / "data" / "processed").units_reporting()
-    bindir = Path(PYTHON).parent
-    naive = []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            for spec in notebook_registry():
-                for unit in units if spec.per_unit else [None]:
-                    out = Path(tmp) / f"{spec.name}-{unit or 'tinh'}.ipynb"
-                    params = ["-p", "quarter", "2021Q3"] + (["-p", "unit", unit] if unit else [])
-                    subprocess.run([str(bindir / "papermill"), str(REPO / "notebooks" / spec.file), str(out), *params],
-                                   cwd=REPO / "notebooks", check=True, capture_output=True)  # fmt: skip
-                    subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
-                                   check=True, capture_output=True)  # fmt: skip
-            naive.append(time.perf_counter() - start)
-    return {
-        "notebook_runs": sum(len(units) if s.per_unit else 1 for s in notebook_registry()),
-        "ours_s": statistics.median(ours),
-        "naive_s": statistics.median(naive),
-        "ratio": statistics.median(naive) / statistics.median(ours),
-    }
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_measure":
         _measure(*sys.argv[2:])
@@ -213,8 +178,6 @@ def main() -> None:
     parser.add_argument("--units", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--naive-sample", type=int, default=100, help="files the naive reader is timed on")
-    parser.add_argument("--skip-report", action="store_true")
-    parser.add_argument("--report-repeat", type=int, default=1, help="runs of the (slow) report comparison")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(
@@ -227,14 +190,6 @@ def main() -> None:
             f"| {r['units']} | {r['naive_s']:.2f} s ({r['naive_sample']}) | {r['ours_sample_s']:.2f} s | "
             f"{r['ratio']:.1f}× | {r['full_s']:.2f} s | {r['per_s']:.0f} | {r['peak_mib']:.0f} | "
             f"{r['rerun_s']:.2f} s | {r['changed_s']:.2f} s ({r['changed_peak_mib']:.0f}) |"
-        )
-    if not args.skip_report:
-        r = bench_report(args.report_repeat)
-        print(
-            "\n| report | notebook runs | ours | naive papermill + nbconvert CLI | ratio |\n|---|---:|---:|---:|---:|"
-        )
-        print(
-            f"| demo 2021Q3 | {r['notebook_runs']} | {r['ours_s']:.1f} s | {r['naive_s']:.1f} s | {r['ratio']:.1f}× |"
         )
 
 
