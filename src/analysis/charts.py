@@ -754,7 +754,7 @@ def _fixed_grid(n_panels: int, ncols: int, title: str) -> tuple[Figure, list[Axe
     height = top + nrows * _GRID_PANEL_H + (nrows - 1) * _GRID_GAP_H + _GRID_BOTTOM
     fig = Figure(figsize=(FIG_WIDTH, height))
     fig.suptitle(wrapped, y=1 - 0.1 / height, va="top")
-    panel_w = (FIG_WIDTH - sum(_GRID_SIDE) - (ncols - 1) * _GRID_GAP_W) / ncols
+    panel_w = _panel_width(_GRID_SIDE[0], _GRID_GAP_W, ncols)
     grid = fig.add_gridspec(
         nrows, ncols,
         left=_GRID_SIDE[0] / FIG_WIDTH, right=1 - _GRID_SIDE[1] / FIG_WIDTH,
@@ -764,14 +764,18 @@ def _fixed_grid(n_panels: int, ncols: int, title: str) -> tuple[Figure, list[Axe
     return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_panels)]
 
 
+def _panel_width(left: float, gap: float, ncols: int) -> float:
+    """Width in inches of one panel of a row of `ncols`, given the left margin and the gap between panels."""
+    return (FIG_WIDTH - left - _GRID_SIDE[1] - (ncols - 1) * gap) / ncols
+
+
 def _fit_y_tick_labels(axes: list[Axes], ncols: int) -> None:
     """Widen the left margin and the gaps between columns to the widest y tick label (12.000.000 needs more room
     than 120): measured from the labels' text, without the layout engine's extra drawing passes."""
     room = [_widest_y_tick_label(ax) + _TICK_ROOM for ax in axes]
     left = max(_GRID_SIDE[0], *room[::ncols])
     gap = max(_GRID_GAP_W, *(w + 0.1 for i, w in enumerate(room) if i % ncols))
-    panel_w = (FIG_WIDTH - left - _GRID_SIDE[1] - (ncols - 1) * gap) / ncols
-    axes[0].get_subplotspec().get_gridspec().update(left=left / FIG_WIDTH, wspace=gap / panel_w)
+    axes[0].get_subplotspec().get_gridspec().update(left=left / FIG_WIDTH, wspace=gap / _panel_width(left, gap, ncols))
     for ax in axes:  # GridSpec.update moves the axes of pyplot figures only
         ax.set_position(ax.get_subplotspec().get_position(ax.figure))
 

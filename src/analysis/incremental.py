@@ -24,6 +24,7 @@ from analysis.ingest import (
     Tables,
     discover,
     entry_of,
+    file_sha256,
     parse_stream,
     write_tables,
 )
@@ -53,14 +54,6 @@ def context_digest(ctx: IngestContext) -> str:
     parts = [__version__, str(CACHE_FORMAT), repr(ctx.catalogue), repr(ctx.registry), repr(ctx.province)]
     parts += [repr(ctx.limits), repr(ctx.worker_limits)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def run_incremental(
@@ -97,7 +90,7 @@ def _run(
         return IngestRun(IngestResult(Tables(out_dir)), parsed=0, reused=len(current), removed=0)
     for rel in set(current) - unchanged:  # touched but identical content: no need to parse again
         summary = cached[rel].summary if rel in cached else None
-        if summary and summary["size"] == stats[rel].st_size and summary["sha256"] == _sha256(current[rel]):
+        if summary and summary["size"] == stats[rel].st_size and summary["sha256"] == file_sha256(current[rel]):
             unchanged.add(rel)
     to_parse = [current[rel] for rel in current if rel not in unchanged]
     with atomic_path(out_dir / CACHE_FILE) as tmp, RecordStore.create(tmp, digest) as store:

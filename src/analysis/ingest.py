@@ -241,13 +241,18 @@ def parse_submission(path: Path, raw_dir: Path, ctx: IngestContext) -> Submissio
         return sub.reject(f"Lỗi không lường trước khi đọc tệp: {type(exc).__name__}: {exc}", "unexpected_error")
 
 
-def _file_facts(path: Path, sub: Submission) -> Submission:
-    stat = path.stat()
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
-    sub.sha256, sub.size_bytes, sub.mtime = digest.hexdigest(), stat.st_size, stat.st_mtime
+    return digest.hexdigest()
+
+
+def _file_facts(path: Path, sub: Submission) -> Submission:
+    stat = path.stat()
+    sub.sha256, sub.size_bytes, sub.mtime = file_sha256(path), stat.st_size, stat.st_mtime
     return sub
 
 

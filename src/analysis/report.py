@@ -26,6 +26,7 @@ from analysis import figure_cache, index_page, report_files
 from analysis.config import project_root, yaml_load
 from analysis.ingest import run_ingest
 from analysis.outputs import atomic_path
+from analysis.periods import Quarter
 from analysis.report_data import PROCESSED_ENV, ParameterError, ReportData
 
 KERNEL = "python3"
@@ -176,7 +177,6 @@ def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
         return JobResult(job, False, 0.0, STOPPED)
     executed = staging / "notebooks" / f"{job.output}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
     try:
         kernels.current(staging)
         papermill.execute_notebook(
@@ -250,8 +250,6 @@ def export_html(executed: Path, target: Path, job: Job) -> None:
 
 
 def _quarter_title(label: str) -> str:
-    from analysis.periods import Quarter
-
     return Quarter.parse(label).vn_title
 
 
@@ -359,8 +357,6 @@ def _no_interrupts() -> Iterator[None]:
 
 
 def _quarter_label(quarter: str) -> str | None:
-    from analysis.periods import Quarter
-
     try:
         return Quarter.parse(str(quarter)).label
     except ValueError:
