@@ -39,12 +39,12 @@ def make_corpus(n_units: int, root: Path) -> tuple[Path, Path]:
     """A config folder with n synthetic units and one 2021Q3 submission per unit. Returns (config, raw)."""
     import yaml
 
-    from analysis.catalogue import load_catalogue
-    from analysis.config import load_province_config
-    from analysis.demo import Filing, fill_template
-    from analysis.periods import Quarter
-    from analysis.template import TemplateContext, build_template
-    from analysis.units import Unit
+    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.template import TemplateContext, build_template
+    from analysis.core.config import load_province_config
+    from analysis.core.periods import Quarter
+    from analysis.core.units import Unit
+    from analysis.demo.generator import Filing, fill_template
 
     config, raw = root / "config", root / "raw"
     config.mkdir(parents=True)
@@ -97,7 +97,7 @@ def _measure(kind: str, *args: str) -> None:
     import openpyxl  # noqa: F401
     import pandas as pd
 
-    from analysis.ingest import IngestContext, run_ingest
+    from analysis.ingest.run import IngestContext, run_ingest
 
     ctx = IngestContext.load() if kind != "naive" else None
     if kind == "changed":  # a new version of every 100th file (a zip comment: same workbook, other bytes)

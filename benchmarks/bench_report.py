@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/bench_report.py                    # the demo province (13 units), 3 runs, naive once
     .venv/bin/python benchmarks/bench_report.py --units 30 100 --repeat 1 --naive-repeat 0
 
-Each size is a province made by the demo generator (`analysis.demo`, 7 quarters of messy submissions) with that many
-reporting units (the demo's own registry for 13; for other sizes a synthetic registry of N - 3 districts and the
-demo's 3 agencies), ingested before the clock starts. Every build is `python -m analysis report` in a fresh process
-(imports inside the clock, as a user runs it), wall time:
+Each size is a province made by the demo generator (`analysis.demo.generator`, 7 quarters of messy submissions)
+with that many reporting units (the demo's own registry for 13; for other sizes a synthetic registry of N - 3
+districts and the demo's 3 agencies), ingested before the clock starts. Every build is `python -m analysis report`
+in a fresh process (imports inside the clock, as a user runs it), wall time:
 
 - cold: a new reports folder, no figure cache (the first build of a quarter, or after the chart code changed);
 - unchanged: the same build again (the figure cache holds every chart);
@@ -74,8 +74,8 @@ def build(root: Path, out: Path, env: dict[str, str]) -> float:
 def fix_one_file(raw: Path, bump: int) -> Path:
     """Add `bump` to FIXED's figures in the first clean 2021Q3 file (edited inside the zip, nothing else
     touched). Returns the file."""
-    from analysis.catalogue import load_catalogue
-    from analysis.template import template_layout
+    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.template import template_layout
 
     layout = template_layout(load_catalogue()).set_index("indicator")
     manifest = (raw / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()
@@ -109,8 +109,8 @@ def _sheet_member(members: dict[str, bytes], sheet_name: str) -> str:
 
 def naive(root: Path, env: dict[str, str]) -> float:
     """papermill CLI then nbconvert CLI for every notebook run, one after another."""
-    from analysis.report import notebook_registry
-    from analysis.report_data import ReportData
+    from analysis.compare.report_data import ReportData
+    from analysis.report.build import notebook_registry
 
     os.environ.update(env)
     units = ReportData.load(QUARTER, root / "processed").units_reporting()

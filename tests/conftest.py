@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from analysis.catalogue import Catalogue, load_catalogue
-from analysis.config import load_province_config
-from analysis.demo import Filing, fill_template
-from analysis.ingest import IngestContext
-from analysis.periods import Quarter
-from analysis.template import TemplateContext, build_template
-from analysis.units import UnitRegistry, load_units
+from analysis.catalogue.model import Catalogue, load_catalogue
+from analysis.catalogue.template import TemplateContext, build_template
+from analysis.core.config import load_province_config
+from analysis.core.periods import Quarter
+from analysis.core.units import UnitRegistry, load_units
+from analysis.demo.generator import Filing, fill_template
+from analysis.ingest.run import IngestContext
 
 Q3 = Quarter(2021, 3)
 

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import yaml
 
-from analysis.config import load_province_config
-from analysis.demo import Consistent, Filing, fill_template
-from analysis.periods import Quarter, period_dates
-from analysis.rules import check_rules
-from analysis.template import TemplateContext, build_template
-from analysis.units import load_units
+from analysis.catalogue.rules import check_rules
+from analysis.catalogue.template import TemplateContext, build_template
+from analysis.core.config import load_province_config
+from analysis.core.periods import Quarter, period_dates
+from analysis.core.units import load_units
+from analysis.demo.generator import Consistent, Filing, fill_template
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = "2021Q3"

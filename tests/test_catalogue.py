@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from analysis.catalogue import Catalogue, CatalogueError, load_catalogue
-from analysis.rules import check_rules
+from analysis.catalogue.model import Catalogue, CatalogueError, load_catalogue
+from analysis.catalogue.rules import check_rules
 
 # ------------------------------------------------------------------------------ the packaged catalogue
 

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
-from analysis import charts
-from analysis.charts import (
+from analysis.views import charts
+from analysis.views.charts import (
     PALETTE,
     change_heatmap,
     completeness_heatmap,

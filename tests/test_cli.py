@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from analysis.catalogue.template import template_layout
 from analysis.cli import main
-from analysis.ingest import TABLES
-from analysis.template import template_layout
+from analysis.ingest.run import TABLES
 
 COMMAND_FLAGS = {
     "template": ["--unit", "--quarter", "--out"],

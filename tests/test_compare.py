@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import compare
-from analysis.catalogue import Area, Catalogue, Indicator, UnitOfMeasure
-from analysis.periods import Quarter
+from analysis.catalogue.model import Area, Catalogue, Indicator, UnitOfMeasure
+from analysis.compare import comparisons as compare
+from analysis.core.periods import Quarter
 
 NAN = np.nan
 Q3 = Quarter(2021, 3)  # previous = 2021Q2, same quarter last year = 2020Q3

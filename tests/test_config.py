@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.config import ProvinceConfig, config_dir, load_province_config, project_root
-from analysis.periods import CutoffRule, Quarter
+from analysis.core.config import ProvinceConfig, config_dir, load_province_config, project_root
+from analysis.core.periods import CutoffRule, Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.config import project_root
-from analysis.ingest import ingest
-from analysis.numbers import parse_cell
+from analysis.core.config import project_root
+from analysis.ingest.numbers import parse_cell
+from analysis.ingest.run import ingest
 
 DEMO = project_root() / "data" / "raw" / "demo"
 

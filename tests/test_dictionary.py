@@ -3,8 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.catalogue import Area, Catalogue, Indicator, Rule, UnitOfMeasure, load_catalogue
-from analysis.dictionary import render_dictionary
+from analysis.catalogue.dictionary import render_dictionary
+from analysis.catalogue.model import Area, Catalogue, Indicator, Rule, UnitOfMeasure, load_catalogue
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +140,8 @@ def test_layout_missing_columns() -> None:
 
 def test_committed_dictionary_page_is_up_to_date(catalogue):
     """docs/tu-dien-du-lieu.md is generated: `python -m analysis dictionary --out docs/tu-dien-du-lieu.md`."""
-    from analysis.config import project_root
-    from analysis.template import template_layout
+    from analysis.catalogue.template import template_layout
+    from analysis.core.config import project_root
 
     committed = (project_root() / "docs" / "tu-dien-du-lieu.md").read_text(encoding="utf-8")
     assert committed.rstrip("\n") == render_dictionary(catalogue, template_layout(catalogue)).rstrip("\n")

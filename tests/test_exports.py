@@ -5,11 +5,11 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from analysis.export_tables import PERCENT_FORMAT, PROVINCE_LABEL, write_tables
-from analysis.ingest import run_ingest
-from analysis.periods import Quarter
-from analysis.report_data import ReportData
-from analysis.template import COLUMNS, template_layout
+from analysis.catalogue.template import COLUMNS, template_layout
+from analysis.compare.report_data import ReportData
+from analysis.core.periods import Quarter
+from analysis.exports.xlsx import PERCENT_FORMAT, PROVINCE_LABEL, write_tables
+from analysis.ingest.run import run_ingest
 
 
 def _remark(catalogue, code: str, text: str):
@@ -26,9 +26,9 @@ def _remark(catalogue, code: str, text: str):
 def workbook(tmp_path_factory, catalogue, registry, ctx):
     from datetime import date
 
-    from analysis.config import load_province_config
-    from analysis.demo import Filing, fill_template
-    from analysis.template import TemplateContext, build_template
+    from analysis.catalogue.template import TemplateContext, build_template
+    from analysis.core.config import load_province_config
+    from analysis.demo.generator import Filing, fill_template
 
     root = tmp_path_factory.mktemp("exports")
     raw = root / "raw"
@@ -124,8 +124,8 @@ def test_remark_is_kept_verbatim_in_the_values_table(workbook):
 def test_word_draft_has_the_narrative_tables_and_pictures(workbook, tmp_path):
     import docx
 
-    from analysis.export_docx import write_docx
-    from analysis.narrative import build_narrative
+    from analysis.exports.docx import write_docx
+    from analysis.narrative.build import build_narrative
 
     _, data = workbook
     path = write_docx(data, tmp_path / "bao-cao.docx")

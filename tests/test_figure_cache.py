@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis import charts, figure_cache
-from analysis.figure_cache import CACHE_ENV, call_key, draw, prune
+from analysis.views import charts, figure_cache
+from analysis.views.figure_cache import CACHE_ENV, call_key, draw, prune
 
 TREND = pd.DataFrame({"period": ["2021Q1", "2021Q2", "2021Q3"], "value": [10.0, 12.0, 9.0]})
 
@@ -22,7 +22,7 @@ class Counting:
     def __init__(self) -> None:
         self.calls = 0
         self.__qualname__ = "province_trend"
-        self.__module__ = "analysis.charts"
+        self.__module__ = "analysis.views.charts"
 
     def __call__(self, data: pd.DataFrame, title: str, unit: str, highlight: str | None = None) -> Figure:
         self.calls += 1

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from analysis.ingest import ingest
-from analysis.isolation import WorkerLimits, iter_isolated, map_isolated
+from analysis.ingest.isolation import WorkerLimits, iter_isolated, map_isolated
+from analysis.ingest.run import ingest
 from tests.hostile_corpus import CASES, write_corpus
 
 
@@ -19,10 +19,10 @@ from tests.hostile_corpus import CASES, write_corpus
 def corpus(tmp_path_factory, catalogue, registry):
     from datetime import date
 
-    from analysis.config import load_province_config
-    from analysis.demo import Filing, fill_template
-    from analysis.periods import Quarter
-    from analysis.template import TemplateContext, build_template
+    from analysis.catalogue.template import TemplateContext, build_template
+    from analysis.core.config import load_province_config
+    from analysis.core.periods import Quarter
+    from analysis.demo.generator import Filing, fill_template
 
     folder = tmp_path_factory.mktemp("hostile")
     unit, quarter = registry.get("an_binh"), Quarter(2021, 3)

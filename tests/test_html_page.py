@@ -8,7 +8,7 @@ import copy
 import nbformat
 from bs4 import BeautifulSoup
 
-from analysis import html_page
+from analysis.report import html_page
 
 PNG = base64.b64encode(
     bytes.fromhex(

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from analysis.demo import Consistent, _finalise_zip, _shift_rows
-from analysis.ingest import ingest
-from analysis.periods import Quarter
-from analysis.template import COLUMNS, FIRST_DATA_ROW, INFO_SHEET, template_layout
+from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, INFO_SHEET, template_layout
+from analysis.core.periods import Quarter
+from analysis.demo.generator import Consistent, _finalise_zip, _shift_rows
+from analysis.ingest.run import ingest
 
 Q3 = Quarter(2021, 3)
 
@@ -483,7 +483,7 @@ def test_raw_files_are_never_modified(make_submission, ctx, tmp_path):
     make_submission(name="a.xlsx")
     (tmp_path / "raw" / "broken.xlsx").write_bytes(b"garbage")
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in (tmp_path / "raw").iterdir()}
-    from analysis.ingest import run_ingest
+    from analysis.ingest.run import run_ingest
 
     run_ingest(tmp_path / "raw", tmp_path / "out", ctx)
     after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in (tmp_path / "raw").iterdir()}

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import analysis.report as report
-from analysis.report import Job, NotebookSpec, run_jobs
+import analysis.report.build as report
+from analysis.report.build import Job, NotebookSpec, run_jobs
 
 # the notebooks folder reaches the workers through a monkeypatch, which only forked processes inherit
 pytestmark = pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="worker processes must be forked")

@@ -18,8 +18,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.catalogue import load_catalogue
-from analysis.narrative import (
+from analysis.catalogue.model import load_catalogue
+from analysis.compare.report_data import ReportData
+from analysis.core.periods import Quarter
+from analysis.core.units import UnitRegistry
+from analysis.narrative.build import (
     AreaTemplates,
     NarrativeTemplateError,
     NarrativeTemplates,
@@ -35,9 +38,6 @@ from analysis.narrative import (
     render_text,
     templates_from_mapping,
 )
-from analysis.periods import Quarter
-from analysis.report_data import ReportData
-from analysis.units import UnitRegistry
 
 NAN = np.nan
 CATALOGUE = load_catalogue()
@@ -425,7 +425,7 @@ def test_render_text_and_markdown(exact) -> None:
 
 def custom(areas: dict, **extra) -> NarrativeTemplates:
     """The packaged phrases with other area templates."""
-    data = yaml.safe_load(resources.files("analysis").joinpath("narrative.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(resources.files("analysis.narrative").joinpath("narrative.yaml").read_text(encoding="utf-8"))
     data["areas"] = areas
     data.update(extra)
     return templates_from_mapping(data, CATALOGUE, "test.yaml")
@@ -507,7 +507,7 @@ def test_the_lazy_mapping_refuses_unknown_keys_too() -> None:
 
 def test_demo_province_spoken_figures(tmp_path, ctx) -> None:
     """The shipped demo province, ingested here, reproduces the figures of the real Q3/2021 report."""
-    from analysis.ingest import run_ingest
+    from analysis.ingest.run import run_ingest
 
     run_ingest(PROCESSED.parent / "raw" / "demo", tmp_path, ctx)
     data = ReportData.load("2021Q3", tmp_path)

@@ -30,11 +30,11 @@ from bs4 import BeautifulSoup
 from papermill.exceptions import PapermillExecutionError
 from PIL import Image
 
-from analysis.config import load_province_config, project_root
-from analysis.ingest import IngestContext, run_ingest
-from analysis.periods import Quarter
-from analysis.report import notebook_registry
-from analysis.units import load_units
+from analysis.core.config import load_province_config, project_root
+from analysis.core.periods import Quarter
+from analysis.core.units import load_units
+from analysis.ingest.run import IngestContext, run_ingest
+from analysis.report.build import notebook_registry
 from tests.small_province import NAMES, QUARTER, TCD01, UNITS, Province, write_province
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import ingest as ingest_module
-from analysis.config import project_root
-from analysis.incremental import CACHE_FILE
-from analysis.ingest import TABLES, ingest, run_ingest
-from analysis.outputs import read_table, write_table
+from analysis.core.config import project_root
+from analysis.core.outputs import read_table, write_table
+from analysis.ingest import run as ingest_module
+from analysis.ingest.incremental import CACHE_FILE
+from analysis.ingest.run import TABLES, ingest, run_ingest
 
 DEMO = project_root() / "data" / "raw" / "demo"
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.numbers import STATUSES, ParsedValue, parse_cell
+from analysis.ingest.numbers import STATUSES, ParsedValue, parse_cell
 
 
 def format_vn(n: int) -> str:

@@ -10,7 +10,7 @@ import stat
 import pandas as pd
 import pytest
 
-from analysis.outputs import atomic_path, write_chunks, write_table
+from analysis.core.outputs import atomic_path, write_chunks, write_table
 
 FORMULA_LIKE = [
     "=SUM(A1:A9)",

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.periods import (
+from analysis.core.periods import (
     CutoffRule,
     Quarter,
     find_dates,

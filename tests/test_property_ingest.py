@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from analysis.demo import _shift_rows
-from analysis.ingest import ingest
-from analysis.template import COLUMNS, FIRST_DATA_ROW
+from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW
+from analysis.demo.generator import _shift_rows
+from analysis.ingest.run import ingest
 
 
 def _vn_text(x: int) -> str:

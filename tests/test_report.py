@@ -27,9 +27,9 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-import analysis.report as report
+import analysis.report.build as report
 from analysis.cli import main
-from analysis.report import NotebookSpec, ParameterError, build_report, ensure_processed
+from analysis.report.build import NotebookSpec, ParameterError, build_report, ensure_processed
 from tests.small_province import NAMES, QUARTER, REPO, UNITS, write_province
 
 MAIN_PAGES = ("chat-luong-du-lieu", "tong-quan-tinh", "so-sanh-don-vi")
@@ -293,7 +293,7 @@ def test_image_alt_text_is_not_an_english_placeholder(built):
 
 
 def test_ensure_processed_reingests_only_when_inputs_change(site, tmp_path, monkeypatch):
-    from analysis.incremental import CACHE_FILE
+    from analysis.ingest.incremental import CACHE_FILE
 
     raw = tmp_path / "raw"
     shutil.copytree(site.raw, raw)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest import run_ingest
-from analysis.report_data import ParameterError, ReportData
+from analysis.compare.report_data import ParameterError, ReportData
+from analysis.ingest.run import run_ingest
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 

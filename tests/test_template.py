@@ -7,10 +7,10 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from analysis.config import load_province_config
-from analysis.ingest import parse_submission
-from analysis.periods import Quarter
-from analysis.template import TemplateContext, build_template, template_layout
+from analysis.catalogue.template import TemplateContext, build_template, template_layout
+from analysis.core.config import load_province_config
+from analysis.core.periods import Quarter
+from analysis.ingest.run import parse_submission
 
 Q3 = Quarter(2021, 3)
 

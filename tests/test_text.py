@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.text import canonical_tones, deaccent, fold, nfc, slug
+from analysis.core.text import canonical_tones, deaccent, fold, nfc, slug
 
 
 def nfd(s: str) -> str:

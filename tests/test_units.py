@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.periods import Quarter
-from analysis.units import Unit, UnitRegistry, load_units, unit_key
+from analysis.core.periods import Quarter
+from analysis.core.units import Unit, UnitRegistry, load_units, unit_key
 
 REPO_UNITS = load_units()
 
@@ -232,7 +232,7 @@ def test_find_in_text_needs_whole_words(tmp_path):
 
 def _reference_find(reg: UnitRegistry, text: str) -> str | None:
     """The former implementation: one alternation regex of every key, tried at every position."""
-    from analysis.units import _canon_text
+    from analysis.core.units import _canon_text
 
     keys = reg._index.search_units
     alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.vnformat import MISSING_TEXT, auto, change_words, number, percent, with_unit
+from analysis.core.vnformat import MISSING_TEXT, auto, change_words, number, percent, with_unit
 
 NAN = float("nan")
 

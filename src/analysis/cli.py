@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.config import project_root
+from analysis.core.config import project_root
 
 MAX_LISTED_ERRORS = 20
 
@@ -17,11 +17,11 @@ def _default(path: str) -> Path:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from analysis.catalogue import load_catalogue
-    from analysis.config import load_province_config
-    from analysis.periods import Quarter
-    from analysis.template import TemplateContext, write_template
-    from analysis.units import load_units
+    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.template import TemplateContext, write_template
+    from analysis.core.config import load_province_config
+    from analysis.core.periods import Quarter
+    from analysis.core.units import load_units
 
     registry = load_units()
     quarter = Quarter.parse(args.quarter)
@@ -34,8 +34,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from analysis.catalogue import load_catalogue
-    from analysis.template import template_layout
+    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.template import template_layout
 
     catalogue = load_catalogue()
     table = catalogue.to_frame().merge(
@@ -52,10 +52,10 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
-    from analysis.catalogue import load_catalogue
-    from analysis.dictionary import render_dictionary
-    from analysis.outputs import atomic_path
-    from analysis.template import template_layout
+    from analysis.catalogue.dictionary import render_dictionary
+    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.template import template_layout
+    from analysis.core.outputs import atomic_path
 
     catalogue = load_catalogue()
     text = render_dictionary(catalogue, template_layout(catalogue))
@@ -69,7 +69,7 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from analysis.ingest import run_ingest
+    from analysis.ingest.run import run_ingest
 
     raw = args.raw or _default("data/raw")
     out = args.out or _default("data/processed")
@@ -94,7 +94,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import build_report
+    from analysis.report.build import build_report
 
     result = build_report(
         args.quarter,
@@ -115,8 +115,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_narrative(args: argparse.Namespace) -> int:
-    from analysis.narrative import build_narrative, render_text
-    from analysis.report_data import ReportData
+    from analysis.compare.report_data import ReportData
+    from analysis.narrative.build import build_narrative, render_text
 
     data = ReportData.load(args.quarter, args.processed or _default("data/processed"))
     print(render_text(build_narrative(data, exact=args.exact)))
@@ -124,7 +124,7 @@ def cmd_narrative(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import generate_demo
+    from analysis.demo.generator import generate_demo
 
     out = args.out or _default("data/raw/demo")
     files = generate_demo(out)

@@ -1,0 +1,173 @@
+"""Data dictionary page (Markdown, Vietnamese) generated from the catalogue and the template layout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from analysis.catalogue.model import Area, Catalogue, Indicator, Rule
+from analysis.catalogue.rules import PAIR_OPERATORS, parse_expression
+
+_NONE = "—"
+_LAYOUT_COLUMNS = ("indicator", "sheet", "cell")
+
+OPERATOR_LABELS: dict[str, str] = {
+    "equal_to": "=",
+    "not_equal_to": "≠",
+    "less_than": "<",
+    "less_than_or_equal_to": "≤",
+    "greater_than": ">",
+    "greater_than_or_equal_to": "≥",
+    "compulsory_pair": "cùng có hoặc cùng trống",
+    "exclusive_pair": "không được cùng có",
+}
+MISSING_LABELS: dict[str, str] = {
+    "skip_if_any_missing": "Bỏ qua nếu thiếu bất kỳ số liệu nào",
+    "skip_if_all_missing": "Bỏ qua nếu một vế trống toàn bộ; ô trống khác tính là 0",
+    "never_skip": "Luôn kiểm tra; ô trống tính là 0",
+}
+SEVERITY_LABELS: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo"}
+DIRECTION_LABELS: dict[bool | None, str] = {True: "Tăng là tốt", False: "Giảm là tốt", None: _NONE}
+
+Cells = Mapping[str, tuple[str, str]]
+
+
+def render_dictionary(catalogue: Catalogue, layout: pd.DataFrame | None = None) -> str:
+    """Markdown data dictionary: one section per area, then the validation rules.
+
+    ``layout`` (columns ``indicator``, ``sheet``, ``cell``) adds where each indicator is typed.
+    """
+    cells = _layout_cells(layout) if layout is not None else None
+    sections = [_introduction(catalogue), _units_section(catalogue)]
+    sections += [_area_section(catalogue, area, cells) for area in catalogue.areas]
+    sections.append(_rules_section(catalogue.rules))
+    return "\n\n".join(sections) + "\n"
+
+
+def _layout_cells(layout: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """indicator code → (sheet, cell); several cells for one code are joined with commas."""
+    missing = [column for column in _LAYOUT_COLUMNS if column not in layout.columns]
+    if missing:
+        raise ValueError(f"Bảng bố cục biểu mẫu thiếu cột: {', '.join(missing)}")
+    grouped: dict[str, tuple[list[str], list[str]]] = {}
+    for code, sheet, cell in layout.loc[:, list(_LAYOUT_COLUMNS)].itertuples(index=False):
+        sheets, cell_list = grouped.setdefault(str(code), ([], []))
+        if str(sheet) not in sheets:
+            sheets.append(str(sheet))
+        cell_list.append(str(cell))
+    return {code: (", ".join(sheets), ", ".join(found)) for code, (sheets, found) in grouped.items()}
+
+
+def _introduction(catalogue: Catalogue) -> str:
+    inputs = len(catalogue.input_indicators())
+    derived = len(catalogue.indicators) - inputs
+    return "\n\n".join(
+        [
+            "# Từ điển dữ liệu",
+            f"Danh mục chỉ tiêu phiên bản {_escape(catalogue.version)}: {len(catalogue.indicators)} chỉ tiêu "
+            f"({inputs} chỉ tiêu đơn vị nhập, {derived} chỉ tiêu tự tính) thuộc {len(catalogue.areas)} lĩnh vực "
+            f"và {len(catalogue.rules)} quy tắc kiểm tra. Trang này được sinh tự động từ danh mục chỉ tiêu; "
+            "không sửa tay.",
+            "Chỉ tiêu in đậm là chỉ tiêu chính của báo cáo toàn tỉnh. Chỉ tiêu tỷ lệ do hệ thống tự tính từ "
+            "tổng các chỉ tiêu thành phần của mọi đơn vị, đơn vị báo cáo không nhập.",
+        ]
+    )
+
+
+def _units_section(catalogue: Catalogue) -> str:
+    rows = [[unit.code, "Có" if unit.integer else "Không"] for unit in catalogue.units_of_measure]
+    return "\n\n".join(["## Đơn vị tính", _table(["Đơn vị tính", "Chỉ nhận số nguyên"], rows)])
+
+
+def _area_section(catalogue: Catalogue, area: Area, cells: Cells | None) -> str:
+    indicators = catalogue.indicators_in(area.code)
+    header = ["STT", "Mã", "Chỉ tiêu", "Đơn vị tính", "Cách tổng hợp", "Chiều tốt"]
+    if cells is not None:
+        header += ["Trang tính", "Ô nhập"]
+    rows = [_indicator_row(item, cells) for item in indicators]
+    parts = [
+        f"## {_escape(area.form)} — {_escape(area.title)}",
+        f"Mã lĩnh vực `{area.code}`, trang tính `{area.sheet}`; {len(indicators)} chỉ tiêu.",
+        _table(header, rows),
+    ]
+    notes = _notes(indicators)
+    if notes:
+        parts.append(notes)
+    return "\n\n".join(parts)
+
+
+def _indicator_row(item: Indicator, cells: Cells | None) -> list[str]:
+    name = f"**{_escape(item.name)}**" if item.key else _escape(item.name)
+    row = [
+        _escape(item.number),
+        f"`{item.code}`",
+        name,
+        _escape(item.unit),
+        _aggregation(item),
+        DIRECTION_LABELS[item.higher_is_better],
+    ]
+    if cells is not None:
+        sheet, cell = cells.get(item.code, (_NONE, _NONE))
+        row += [_escape(sheet), _escape(cell)]
+    return row
+
+
+def _aggregation(item: Indicator) -> str:
+    """ "Cộng" for sums; "Tỷ lệ = A/B × 100" for ratios."""
+    if item.aggregation != "ratio":
+        return "Cộng"
+    text = f"Tỷ lệ = {item.numerator}/{item.denominator}"
+    if item.scale != 1:
+        text += f" × {item.scale:g}"
+    return text
+
+
+def _notes(indicators: Iterable[Indicator]) -> str:
+    """Bulleted descriptions and other labels, for indicators that have any."""
+    lines = []
+    for item in indicators:
+        text = item.description
+        if item.aliases:
+            aliases = ", ".join(f"“{alias}”" for alias in item.aliases)
+            text = f"{text} Tên khác: {aliases}.".strip()
+        if text:
+            lines.append(f"- `{item.code}`: {text}")
+    return "\n".join(["Ghi chú:", "", *lines]) if lines else ""
+
+
+def _rules_section(rules: Sequence[Rule]) -> str:
+    header = ["Mã", "Nội dung", "Vế trái", "Phép so sánh", "Vế phải", "Khi thiếu số liệu", "Mức độ"]
+    rows = [_rule_row(rule) for rule in rules]
+    explanation = (
+        "Mỗi quy tắc so sánh vế trái với vế phải trên số liệu của từng báo cáo. Quy tắc mức “Lỗi” phải được "
+        "sửa trước khi tổng hợp; mức “Cảnh báo” cần đơn vị kiểm tra lại."
+    )
+    return "\n\n".join(["## Quy tắc kiểm tra", explanation, _table(header, rows)])
+
+
+def _rule_row(rule: Rule) -> list[str]:
+    if rule.operator in PAIR_OPERATORS:
+        missing = "Không áp dụng (chỉ xét có hay không có số liệu)"
+    else:
+        missing = MISSING_LABELS.get(rule.missing, rule.missing)
+    return [
+        f"`{rule.code}`",
+        _escape(rule.name),
+        _escape(str(parse_expression(rule.left))),
+        OPERATOR_LABELS.get(rule.operator, rule.operator),
+        _escape(str(parse_expression(rule.right))),
+        missing,
+        SEVERITY_LABELS.get(rule.severity, rule.severity),
+    ]
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    """Make text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")

@@ -1,0 +1,185 @@
+"""Everything a report notebook needs for one quarter, loaded and checked once.
+
+Notebooks call `ReportData.load(quarter, processed_dir)` and then only read attributes and call methods: no logic in
+notebooks. Parameters are validated here: an unknown quarter or unit gives a Vietnamese message listing valid ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.catalogue.model import Catalogue, Indicator, load_catalogue
+from analysis.compare import comparisons as compare
+from analysis.core.config import config_dir, project_root
+from analysis.core.outputs import read_table
+from analysis.core.periods import Quarter, quarter_range
+from analysis.core.units import Unit, UnitRegistry, load_units
+
+
+class ParameterError(ValueError):
+    """A notebook or report parameter that does not name something in the data (message in Vietnamese)."""
+
+
+PROCESSED_ENV = "ANALYSIS_PROCESSED_DIR"  # set by the report runner, so notebooks carry no local paths
+
+
+def processed_path(processed_dir: str | Path | None) -> Path:
+    """The processed-data folder: as given (relative to the working directory); else $ANALYSIS_PROCESSED_DIR;
+    else the project's data/processed."""
+    if processed_dir:
+        return Path(processed_dir)
+    return Path(os.environ.get(PROCESSED_ENV) or project_root() / "data" / "processed")
+
+
+def available_quarters(processed_dir: str | Path | None = None) -> list[str]:
+    values = read_table(processed_path(processed_dir), "values")
+    return sorted(values["period"].unique())
+
+
+def parse_quarter_parameter(quarter: str | Quarter, valid: list[str]) -> Quarter:
+    """The quarter parameter as a Quarter, if the data has it; ParameterError listing valid quarters otherwise."""
+    try:
+        q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    except ValueError:
+        q = None
+    if q is None or q.label not in valid:
+        raise ParameterError(
+            f"Kỳ báo cáo không hợp lệ hoặc chưa có số liệu: {quarter!r}. Các kỳ có số liệu: {', '.join(valid)}"
+        )
+    return q
+
+
+TABLES = ("values", "submissions", "issues", "completeness")
+_last_loaded: list = []  # [source state, ReportData]: the last data loaded in this process
+
+
+def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
+    """What a loaded ReportData depends on: the quarter asked for, the processed tables, the catalogue and the unit
+    registry (paths, modification times and sizes)."""
+    sources = [folder / f"{name}.parquet" for name in TABLES]
+    sources += [Path(str(resources.files("analysis.catalogue") / "catalogue.yaml")), config_dir() / "units.yaml"]
+    stats = []
+    for path in sources:
+        try:
+            st = path.stat()
+        except OSError:
+            stats.append((str(path), None))
+            continue
+        stats.append((str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size))  # a rewrite
+        # by outputs.atomic_path is a new file (inode) even within the file system's timestamp granularity
+    return (str(quarter), tuple(stats))
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Read-only: one loaded object serves every notebook a kernel runs (see `load`); derive, never assign."""
+
+    quarter: Quarter
+    catalogue: Catalogue
+    registry: UnitRegistry
+    values: pd.DataFrame
+    submissions: pd.DataFrame
+    issues: pd.DataFrame
+    completeness: pd.DataFrame
+
+    @classmethod
+    def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
+        """The data for `quarter`; the same object again while nothing it was built from has changed (a report
+        worker's kernel runs one notebook per unit on the same data: tables and comparisons are computed once)."""
+        folder = processed_path(processed_dir)
+        if not (folder / "values.parquet").exists():
+            raise ParameterError(
+                f"Chưa có dữ liệu đã xử lý trong {folder.name}/: hãy chạy `python -m analysis ingest` trước"
+            )
+        key = _source_state(quarter, folder)
+        if _last_loaded and _last_loaded[0] == key:
+            return _last_loaded[1]
+        tables = {name: read_table(folder, name) for name in TABLES}
+        valid = sorted(tables["values"]["period"].unique())
+        data = cls(
+            quarter=parse_quarter_parameter(quarter, valid),
+            catalogue=load_catalogue(),
+            registry=load_units(),
+            **tables,
+        )
+        _last_loaded[:] = [key, data]
+        return data
+
+    # ---------------------------------------------------------------- parameters
+
+    def unit(self, code: str) -> Unit:
+        """The unit parameter, checked: ParameterError listing the units that reported this quarter."""
+        codes = self.units_reporting()
+        if code not in codes:
+            listed = ", ".join(f"{c} ({self.registry.get(c).name})" for c in codes)
+            raise ParameterError(
+                f"Đơn vị không hợp lệ hoặc không có số liệu {self.quarter.vn}: {code!r}. Chọn một trong: {listed}"
+            )
+        return self.registry.get(code)
+
+    def units_reporting(self) -> list[str]:
+        """Unit codes with an accepted submission this quarter, in registry order."""
+        present = set(self.values.loc[self.values["period"] == self.quarter.label, "unit_code"])
+        return [u.code for u in self.registry.units if u.code in present]
+
+    # ---------------------------------------------------------------- tables
+
+    @cached_property
+    def periods(self) -> list[str]:
+        """All quarters from the first in the data to the report quarter."""
+        first = Quarter.parse(self.values["period"].min())
+        return [q.label for q in quarter_range(first, self.quarter)]
+
+    @cached_property
+    def province(self) -> pd.DataFrame:
+        return compare.province_values(self.values, self.catalogue, self.completeness)
+
+    @cached_property
+    def by_unit(self) -> pd.DataFrame:
+        return compare.unit_values(self.values, self.catalogue)
+
+    @cached_property
+    def province_comparison(self) -> pd.DataFrame:
+        cmp = compare.compare(self.province, self.quarter)
+        coverage = self.province[["period", "indicator", "units_reporting", "units_expected"]]
+        return cmp.merge(
+            coverage[coverage["period"] == self.quarter.label].drop(columns="period"), on="indicator", how="left"
+        )
+
+    @cached_property
+    def province_ytd(self) -> pd.DataFrame:
+        return compare.year_to_date(self.province, self.catalogue, self.quarter)
+
+    @cached_property
+    def unit_comparison(self) -> pd.DataFrame:
+        cmp = compare.rank_units(compare.compare(self.by_unit, self.quarter, ["unit_code"]))
+        names = {u.code: u.name for u in self.registry.units}
+        return cmp.assign(unit_name=cmp["unit_code"].map(names))
+
+    @cached_property
+    def outliers(self) -> pd.DataFrame:
+        return compare.outliers(self.by_unit, self.quarter)
+
+    def indicator(self, code: str) -> Indicator:
+        return self.catalogue.indicator(code)
+
+    def key_indicators(self, area: str | None = None) -> list[Indicator]:
+        return [i for i in self.catalogue.indicators if i.key and (area is None or i.area == area)]
+
+    def trend(self, code: str, unit_code: str | None = None) -> pd.DataFrame:
+        """period, value (and coverage for the province) of one indicator over all quarters up to the report's."""
+        if unit_code is None:
+            table = self.province[self.province["indicator"] == code]
+        else:
+            table = self.by_unit[(self.by_unit["indicator"] == code) & (self.by_unit["unit_code"] == unit_code)]
+        frame = pd.DataFrame({"period": self.periods})
+        return frame.merge(table.drop(columns=["indicator"]), on="period", how="left")
+
+    def completeness_now(self) -> pd.DataFrame:
+        return self.completeness[self.completeness["period"] == self.quarter.label]

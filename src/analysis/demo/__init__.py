@@ -1,0 +1,1 @@
+"""The synthetic demo province in `data/raw/demo/` (deterministic)."""

@@ -1,0 +1,1 @@
+"""The files analysts paste from: the Excel tables and the Word draft."""

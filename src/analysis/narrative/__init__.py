@@ -1,0 +1,1 @@
+"""The draft paragraphs of the report, written from the comparisons with the wording in `narrative.yaml`."""

@@ -1,0 +1,401 @@
+"""`python -m analysis report`: one command from raw submissions to shareable, code-free HTML.
+
+Shape: `ensure_processed` (re-ingest only when raw files or configuration changed) → `plan_jobs` (each notebook of
+report.yaml, per-unit ones once per reporting unit) → `run_jobs` (papermill in parallel worker processes, then
+nbconvert to self-contained HTML without code) → `write_index` → the finished folder replaces the previous one in a
+single rename, so an interrupted run leaves the previous report intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from analysis.compare.report_data import PROCESSED_ENV, ParameterError, ReportData
+from analysis.core.config import project_root, yaml_load
+from analysis.core.outputs import atomic_path
+from analysis.core.periods import Quarter
+from analysis.ingest.run import run_ingest
+from analysis.report import files as report_files
+from analysis.report import index_page
+from analysis.views import figure_cache
+
+KERNEL = "python3"
+EXECUTION_TIMEOUT = 600
+FIGURE_CACHE = ".figure-cache"  # beside the quarters' folders: charts drawn by earlier builds (figure_cache)
+# what each kernel imports as soon as it starts, before its first notebook
+WARM_UP = (
+    "import analysis.compare.report_data\nfrom analysis.views import charts, figure_cache, notebook, quality, sections"
+)
+STOPPED = "Đã dừng theo yêu cầu (Ctrl+C)"
+EXPORT_WEIGHT = 2.0  # run time of the Excel or Word export relative to a unit profile (NotebookSpec.weight)
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    name: str
+    file: str
+    title: str
+    per_unit: bool = False
+    weight: float = 1.0  # relative run time: the longest notebooks start first
+
+
+@cache
+def notebook_registry() -> tuple[NotebookSpec, ...]:
+    data = yaml_load(resources.files("analysis.report").joinpath("report.yaml").read_text(encoding="utf-8"))
+    return tuple(NotebookSpec(**entry) for entry in data["notebooks"])
+
+
+@dataclass(frozen=True)
+class Job:
+    spec: NotebookSpec
+    output: str  # path of the HTML inside the report folder, without suffix: "tong-quan-tinh", "don-vi/an_binh"
+    parameters: dict
+    unit_name: str = ""
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class ReportResult:
+    folder: Path
+    results: list[JobResult] = field(default_factory=list)
+    reingested: bool = False
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+
+# ------------------------------------------------------------------------------------------- processed data
+
+
+def ensure_processed(raw_dir: Path, processed_dir: Path) -> bool:
+    """Bring the processed data up to date (incremental ingest: only new or changed files are parsed).
+
+    True when anything changed since the processed data were built."""
+    result = run_ingest(raw_dir, processed_dir)
+    return bool(result.run and result.run.changed)
+
+
+# ----------------------------------------------------------------------------------------------------- plan
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
+    """Every notebook run of the report (per-unit notebooks once per unit that reported this quarter)."""
+    base = {"quarter": data.quarter.label, "processed_dir": "", "figures_dir": "figures"}
+    units = [data.unit(unit).code] if unit else data.units_reporting()
+    jobs = []
+    for spec in notebook_registry():
+        if spec.per_unit:
+            jobs += [
+                Job(spec, f"don-vi/{code}", {**base, "unit": code}, data.registry.get(code).name) for code in units
+            ]
+        else:
+            jobs.append(Job(spec, spec.name, base))
+    return jobs
+
+
+# ------------------------------------------------------------------------------------------------------ run
+
+
+def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | None) -> None:
+    """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks) and
+    the figure cache, starts now and imports the report modules, and is shut down when the worker exits."""
+    import signal
+
+    # Ctrl+C: the main process stops handing out notebooks (run_jobs); here it interrupts the notebook running in
+    # this worker's kernel, which does not get the terminal's signal itself, so the worker is free within seconds
+    signal.signal(signal.SIGINT, _interrupt_kernel)
+    # jsonschema (imported by nbformat) builds ~150 Lark grammars for URI formats when rfc3987-syntax is installed:
+    # 2.4 s per process, for a format check notebook validation never uses. Without it jsonschema skips that format.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import multiprocessing.util
+
+    from analysis.report import kernels
+
+    os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
+    if figure_cache_dir is not None:
+        os.environ[figure_cache.CACHE_ENV] = str(figure_cache_dir.resolve())
+    multiprocessing.util.Finalize(None, kernels.shutdown, exitpriority=10)
+    try:
+        kernels.warm_up(staging, WARM_UP)
+    except Exception:  # noqa: BLE001 - the first notebook starts a kernel again and reports what goes wrong
+        kernels.discard()
+
+
+_stopping = False  # in a worker: Ctrl+C was pressed, run nothing more
+
+
+def _interrupt_kernel(*_: object) -> None:
+    global _stopping
+    _stopping = True
+    kernels = sys.modules.get("analysis.report.kernels")  # not imported yet: no kernel to interrupt
+    if kernels is not None:
+        kernels.interrupt()
+
+
+def open_workers(
+    staging: Path, processed_dir: Path, workers: int, figure_cache_dir: Path | None = None
+) -> ProcessPoolExecutor:
+    """The report's worker processes, started now: each starts its kernel and imports the report modules in it
+    while the caller goes on (checking the processed data, planning the notebooks)."""
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers), initializer=_start_worker, initargs=(staging, processed_dir, figure_cache_dir)
+    )
+    for _ in range(max(1, workers)):  # start every worker now (forked ones all start with the first task)
+        pool.submit(int)
+    return pool
+
+
+def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
+    """Execute one notebook with papermill on this worker's kernel and export it to code-free HTML."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.report import kernels
+
+    start = time.perf_counter()
+    if _stopping:  # handed to this worker before the main process cancelled what was queued
+        return JobResult(job, False, 0.0, STOPPED)
+    executed = staging / "notebooks" / f"{job.output}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        kernels.current(staging)
+        papermill.execute_notebook(
+            str(notebooks_dir() / job.spec.file),
+            str(executed),
+            parameters=job.parameters,
+            engine_name=kernels.ENGINE,
+            kernel_name=KERNEL,
+            cwd=str(staging),  # figures_dir "figures" is relative to the report folder
+            progress_bar=False,
+            execution_timeout=EXECUTION_TIMEOUT,
+            request_save_on_cell_execute=False,  # written once at the end (or where it failed: kernels.py)
+        )
+    except PapermillExecutionError as exc:
+        kernels.discard()
+        _scrub_paths(executed, job)
+        cell = _source_cell_number(executed, exc.cell_index)
+        message = f"Sổ tay {job.spec.file} ({job.output}) lỗi ở ô số {cell}: {exc.ename}: {exc.evalue}"
+        return JobResult(job, False, time.perf_counter() - start, message)
+    except Exception as exc:  # kernel died, notebook missing, timeout: this notebook fails, the others go on
+        kernels.discard()
+        message = f"Sổ tay {job.spec.file} ({job.output}) không chạy được: {type(exc).__name__}: {exc}"
+        return JobResult(job, False, time.perf_counter() - start, message)
+    _scrub_paths(executed, job)
+    export_html(executed, staging / f"{job.output}.html", job)
+    return JobResult(job, True, time.perf_counter() - start)
+
+
+def _source_cell_number(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the notebook as the analyst sees it (without papermill's injected cell)."""
+    import nbformat
+
+    cells = nbformat.read(executed, as_version=4).cells[: index + 1]
+    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells)
+
+
+def _scrub_paths(executed: Path, job: Job) -> None:
+    """papermill records absolute input/output paths (user names, folder layout): keep them relative; number the
+    executed cells from 1 as a fresh kernel would."""
+    import nbformat
+
+    if not executed.exists():
+        return
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = f"notebooks/{job.spec.file}"
+    meta["output_path"] = f"notebooks/{job.output}.ipynb"
+    executed_cells = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count") is not None]
+    for number, cell in enumerate(executed_cells, start=1):  # the reused kernel counts on across notebooks
+        cell.execution_count = number
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = number
+    with atomic_path(executed) as tmp:
+        nbformat.write(nb, tmp)
+
+
+def export_html(executed: Path, target: Path, job: Job) -> None:
+    """Self-contained HTML without code: inputs and prompts excluded, images inline, no script from the network."""
+    import nbformat
+
+    from analysis.report import html_page
+
+    nb = nbformat.read(executed, as_version=4)
+    title = job.spec.title if not job.unit_name else f"{job.spec.title}: {job.unit_name}"
+    nb.metadata["title"] = f"{title} — {_quarter_title(job.parameters['quarter'])}"
+    nb.metadata["index_href"] = "../" * job.output.count("/") + "index.html"
+    body = html_page.to_html(nb)
+    with atomic_path(target) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+
+
+def _quarter_title(label: str) -> str:
+    return Quarter.parse(label).vn_title
+
+
+def run_jobs(
+    jobs: list[Job],
+    staging: Path,
+    processed_dir: Path,
+    workers: int,
+    progress: bool = True,
+    exports: tuple[Callable[[], None], ...] = (),
+    pool: ProcessPoolExecutor | None = None,
+) -> list[JobResult]:
+    """Run notebooks (longest first) and `exports` in the worker processes of `pool` (else new ones), with a
+    progress bar on stderr.
+
+    Each worker keeps one kernel for all its notebooks (`analysis.report.kernels`). An export that fails raises here."""
+    from tqdm import tqdm
+
+    results: list[JobResult] = []
+    bar = tqdm(total=len(jobs), desc="Chạy sổ tay", unit="sổ", file=sys.stderr, disable=not progress)
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(open_workers(staging, processed_dir, min(workers, len(jobs) + len(exports))))
+        # longest first (stable: registry order among equals), so neither worker is left with a long one at the end
+        tasks = [(job.spec.weight, functools.partial(run_job, job, staging, processed_dir), job) for job in jobs]
+        tasks += [(EXPORT_WEIGHT, export, None) for export in exports]
+        submitted = [(pool.submit(task), job) for _, task, job in sorted(tasks, key=lambda t: -t[0])]
+        futures = {future: job for future, job in submitted if job is not None}
+        pending_exports = [future for future, job in submitted if job is None]
+        try:
+            for future in as_completed(futures):
+                results.append(future.result())
+                bar.update()
+            for future in pending_exports:
+                future.result()
+        except BaseException:  # Ctrl+C (workers interrupt their kernels) or a failed export: start nothing more
+            for future in submitted:
+                future[0].cancel()
+            raise
+    bar.close()
+    order = {job.output: i for i, job in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[r.job.output])
+
+
+# --------------------------------------------------------------------------------------------------- report
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def build_report(
+    quarter: str,
+    out_root: Path,
+    raw_dir: Path,
+    processed_dir: Path,
+    workers: int | None = None,
+    unit: str | None = None,
+    progress: bool = True,
+) -> ReportResult:
+    """Build reports/QUARTER: executed notebooks, HTML pages, figures and index.html."""
+    label = _quarter_label(quarter)
+    if label is None:  # not even a quarter: ReportData says so, listing the valid ones
+        ensure_processed(raw_dir, processed_dir)
+        ReportData.load(quarter, processed_dir)
+    staging = out_root / f".{label}.dang-lap"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "figures").mkdir(parents=True)
+    cache_dir = out_root / FIGURE_CACHE
+    # kernels start and import while this process brings the processed data up to date
+    pool = open_workers(staging, processed_dir, workers or default_workers(), cache_dir)
+    try:
+        reingested = ensure_processed(raw_dir, processed_dir)
+        data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
+        if unit:
+            data.unit(unit)
+        exports = _exports(label, processed_dir, staging)
+        results = run_jobs(plan_jobs(data, unit), staging, processed_dir, 0, progress, exports, pool)
+        pool.shutdown(wait=True)
+        index_page.write(staging / "index.html", data, results, datetime.now())
+    except BaseException:
+        with _no_interrupts():  # another Ctrl+C must not leave workers writing into a removed folder
+            pool.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace_folder(staging, out_root / label)
+    figure_cache.prune(cache_dir)
+    return ReportResult(out_root / label, results, reingested)
+
+
+@contextlib.contextmanager
+def _no_interrupts() -> Iterator[None]:
+    """Ctrl+C ignored inside the block (main thread only; elsewhere signals cannot be set and do not arrive)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _quarter_label(quarter: str) -> str | None:
+    try:
+        return Quarter.parse(str(quarter)).label
+    except ValueError:
+        return None
+
+
+def _exports(label: str, processed_dir: Path, staging: Path) -> tuple[Callable[[], None], ...]:
+    """The Excel tables and the Word draft, written by worker processes beside the notebooks (their modules are
+    imported there, not here)."""
+    return tuple(functools.partial(_export, kind, label, processed_dir, staging) for kind in ("tables", "word"))
+
+
+def _export(kind: str, quarter: str, processed_dir: Path, staging: Path) -> None:
+    """Write one report file from the processed data; runs in a worker process."""
+    if _stopping:
+        return
+    data = ReportData.load(quarter, processed_dir)
+    if kind == "tables":
+        from analysis.exports import xlsx as export_tables
+
+        export_tables.write_tables(data, staging / report_files.table_name(quarter))
+    else:
+        from analysis.exports import docx as export_docx
+
+        export_docx.write_docx(data, staging / report_files.docx_name(quarter))
+
+
+def _replace_folder(staging: Path, final: Path) -> None:
+    """Swap the finished report in: the old one is moved aside first and removed only after the swap."""
+    old = final.with_name(f".{final.name}.cu")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["ParameterError", "ReportResult", "build_report", "ensure_processed", "notebook_registry"]

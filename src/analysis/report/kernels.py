@@ -1,0 +1,174 @@
+"""One Jupyter kernel per report worker process, reused for every notebook that worker runs.
+
+Starting a kernel and importing pandas, matplotlib and this package in it costs about 2 s; a report runs one notebook
+per reporting unit, so paying that once per worker instead of once per notebook is a large part of the report's
+speed-up (see BENCHMARKS.md). After each notebook the kernel's namespace is cleared (`RESET_CODE`), so a notebook
+sees none of the previous one's variables; imported modules stay loaded, which is the point. After a notebook that
+failed, the kernel is replaced before the next one.
+
+papermill runs the notebooks through the engine registered here (``ENGINE``): papermill's own nbclient engine, given
+the worker's kernel manager instead of starting a kernel of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.iorw import write_ipynb
+from papermill.log import logger
+
+ENGINE = "analysis-reused-kernel"
+KERNEL_NAME = "python3"
+START_TIMEOUT = 60
+# Between notebooks: drop every name a notebook made (underscore names and output history included) and keep the
+# imported modules. Like ``%reset -f`` without its full garbage collection of the heap (~0.2 s a notebook); cycles
+# left behind are collected by Python in due course. Process-wide settings (matplotlib rcParams, pandas options,
+# warnings already shown) persist: the report notebooks change none of them (charts use `charts.house_style`).
+RESET_CODE = """\
+def _analysis_reset(ip):
+    ip.history_manager.reset(new_session=False)
+    ns, hidden = ip.user_ns, ip.user_ns_hidden
+    for name in [n for n in ns if n not in hidden]:
+        del ns[name]
+    ns.update({n: "" for n in ("_", "__", "___", "_i", "_ii", "_iii")})
+_analysis_reset(get_ipython())
+"""
+# the client nbclient uses: its asynchronous poller honours the execution timeout and notices a dead kernel
+CLIENT_CLASS = "jupyter_client.asynchronous.AsyncKernelClient"
+
+_manager: KernelManager | None = None
+_cwd: Path | None = None
+
+
+def start(cwd: Path) -> KernelManager:
+    """Start this process's kernel in `cwd`, replacing any previous one."""
+    global _manager, _cwd
+    shutdown()
+    if os.name == "posix":  # local sockets: nothing listens on the network, no "TCP without encryption" warning
+        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", client_class=CLIENT_CLASS)
+        manager.ip = str(Path(tempfile.mkdtemp(prefix="analysis-kernel-")) / "kernel")  # socket files, not in cwd
+    else:  # Windows: TCP on the loopback interface, as Jupyter itself does there
+        manager = KernelManager(kernel_name=KERNEL_NAME, client_class=CLIENT_CLASS)
+    try:
+        manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except BaseException:
+        _remove_sockets(manager)
+        raise
+    _manager, _cwd = manager, cwd
+    return manager
+
+
+def interrupt() -> None:
+    """Interrupt what this process's kernel is running (Ctrl+C in the terminal does not reach it: a kernel runs in
+    a session of its own). Safe in a signal handler: one system call."""
+    pid = getattr(getattr(_manager, "provisioner", None), "pid", None)
+    if pid and os.name == "posix":
+        with contextlib.suppress(OSError):  # already gone
+            os.kill(pid, signal.SIGINT)
+
+
+def current(cwd: Path) -> KernelManager:
+    """This process's kernel, started on first use (or again if it died or was started elsewhere)."""
+    if _manager is None or _cwd != cwd or not _manager.is_alive():
+        return start(cwd)
+    return _manager
+
+
+def warm_up(cwd: Path, code: str) -> None:
+    """Start this process's kernel now and run `code` in it: the imports every notebook needs, done before the
+    first notebook arrives (and kept: modules outlive the namespace clearing between notebooks)."""
+    manager = current(cwd)
+    client = manager.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=START_TIMEOUT)
+        reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"kernel không chạy được lệnh khởi động: {reply['content']}")
+    finally:
+        client.stop_channels()
+
+
+def discard() -> None:
+    """After a notebook failed (error, timeout, dead kernel), its kernel's state is unknown: the next one starts
+    a fresh kernel."""
+    shutdown()
+
+
+def shutdown() -> None:
+    """Stop this process's kernel and remove its socket files."""
+    global _manager, _cwd
+    manager, _manager, _cwd = _manager, None, None
+    if manager is None:
+        return
+    try:
+        manager.shutdown_kernel(now=True)
+    finally:
+        _remove_sockets(manager)
+
+
+def _remove_sockets(manager: KernelManager) -> None:
+    if manager.transport == "ipc":
+        shutil.rmtree(Path(manager.ip).parent, ignore_errors=True)
+
+
+class ReusedKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on this process's kernel; the kernel outlives the notebook."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=START_TIMEOUT,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        if _manager is None:
+            raise RuntimeError("analysis.report.kernels.start() must run before a notebook uses the reused kernel")
+        client = PapermillNotebookClient(
+            nb_man,
+            km=_manager,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        try:
+            nb = client.execute()
+            _clear_namespace(client)
+            return nb
+        except BaseException:  # a timeout or a dead kernel: keep what ran so far to look into (papermill writes
+            output = nb_man.nb.metadata.get("papermill", {}).get("output_path")  # the notebook at the end only)
+            if output:
+                write_ipynb(nb_man.nb, output)
+            raise
+        finally:  # the kernel stays; its client for this notebook does not
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+def _clear_namespace(client: PapermillNotebookClient) -> None:
+    """`RESET_CODE` over the notebook's own connection, so the next notebook on this kernel starts clean."""
+    msg_id = client.kc.execute(RESET_CODE, silent=True, store_history=False)
+    reply = client.wait_for_reply(msg_id)  # nbclient: at most its own `timeout` (the execution timeout)
+    if reply is None or reply["content"].get("status") != "ok":
+        raise RuntimeError(f"không xóa được biến của sổ tay trước trong kernel: {reply and reply['content']}")
+
+
+papermill_engines.register(ENGINE, ReusedKernelEngine)

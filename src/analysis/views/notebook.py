@@ -1,0 +1,84 @@
+"""Display helpers for report notebooks: Vietnamese Markdown, house-style HTML tables, figures saved for Word.
+
+The report step saves every figure shown as PNG (200 dpi) into `figures_dir` when the notebook is given one, so the
+same picture that is embedded in the HTML can be pasted into the Word report.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
+from matplotlib.figure import Figure
+
+from analysis.core.outputs import atomic_path
+from analysis.views import figure_cache
+
+
+def md(text: str) -> None:
+    """Show Markdown (headings, sentences built from computed values)."""
+    display(Markdown(text))
+
+
+def table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: str = "") -> None:
+    """Show a frame of display strings as a house-style table; `text_columns` are left-aligned and wrap."""
+    display(HTML(table_html(frame, text_columns, note)))
+
+
+def table_html(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: str = "") -> str:
+    if frame.empty:
+        return '<p class="ghi-chu">Không có số liệu.</p>'
+    head = "".join(f'<th class="{_css(c, text_columns)}">{html.escape(str(c))}</th>' for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(
+            f'<td class="{_css(c, text_columns, v)}">{html.escape(_text(v))}</td>'
+            for c, v in zip(frame.columns, row, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    foot = f'<p class="ghi-chu">{html.escape(note)}</p>' if note else ""
+    return f'<table class="bang"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}'
+
+
+def _text(value: object) -> str:
+    return "—" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _css(column: object, text_columns: tuple[str, ...], value: object = None) -> str:
+    classes = ["text"] if column in text_columns else []
+    if isinstance(value, str) and value.startswith("tăng"):
+        classes.append("tang")
+    elif isinstance(value, str) and value.startswith("giảm"):
+        classes.append("giam")
+    return " ".join(classes)
+
+
+def figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> None:
+    """Show a figure inline; with `figures_dir`, also save it there as `name`.png at 200 dpi."""
+    _show(figure_cache.render(fig), name, figures_dir)
+
+
+def chart(
+    draw: Callable[..., Figure], *args: Any, name: str, figures_dir: str | Path | None = None, **kwargs: Any
+) -> None:
+    """Like :func:`figure` for ``draw(*args, **kwargs)``, drawn only when this call is not in the figure cache."""
+    _show(figure_cache.draw(draw, *args, **kwargs), name, figures_dir)
+
+
+def _show(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Path | None) -> None:
+    if figures_dir:
+        with atomic_path(Path(figures_dir) / f"{safe_name(name)}.png") as tmp:
+            tmp.write_bytes(rendered.png)
+    alt = rendered.alt or name
+    metadata = {"image/png": {"alt": alt, "width": rendered.width}}
+    display(Image(data=rendered.png, format="png", width=rendered.width), metadata=metadata)
+
+
+def safe_name(name: str) -> str:
+    """A file name from a label: letters, digits, '-' only."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-").lower() or "hinh"

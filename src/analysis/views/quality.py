@@ -1,0 +1,156 @@
+"""Data-quality views for the report: who reported and when, what went wrong where, which figures look unusual."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.compare.report_data import ReportData
+from analysis.core import vnformat
+from analysis.core.periods import Quarter
+
+STATUS_CODE = {
+    "Đã nộp đúng hạn": "on_time",
+    "Nộp muộn": "late",
+    "Đã nộp (không rõ ngày báo cáo)": "received",
+    "Đã nộp": "received",
+    "Chưa nộp": "missing",
+}
+SUBMISSION_STATUS_VN = {"accepted": "Được sử dụng", "superseded": "Bị thay thế", "rejected": "Bị từ chối"}
+SEVERITY_VN = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+
+def completeness_matrix(data: ReportData) -> pd.DataFrame:
+    """Units × quarters of status codes (on_time, late, received, missing, not_expected) up to the report quarter."""
+    table = data.completeness[data.completeness["period"].isin(data.periods)]
+    codes = table.assign(
+        code=lambda d: d["status"].map(STATUS_CODE).where(d["expected"] | d["received"], "not_expected")
+    )
+    order = [u.name for u in data.registry.units if u.code in set(table["unit_code"])]
+    matrix = codes.pivot_table(index="unit_name", columns="period", values="code", aggfunc="first")
+    return matrix.reindex(index=order, columns=data.periods).fillna("not_expected")
+
+
+def summary(data: ReportData) -> dict[str, int]:
+    now = data.completeness_now()
+    expected = now[now["expected"]]
+    issues = current_issues(data)
+    return {
+        "expected": len(expected),
+        "received": int(expected["received"].sum()),
+        "on_time": int((expected["status"] == "Đã nộp đúng hạn").sum()),
+        "late": int((expected["status"] == "Nộp muộn").sum()),
+        "missing": int((~expected["received"]).sum()),
+        "errors": int((issues["severity"] == "error").sum()),
+        "warnings": int((issues["severity"] == "warning").sum()),
+        "files": int((data.submissions["period"] == data.quarter.label).sum()),
+    }
+
+
+def summary_text(data: ReportData) -> str:
+    s = summary(data)
+    q = data.quarter
+    text = (
+        f"Trong {q.vn}, {s['received']}/{s['expected']} đơn vị đã gửi báo cáo"
+        f" ({s['on_time']} đơn vị đúng hạn, {s['late']} đơn vị nộp muộn)"
+    )
+    if s["missing"]:
+        missing = data.completeness_now().query("expected and not received")["unit_name"]
+        text += f"; chưa nộp: {', '.join(missing)}"
+    text += (
+        f". Kiểm tra {s['files']} tệp số liệu phát hiện {s['errors']} lỗi và {s['warnings']} cảnh báo"
+        " (chi tiết ở các bảng dưới)."
+    )
+    return text
+
+
+def current_issues(data: ReportData) -> pd.DataFrame:
+    """Issues of the files used for this quarter's figures."""
+    issues = data.issues
+    return issues[(issues["period"] == data.quarter.label) & (issues["submission_status"] == "accepted")]
+
+
+def issues_by_unit(data: ReportData) -> pd.DataFrame:
+    issues = current_issues(data)
+    names = {u.code: u.name for u in data.registry.units}
+    counts = issues.groupby(["unit_code", "severity"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["error", "warning"], fill_value=0)
+    order = [u.code for u in data.registry.units if u.code in counts.index]
+    counts = counts.reindex(order)
+    return pd.DataFrame(
+        {
+            "Đơn vị": [names[c] for c in counts.index],
+            "Lỗi": counts["error"].astype(int).tolist(),
+            "Cảnh báo": counts["warning"].astype(int).tolist(),
+        }
+    )
+
+
+def issue_list(data: ReportData, severity: str | None = "error", unit_code: str | None = None) -> pd.DataFrame:
+    issues = current_issues(data)
+    if severity:
+        issues = issues[issues["severity"] == severity]
+    if unit_code:
+        issues = issues[issues["unit_code"] == unit_code]
+    names = {u.code: u.name for u in data.registry.units}
+    return pd.DataFrame(
+        {
+            "Đơn vị": issues["unit_code"].map(names),
+            "Mức": issues["severity"].map(SEVERITY_VN),
+            "Tệp": issues["file"],
+            "Vị trí": [f"{s}!{c}" if c else s for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
+            "Nội dung": issues["message"],
+        }
+    )
+
+
+def file_status_table(data: ReportData) -> pd.DataFrame:
+    """Files not used for this quarter: superseded by a later version, or rejected (with the reason)."""
+    subs = data.submissions
+    unused = subs[(subs["status"] != "accepted") & ((subs["period"] == data.quarter.label) | (subs["period"] == ""))]
+    return pd.DataFrame(
+        {
+            "Tệp": unused["file"],
+            "Đơn vị": unused["unit_name"].replace("", "—"),
+            "Tình trạng": unused["status"].map(SUBMISSION_STATUS_VN),
+            "Lý do": unused["reason"],
+        }
+    )
+
+
+def outlier_table(data: ReportData, unit_code: str | None = None) -> pd.DataFrame:
+    """Figures far from the unit's own history by both tests (modified z-score and the historical range)."""
+    flagged = data.outliers[data.outliers["outlier"] & data.outliers["outside_range"]]
+    if unit_code:
+        flagged = flagged[flagged["unit_code"] == unit_code]
+    flagged = flagged.assign(
+        order=flagged["indicator"].map({i.code: i.order for i in data.catalogue.indicators}),
+        unit_order=flagged["unit_code"].map({u.code: i for i, u in enumerate(data.registry.units)}),
+    )
+    flagged = flagged.sort_values(["unit_order", "order"])
+    units = {i.code: i.unit for i in data.catalogue.indicators}
+
+    def fmt(value: float, code: str) -> str:
+        return vnformat.figure(value, units[code])
+
+    return pd.DataFrame(
+        {
+            "Đơn vị": flagged["unit_name"],
+            "Chỉ tiêu": flagged["indicator"].map(lambda c: data.catalogue.indicator(c).name),
+            data.quarter.vn_title: [fmt(v, c) for v, c in zip(flagged["value"], flagged["indicator"], strict=True)],
+            "Trung vị các quý trước": [fmt(v, c) for v, c in zip(flagged["median"], flagged["indicator"], strict=True)],
+            "Khoảng các quý trước": [
+                f"{fmt(lo, c)} – {fmt(hi, c)}"
+                for lo, hi, c in zip(flagged["hist_min"], flagged["hist_max"], flagged["indicator"], strict=True)
+            ],
+            "Điểm z cải tiến": flagged["modified_z"].map(lambda z: vnformat.number(z, 1)),
+        }
+    )
+
+
+def outlier_note(quarter: Quarter) -> str:
+    return (
+        f"Số liệu {quarter.vn} của một đơn vị được coi là bất thường khi vừa nằm ngoài khoảng các quý trước của chính "
+        "đơn vị đó, vừa có điểm z cải tiến (theo trung vị và độ lệch tuyệt đối trung vị) từ 3,5 trở lên; cần ít nhất "
+        "4 quý số liệu trước đó. Chuỗi số liệu theo quý còn ngắn và có nhiều số 0 nên dễ báo động nhầm: đây là những "
+        "số liệu nên kiểm tra lại với đơn vị, không phải là sai sót."
+    )

@@ -1,0 +1,195 @@
+"""Report sections: each call shows a heading, sentences built from computed values, a table and its charts.
+
+The notebooks are a list of these calls; everything they compute lives in `compare`, `quality`, `tables`, `charts`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.catalogue.model import Indicator
+from analysis.compare.report_data import ReportData
+from analysis.core import vnformat
+from analysis.views import charts, quality, tables
+from analysis.views import notebook as nb
+from analysis.views.wording import (
+    comparison_clause,
+    coverage_note,
+    last_year_phrase,
+    previous_phrase,
+)
+
+TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí")
+
+
+def _area_codes(data: ReportData, area: str) -> list[str]:
+    return [i.code for i in data.catalogue.indicators_in(area)]
+
+
+def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
+    """ "- Tổng số lượt tiếp công dân: **7.048 lượt**; tăng 8,9% so với quý II/2021 (6.473), …"."""
+    q = data.quarter
+    value = vnformat.with_unit(row["value"], ind.unit) if pd.notna(row["value"]) else "không có số liệu"
+    note = coverage_note(row.get("units_reporting"), row.get("units_expected"))
+    clauses = []
+    for base, quarter_base, phrase in (
+        ("previous", q.previous(), previous_phrase(q)),
+        ("last_year", q.same_quarter_last_year(), last_year_phrase(q)),
+    ):
+        clause = comparison_clause(
+            row[f"status_{base}"], row[f"pct_{base}"], row[f"change_{base}"], ind.unit, quarter_base, phrase
+        )
+        shown = (
+            f" ({vnformat.figure(row[base], ind.unit)})"
+            if row[f"status_{base}"] in ("increase", "decrease", "unchanged")
+            else ""
+        )
+        clauses.append(clause + shown)
+    return f"- {ind.name}: **{value}**{' ' + note if note else ''}; {'; '.join(clauses)}."
+
+
+# ------------------------------------------------------------------------------------------------ province
+
+
+def province_headlines(data: ReportData) -> None:
+    cmp = data.province_comparison.set_index("indicator")
+    lines = [_headline(data, ind, cmp.loc[ind.code]) for ind in data.key_indicators() if ind.code in cmp.index]
+    nb.md("\n".join(lines))
+
+
+def province_narrative(data: ReportData) -> None:
+    """The draft paragraphs of the report (figures rounded as reports speak them; exact ones in the tables)."""
+    from analysis.narrative.build import build_narrative, render_markdown
+
+    nb.md(f"## Dự thảo nội dung báo cáo\n\n{render_markdown(build_narrative(data, exact=False))}")
+
+
+def province_area(data: ReportData, area_code: str, figures_dir: str | None = None) -> None:
+    area = data.catalogue.area(area_code)
+    q = data.quarter
+    nb.md(f"## {area.title}\n\n*{area.form}*")
+    cmp = data.province_comparison
+    row = cmp.set_index("indicator").iloc[0] if len(cmp) else None
+    note = coverage_note(row["units_reporting"], row["units_expected"]) if row is not None else ""
+    nb.table(
+        tables.comparison_table(cmp, data.catalogue, q, _area_codes(data, area_code)),
+        TEXT_COLUMNS,
+        note=f"Số liệu toàn tỉnh là tổng số liệu các đơn vị; tỷ lệ tính lại từ tổng tử số và mẫu số. {note}".strip(),
+    )
+    for ind in data.key_indicators(area_code):
+        title = f"{ind.short_name} toàn tỉnh qua các quý"
+        nb.chart(
+            charts.province_trend, data.trend(ind.code), title, ind.unit, highlight=q.label,
+            name=f"{q.label}-tinh-{ind.code}", figures_dir=figures_dir,
+        )  # fmt: skip
+
+
+def province_ytd(data: ReportData) -> None:
+    q = data.quarter
+    if q.quarter == 1:
+        return
+    nb.md(f"## Lũy kế {q.ytd_vn}")
+    codes = [i.code for i in data.key_indicators()]
+    nb.table(tables.ytd_table(data.province_ytd, data.catalogue, q, codes), TEXT_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------------- units
+
+
+def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
+    """Percent change of each key indicator (rows) in each unit (columns), on the previous quarter and last year."""
+    q = data.quarter
+    keys = data.key_indicators()
+    cmp = data.unit_comparison
+    units = [u.name for u in data.registry.units if u.name in set(cmp["unit_name"])]
+    rates = {i.code for i in keys if i.unit == "%"}
+    for base, phrase, name in (
+        ("previous", previous_phrase(q), "so-voi-quy-truoc"),
+        ("last_year", last_year_phrase(q), "so-voi-cung-ky"),
+    ):
+        # percent change; for rates the change in percentage points (as in the tables)
+        shown = cmp.assign(shown=cmp[f"pct_{base}"].where(~cmp["indicator"].isin(rates), cmp[f"change_{base}"]))
+        matrix = (
+            shown[shown["indicator"].isin([i.code for i in keys])]
+            .pivot_table(index="indicator", columns="unit_name", values="shown", aggfunc="first", dropna=False)
+            .reindex(index=[i.code for i in keys], columns=units)
+            .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
+        )
+        title = f"{q.vn_title}: thay đổi {phrase}"
+        nb.chart(charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}", figures_dir=figures_dir)
+
+
+def indicator_across_units(data: ReportData, code: str, figures_dir: str | None = None) -> None:
+    ind = data.indicator(code)
+    q = data.quarter
+    nb.md(f"### {ind.name}")
+    nb.table(tables.ranking_table(data.unit_comparison, data.catalogue, q, code), TEXT_COLUMNS)
+    rows = data.unit_comparison[data.unit_comparison["indicator"] == code]
+    frame = rows[["unit_name", "value", "previous", "last_year"]].rename(columns={"value": "current"}, errors="raise")
+    labels = {
+        "current": q.vn_title,
+        "previous": q.previous().vn_title,
+        "last_year": q.same_quarter_last_year().vn_title,
+    }
+    title = f"{ind.short_name} theo đơn vị — {q.vn_title}"
+    nb.chart(
+        charts.units_side_by_side, frame, title, ind.unit, labels, name=f"{q.label}-don-vi-{code}",
+        figures_dir=figures_dir,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- one unit
+
+
+def unit_summary(data: ReportData, unit_code: str) -> None:
+    unit = data.unit(unit_code)
+    now = data.completeness_now().set_index("unit_code")
+    row = now.loc[unit_code]
+    date = "/".join(reversed(row["report_date"].split("-"))) if row["report_date"] else "không ghi ngày"
+    issues = quality.current_issues(data)
+    own = issues[issues["unit_code"] == unit_code]
+    nb.md(
+        f"# {unit.name} — {data.quarter.vn_title}\n\n"
+        f"Tình trạng báo cáo: **{row['status']}** (ngày báo cáo: {date}; tệp `{row['source_file']}`). "
+        f"Kiểm tra số liệu: {int((own['severity'] == 'error').sum())} lỗi, "
+        f"{int((own['severity'] == 'warning').sum())} cảnh báo."
+    )
+
+
+def unit_area(data: ReportData, unit_code: str, area_code: str) -> None:
+    area = data.catalogue.area(area_code)
+    cmp = data.unit_comparison
+    own = cmp[cmp["unit_code"] == unit_code]
+    nb.md(f"## {area.title}\n\n*{area.form}*")
+    nb.table(tables.comparison_table(own, data.catalogue, data.quarter, _area_codes(data, area_code)), TEXT_COLUMNS)
+
+
+def unit_trends(data: ReportData, unit_code: str, figures_dir: str | None = None) -> None:
+    unit = data.unit(unit_code)
+    q = data.quarter
+    nb.md("## Diễn biến các chỉ tiêu chính qua các quý")
+    panels = [(ind.short_name, data.trend(ind.code, unit_code), ind.unit) for ind in data.key_indicators()]
+    title = f"Các chỉ tiêu chính của {unit.name} qua các quý"
+    nb.chart(
+        charts.trend_grid, panels, title, q.label, name=f"{q.label}-{unit_code}-dien-bien", figures_dir=figures_dir
+    )
+
+
+def unit_ranks(data: ReportData, unit_code: str) -> None:
+    cmp = data.unit_comparison
+    own = cmp[(cmp["unit_code"] == unit_code) & cmp["indicator"].isin([i.code for i in data.key_indicators()])]
+    nb.md("## Vị trí so với các đơn vị khác")
+    rows = []
+    for ind in data.key_indicators():
+        r = own[own["indicator"] == ind.code]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['units_ranked'])}"
+        value = vnformat.figure(r["value"], ind.unit)
+        rows.append({tables.NAME: ind.name, tables.UNIT: ind.unit, data.quarter.vn_title: value, "Xếp hạng": rank})
+    nb.table(
+        pd.DataFrame(rows),
+        TEXT_COLUMNS,
+        note="Xếp hạng theo số liệu từ lớn đến nhỏ (1 = lớn nhất); không hàm ý tốt hay xấu.",
+    )
