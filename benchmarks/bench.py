@@ -39,12 +39,14 @@ def make_corpus(n_units: int, root: Path) -> tuple[Path, Path]:
     """A config folder with n synthetic units and one 2021Q3 submission per unit. Returns (config, raw)."""
     import yaml
 
-    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import TemplateContext, build_template
     from analysis.core.config import load_province_config
     from analysis.core.periods import Quarter
     from analysis.core.units import Unit
-    from analysis.demo.generator import Filing, fill_template
+
+    sys.path.insert(0, str(REPO))  # the tests' factory of filled submissions
+    from tests.factories import Filing, fill_template
 
     config, raw = root / "config", root / "raw"
     config.mkdir(parents=True)
@@ -97,7 +99,8 @@ def _measure(kind: str, *args: str) -> None:
     import openpyxl  # noqa: F401
     import pandas as pd
 
-    from analysis.ingest.run import IngestContext, run_ingest
+    from analysis.ingest.run import run_ingest
+    from analysis.ingest.submission import IngestContext
 
     ctx = IngestContext.load() if kind != "naive" else None
     if kind == "changed":  # a new version of every 100th file (a zip comment: same workbook, other bytes)

@@ -74,7 +74,7 @@ def build(root: Path, out: Path, env: dict[str, str]) -> float:
 def fix_one_file(raw: Path, bump: int) -> Path:
     """Add `bump` to FIXED's figures in the first clean 2021Q3 file (edited inside the zip, nothing else
     touched). Returns the file."""
-    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import template_layout
 
     layout = template_layout(load_catalogue()).set_index("indicator")
@@ -110,7 +110,7 @@ def _sheet_member(members: dict[str, bytes], sheet_name: str) -> str:
 def naive(root: Path, env: dict[str, str]) -> float:
     """papermill CLI then nbconvert CLI for every notebook run, one after another."""
     from analysis.compare.report_data import ReportData
-    from analysis.report.build import notebook_registry
+    from analysis.report.jobs import notebook_registry
 
     os.environ.update(env)
     units = ReportData.load(QUARTER, root / "processed").units_reporting()

@@ -7,15 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
-from analysis.catalogue.model import Catalogue, load_catalogue
-from analysis.catalogue.template import TemplateContext, build_template
+from analysis.catalogue.load import load_catalogue
+from analysis.catalogue.model import Catalogue
+from analysis.catalogue.template import TemplateContext
 from analysis.core.config import load_province_config
 from analysis.core.periods import Quarter
 from analysis.core.units import UnitRegistry, load_units
-from analysis.demo.generator import Filing, fill_template
 from analysis.ingest.run import IngestContext
+from tests.factories import Edit, write_submission
 
 Q3 = Quarter(2021, 3)
 
@@ -41,9 +41,6 @@ def known_values(catalogue) -> dict[str, float]:
     return {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
 
 
-Edit = Callable[[Workbook], None]
-
-
 @pytest.fixture
 def make_submission(tmp_path, catalogue, registry, known_values) -> Callable[..., Path]:
     """Write a template filled with `values` for a unit and quarter, after applying `edits` to the workbook."""
@@ -58,15 +55,8 @@ def make_submission(tmp_path, catalogue, registry, known_values) -> Callable[...
         folder: Path | None = None,
     ) -> Path:
         unit = registry.get(unit_code) if unit_code else registry.units[0]
-        province = load_province_config()
-        filing = Filing(unit, quarter, dict(known_values if values is None else values), name, report_date)
-        wb = build_template(catalogue, TemplateContext(registry.province_name, unit, quarter, province.cutoff))
-        fill_template(wb, filing, catalogue)
-        for edit in edits:
-            edit(wb)
-        path = (folder or tmp_path / "raw") / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(path)
-        return path
+        context = TemplateContext(registry.province_name, unit, quarter, load_province_config().cutoff)
+        figures = dict(known_values if values is None else values)
+        return write_submission((folder or tmp_path / "raw") / name, catalogue, context, figures, report_date, edits)
 
     return make

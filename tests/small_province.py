@@ -15,19 +15,17 @@ Its unit registry is a three-unit `config/units.yaml` in a temporary folder (poi
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
-from analysis.catalogue.rules import check_rules
-from analysis.catalogue.template import TemplateContext, build_template
+from analysis.catalogue.template import TemplateContext
 from analysis.core.config import load_province_config
 from analysis.core.periods import Quarter, period_dates
 from analysis.core.units import load_units
-from analysis.demo.generator import Consistent, Filing, fill_template
+from tests.factories import consistent_figures, write_submission
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = "2021Q3"
@@ -60,22 +58,13 @@ def write_submissions(raw: Path, config: Path, catalogue) -> None:
     registry = load_units(config / "units.yaml")
     province = load_province_config(config / "province.yaml")
     assert registry.codes == UNITS
-    fixer = Consistent(catalogue)
     for label, totals in TCD01.items():
         q = Quarter.parse(label)
         for code, total in zip(UNITS, totals, strict=True):
-            values = {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
-            fixer.repair(values, random.Random(0))
-            fixer.set_total(values, "TCD01", float(total))
-            assert values["TCD01"] == total and not check_rules(values, catalogue.rules)
-            unit = registry.get(code)
+            context = TemplateContext(registry.province_name, registry.get(code), q, province.cutoff)
             signed = period_dates(q, province.cutoff)[1] + timedelta(days=3)  # on time
-            filing = Filing(unit, q, values, f"{label}_{code}.xlsx", signed)
-            wb = build_template(catalogue, TemplateContext(registry.province_name, unit, q, province.cutoff))
-            fill_template(wb, filing, catalogue)
-            path = raw / label / filing.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            wb.save(path)
+            values = consistent_figures(catalogue, {"TCD01": total})
+            write_submission(raw / label / f"{label}_{code}.xlsx", catalogue, context, values, signed)
 
 
 def write_province(root: Path, catalogue) -> Province:

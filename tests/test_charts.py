@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
+from analysis.core import labels
 from analysis.views import charts
 from analysis.views.charts import (
     PALETTE,
@@ -49,7 +50,10 @@ PERIODS = ["2020Q1", "2020Q2", "2020Q3", "2020Q4", "2021Q1", "2021Q2", "2021Q3"]
 INDICATORS = ["Lượt tiếp công dân", "Đơn tiếp nhận trong kỳ", "Vi phạm ATGT được xử lý"]
 LABELS3 = {"current": "Quý III/2021", "previous": "Quý II/2021", "last_year": "Quý III/2020"}
 LONG_NAME = "Ủy ban Mặt trận Tổ quốc Việt Nam huyện miền núi Phước Long Thượng và các tổ chức chính trị - xã hội"
-COMPLETENESS_LEGEND = ["Đúng hạn", "Nộp muộn", "Đã nộp (không rõ ngày)", "Chưa nộp", "Không thuộc diện báo cáo"]
+# the fixture holds `received` (no deadline configured), not `received_undated`: the legend words come from labels.yaml
+COMPLETENESS_LEGEND = [
+    labels.label("completeness_status", code) for code in ("on_time", "late", "received", "missing", "not_expected")
+]
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -375,14 +379,51 @@ def test_completeness_heatmap(completeness_data):
     render(fig)
 
 
-def test_completeness_heatmap_accepts_ingest_statuses_and_nan():
-    data = pd.DataFrame(
-        {"2021Q2": ["Đã nộp đúng hạn", "Nộp muộn"], "2021Q3": ["Chưa nộp", None]}, index=["Sở Y tế", "Công an tỉnh"]
-    )
+def test_completeness_heatmap_reads_codes_and_nan():
+    data = pd.DataFrame({"2021Q2": ["on_time", "late"], "2021Q3": ["missing", None]}, index=["Sở Y tế", "Công an tỉnh"])
     fig = completeness_heatmap(data, "Quý III/2021")
     assert sorted(cell_texts(fig.axes[0])) == sorted(["✓", "muộn", "thiếu"])
-    with pytest.raises(ValueError, match="unknown"):
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 1  # None: not expected
+    with pytest.raises(ValueError, match="unknown status .*on_time, late, received_undated, received, missing"):
         completeness_heatmap(pd.DataFrame({"2021Q3": ["maybe"]}, index=["Sở Y tế"]), "Quý III/2021")
+
+
+@pytest.mark.parametrize("word", ["Đã nộp đúng hạn", "Nộp muộn", "đúng hạn", "Chưa nộp", " on_time"])
+def test_completeness_heatmap_refuses_words_as_status(word):
+    """The table carries codes; a status in words (or a padded code) is a bug upstream, not an alias."""
+    data = pd.DataFrame({"2021Q2": ["on_time"], "2021Q3": [word]}, index=["Sở Y tế"])
+    with pytest.raises(ValueError, match=r"(?s)unknown status.*known: on_time"):
+        completeness_heatmap(data, "Quý III/2021")
+
+
+def test_completeness_chart_knows_every_status_of_the_labels():
+    assert list(charts.COMPLETENESS_STATUSES) == list(labels.group("completeness_status"))
+
+
+@pytest.mark.parametrize(
+    ("received", "extra"),
+    [
+        ([], []),  # nothing received without a date: neither "received" entry
+        (["received_undated"], ["received_undated"]),  # a deadline is configured
+        (["received"], ["received"]),  # no deadline configured
+        (["received", "received_undated"], ["received_undated", "received"]),  # file order
+    ],
+)
+def test_completeness_legend_names_received_only_when_present(received, extra):
+    codes = ["on_time", "late", "missing", "not_expected", *received]
+    words = labels.group("completeness_status")
+    expected = [words[c] for c in ("on_time", "late", *extra, "missing", "not_expected")]
+    data = pd.DataFrame([codes], index=["Sở Y tế"], columns=[f"2021Q{i}" for i in range(1, len(codes) + 1)])
+    assert legend_texts(completeness_heatmap(data, "Quý")) == expected
+    many = [f"{y}Q{q}" for y in range(2016, 2022) for q in (1, 2, 3, 4)]  # narrow cells: symbols and a footnote
+    wide = pd.DataFrame([[codes[j % len(codes)] for j in range(len(many))]], index=["Sở Y tế"], columns=many)
+    fig = completeness_heatmap(wide, "Quý")
+    assert legend_texts(fig) == expected
+    (note,) = [flat(t) for t in texts(fig) if t.startswith("Ký hiệu")]
+    assert note.count(" N ") == len(extra)
+    for code in extra:
+        assert f"N {words[code][0].lower()}{words[code][1:]}" in note
 
 
 def test_completeness_heatmap_many_quarters_uses_symbols():
@@ -390,7 +431,8 @@ def test_completeness_heatmap_many_quarters_uses_symbols():
     data = pd.DataFrame("late", index=UNITS, columns=periods)
     fig = completeness_heatmap(data, "2018–2021")
     assert set(cell_texts(fig.axes[0])) == {"M"}
-    assert any("M nộp muộn" in flat(t) for t in texts(fig))
+    (note,) = [flat(t) for t in texts(fig) if t.startswith("Ký hiệu")]
+    assert note == "Ký hiệu trong ô: ✓ đã nộp đúng hạn; M nộp muộn; T chưa nộp."  # no "received" in the data
     assert all(t.get_rotation() == 45 for t in fig.axes[0].get_xticklabels())
     render(fig)
 

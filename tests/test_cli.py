@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from analysis.catalogue.template import template_layout
 from analysis.cli import main
-from analysis.ingest.run import TABLES
+from analysis.ingest.schema import TABLES
 
 COMMAND_FLAGS = {
     "template": ["--unit", "--quarter", "--out"],

@@ -15,6 +15,8 @@ import pytest
 
 from analysis.catalogue.model import Area, Catalogue, Indicator, UnitOfMeasure
 from analysis.compare import comparisons as compare
+from analysis.compare.change import KINDS, describe
+from analysis.core import labels
 from analysis.core.periods import Quarter
 
 NAN = np.nan
@@ -305,11 +307,13 @@ def test_compare_one_row_per_indicator_with_a_figure_in_any_of_the_three_quarter
     assert sorted(province_cmp["indicator"]) == ["A04", "K1", "K2", "K3", "K4", "K5", "K6", "K7"]
 
 
-def test_status_labels_are_vietnamese() -> None:
-    assert compare.STATUS_VN["increase"] == "tăng"
-    assert compare.STATUS_VN["decrease"] == "giảm"
-    assert compare.STATUS_VN["new"] == "mới phát sinh"
-    assert set(compare.STATUS_VN) == {"increase", "decrease", "unchanged", "new", "no_base", "no_data"}
+def test_every_change_kind_has_words_for_a_table_cell() -> None:
+    """The kinds `compare.change.describe` decides are worded in labels.yaml (group `change`), and nowhere else."""
+    words = labels.group("change")
+    assert set(words) == set(KINDS)
+    assert describe("increase", 8.9, 575.0, "lượt").say(words) == "tăng 8,9%"
+    assert describe("decrease", -5.0, -2.4, "%").say(words) == "giảm 2,4 điểm phần trăm"
+    assert describe("no_base", None, None, "lượt").say(words) == "không có số liệu kỳ so sánh"
 
 
 def test_compare_per_unit() -> None:

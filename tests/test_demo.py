@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import random
 import re
 
 import openpyxl
@@ -104,8 +105,8 @@ def test_formats_xls_xlsm_ods_present(demo):
 
 def test_one_late_one_missing_one_resubmission(demo):
     completeness = demo.tables["completeness"]
-    assert (completeness["status"] == "Nộp muộn").sum() == 1
-    assert (completeness["status"] == "Chưa nộp").sum() == 1
+    assert (completeness["status"] == "late").sum() == 1  # codes of labels.yaml's completeness_status
+    assert (completeness["status"] == "missing").sum() == 1
     subs = demo.tables["submissions"]
     superseded = subs[subs["status"] == "superseded"]
     assert len(superseded) == 2
@@ -149,3 +150,86 @@ def test_lineage_each_value_reads_back_from_its_named_cell(demo, period):
                 assert parsed is None, (file, row.cell, raw)
             else:
                 assert parsed == row.value, (file, row.sheet, row.cell, raw, row.value)
+
+
+# ---------------------------------------------------------------------------------- the scenario as data
+
+
+def _planned(scenario, catalogue, registry):
+    from analysis.core.config import load_province_config
+    from analysis.demo.scenario import plan_filings
+
+    return plan_filings(catalogue, registry, load_province_config(), scenario, random.Random(scenario.figures.seed))
+
+
+def test_the_scenario_plans_the_committed_manifest(catalogue, registry):
+    from analysis.demo.generator import manifest_text
+    from analysis.demo.scenario import load_scenario
+
+    filings = _planned(load_scenario(), catalogue, registry)
+    assert manifest_text(filings) == (DEMO / "MANIFEST.csv").read_text(encoding="utf-8")
+
+
+def test_2021q3_targets_are_the_scenarios(catalogue, registry):
+    from analysis.core.periods import Quarter
+    from analysis.demo.scenario import load_scenario
+
+    assert load_scenario().figures.province_totals[Quarter(2021, 3)] == {
+        "TCD01": 7048,
+        "VP01": 604,
+        "VP02": 50,
+        "VP04": 20480,
+    }
+
+
+def _scenario_with(tmp_path, old: str, new: str):
+    from analysis.demo.scenario import SCENARIO, load_scenario
+
+    text = SCENARIO.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_scenario(path)
+
+
+def test_an_unknown_edit_kind_is_refused(tmp_path):
+    from analysis.demo.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="unknown edit kind 'swap_rowz'"):
+        _scenario_with(tmp_path, "kind: swap_rows", "kind: swap_rowz")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("unit: district 10\n    quarter: 2021Q3", "unit: district 11\n    quarter: 2021Q3", "has 10 units"),
+        ("unit: district 9\n", "unit: district 10\n", "a case before edits the same file"),
+        ("unit: agency 3\n    quarter: 2021Q1", "unit: agency 2\n    quarter: 2020Q2", "the unit files nothing then"),
+    ],
+)
+def test_a_case_needs_one_filing_of_its_own(tmp_path, catalogue, registry, old, new, message):
+    from analysis.demo.scenario import ScenarioError
+
+    scenario = _scenario_with(tmp_path, old, new)
+    with pytest.raises(ScenarioError, match=message):
+        _planned(scenario, catalogue, registry)
+
+
+def test_units_are_named_by_code_or_role(registry):
+    from analysis.demo.scenario import resolve_unit
+
+    assert resolve_unit(registry, "district 1").code == "tp_minh_son"
+    assert resolve_unit(registry, "agency 3").code == "so_y_te"
+    assert resolve_unit(registry, "an_binh").code == "an_binh"
+
+
+def test_names_written_other_ways():
+    import unicodedata
+
+    from analysis.demo.spelling import decomposed, old_tones, without_marks
+
+    assert without_marks("Thị xã Hòa Lạc") == "Thi xa Hoa Lac"
+    assert without_marks("Huyện Đông Phong") == "Huyen Dong Phong"
+    assert old_tones("Huyện Thủy Lâm") == unicodedata.normalize("NFC", "Huyện Thuỷ Lâm")
+    assert old_tones("hóa đơn, Khỏe, quý, hoàng") == "hoá đơn, Khoẻ, quý, hoàng"
+    assert decomposed("Sơn") != "Sơn" and unicodedata.normalize("NFC", decomposed("Sơn")) == "Sơn"

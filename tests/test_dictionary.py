@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from analysis.catalogue.dictionary import render_dictionary
-from analysis.catalogue.model import Area, Catalogue, Indicator, Rule, UnitOfMeasure, load_catalogue
+from analysis.catalogue.load import load_catalogue
+from analysis.catalogue.model import Area, Catalogue, Indicator, UnitOfMeasure
+from analysis.catalogue.rules import Rule
 
 
 @pytest.fixture(scope="module")

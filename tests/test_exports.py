@@ -7,9 +7,12 @@ import pytest
 
 from analysis.catalogue.template import COLUMNS, template_layout
 from analysis.compare.report_data import ReportData
+from analysis.core import labels
 from analysis.core.periods import Quarter
-from analysis.exports.xlsx import PERCENT_FORMAT, PROVINCE_LABEL, write_tables
+from analysis.exports.xlsx import PERCENT_FORMAT, write_tables
 from analysis.ingest.run import run_ingest
+
+PROVINCE_LABEL = labels.label("province_row", "province")
 
 
 def _remark(catalogue, code: str, text: str):
@@ -28,7 +31,7 @@ def workbook(tmp_path_factory, catalogue, registry, ctx):
 
     from analysis.catalogue.template import TemplateContext, build_template
     from analysis.core.config import load_province_config
-    from analysis.demo.generator import Filing, fill_template
+    from tests.factories import Filing, fill_template
 
     root = tmp_path_factory.mktemp("exports")
     raw = root / "raw"
@@ -61,8 +64,8 @@ def test_one_sheet_per_area_with_vietnamese_headers(workbook, catalogue):
     header, _ = _rows(ws)
     headers = [ws.cell(row=header, column=c).value for c in range(1, 11)]
     assert headers[:5] == ["Mã", "Chỉ tiêu", "Đơn vị tính", "Đơn vị báo cáo", "Quý III/2021"]
-    assert "So với quý II/2021 (%; tỷ lệ: điểm %)" in headers
-    assert "So với cùng kỳ năm 2020 (%; tỷ lệ: điểm %)" in headers
+    assert "So với quý II/2021 (%; tỷ lệ: điểm phần trăm)" in headers
+    assert "So với cùng kỳ năm 2020 (%; tỷ lệ: điểm phần trăm)" in headers
     assert ws.freeze_panes == f"E{header + 1}"
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import os
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.views import charts, figure_cache
+from analysis.views import charts, figure_cache, tables
 from analysis.views.figure_cache import CACHE_ENV, call_key, draw, prune
 
 TREND = pd.DataFrame({"period": ["2021Q1", "2021Q2", "2021Q3"], "value": [10.0, 12.0, 9.0]})
@@ -73,17 +74,31 @@ def test_an_argument_it_cannot_describe_is_drawn_every_time(cache_dir):
     assert not cache_dir.exists() or not any(cache_dir.rglob("*.png"))
 
 
+def _closure(unit: str):
+    def chart(data: pd.DataFrame, title: str) -> Figure:
+        return charts.province_trend(data, title, unit)
+
+    return chart
+
+
+def _in_chart_module(chart):
+    chart.__module__ = "analysis.views.charts.trend"  # refused for its shape, not for where it was made
+    return chart
+
+
 @pytest.mark.parametrize(
     "make",
     [
-        lambda unit: lambda data, title: charts.province_trend(data, title, unit),  # a closure over `unit`
-        lambda unit: functools.partial(charts.province_trend, unit=unit),
+        lambda unit: _in_chart_module(lambda data, title: charts.province_trend(data, title, unit)),
+        lambda unit: _in_chart_module(_closure(unit)),
+        lambda unit: _in_chart_module(functools.partial(charts.province_trend, unit=unit)),
     ],
-    ids=["closure", "partial"],
+    ids=["lambda", "closure", "partial"],
 )
 def test_only_plain_chart_functions_are_kept(cache_dir, make):
     """A closure's picture depends on what the key cannot see: two units must not share one picture."""
     one, two = make("vụ"), make("lượt")
+    assert figure_cache.is_chart_module(one.__module__)
     assert call_key(one, (TREND, "t"), {}) is None
     assert draw(one, TREND, "t").png != draw(two, TREND, "t").png or one is two
     assert not cache_dir.exists() or not any(cache_dir.rglob("*.png"))
@@ -91,6 +106,20 @@ def test_only_plain_chart_functions_are_kept(cache_dir, make):
 
 def test_a_method_is_not_keyed():
     assert call_key(Counting().__call__, (TREND, "t", "vụ"), {}) is None
+
+
+def test_plain_functions_of_every_chart_module_are_keyed():
+    for chart in (charts.province_trend, charts.ranking_bars, charts.completeness_heatmap, charts.trend_grid):
+        assert chart.__module__.startswith("analysis.views.charts."), chart  # defined in a module of the package
+        assert call_key(chart, (TREND, "t", "vụ"), {}) is not None, chart
+
+
+def test_functions_outside_the_chart_package_are_not_keyed():
+    assert call_key(tables.comparison_table, (TREND, "t", "vụ"), {}) is None
+    assert figure_cache.is_chart_module("analysis.views.charts")
+    assert not figure_cache.is_chart_module("analysis.views.charts_old")
+    assert not figure_cache.is_chart_module("analysis.views")
+    assert not figure_cache.is_chart_module(None)
 
 
 def test_without_readable_chart_code_nothing_is_kept(cache_dir, monkeypatch):
@@ -158,11 +187,33 @@ def test_reuse_keeps_an_entry_from_being_pruned(cache_dir):
     assert prune(cache_dir, max_age_days=30) == 0
 
 
+def test_the_stamp_reads_every_module_of_the_chart_package():
+    folder = Path(charts.__file__).parent
+    modules = sorted(f"views/charts/{p.name}" for p in folder.glob("*.py"))
+    assert len(modules) > 1 and "views/charts/__init__.py" in modules and "views/charts/trend.py" in modules
+    assert figure_cache.drawing_files() == [*modules, *figure_cache.DRAWING_MODULES]
+    assert "core/vnformat.py" in figure_cache.DRAWING_MODULES and "core/labels.yaml" in figure_cache.DRAWING_MODULES
+
+
 def test_the_report_charts_code_is_part_of_the_key(monkeypatch):
     before = call_key(charts.province_trend, (TREND, "t", "vụ"), {})
+    files = figure_cache.drawing_files()
     figure_cache._code_stamp.cache_clear()
-    monkeypatch.setattr(figure_cache, "DRAWING_MODULES", ("charts.py",))
+    monkeypatch.setattr(figure_cache, "drawing_files", lambda: [f for f in files if f != "views/charts/bars.py"])
     try:
-        assert call_key(charts.province_trend, (TREND, "t", "vụ"), {}) != before
+        changed = call_key(charts.province_trend, (TREND, "t", "vụ"), {})
+        assert changed is not None and changed != before  # a chart module that province_trend does not import
+    finally:
+        figure_cache._code_stamp.cache_clear()
+
+
+def test_a_chart_package_without_sources_keys_nothing(monkeypatch):
+    def no_sources() -> list[str]:
+        raise FileNotFoundError("no chart sources")
+
+    figure_cache._code_stamp.cache_clear()
+    monkeypatch.setattr(figure_cache, "drawing_files", no_sources)
+    try:
+        assert call_key(charts.province_trend, (TREND, "t", "vụ"), {}) is None
     finally:
         figure_cache._code_stamp.cache_clear()

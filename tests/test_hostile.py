@@ -22,7 +22,7 @@ def corpus(tmp_path_factory, catalogue, registry):
     from analysis.catalogue.template import TemplateContext, build_template
     from analysis.core.config import load_province_config
     from analysis.core.periods import Quarter
-    from analysis.demo.generator import Filing, fill_template
+    from tests.factories import Filing, fill_template
 
     folder = tmp_path_factory.mktemp("hostile")
     unit, quarter = registry.get("an_binh"), Quarter(2021, 3)

@@ -6,6 +6,7 @@ row is caught. Edits are plain openpyxl operations, as a person editing the file
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import unicodedata
@@ -17,8 +18,14 @@ from openpyxl import Workbook
 
 from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, INFO_SHEET, template_layout
 from analysis.core.periods import Quarter
-from analysis.demo.generator import Consistent, _finalise_zip, _shift_rows
+from analysis.demo.figures import Consistent
+from analysis.demo.sheet_edits import shift_rows
+from analysis.demo.workbook import finalise_zip
+from analysis.ingest import schema
+from analysis.ingest.completeness import completeness_table
+from analysis.ingest.record import Entry
 from analysis.ingest.run import ingest
+from analysis.ingest.submission import Submission
 
 Q3 = Quarter(2021, 3)
 
@@ -79,7 +86,7 @@ def test_rows_inserted_in_the_middle(make_submission, ctx, known_values, catalog
     sheet, row = row_of(catalogue, code)
 
     def insert(wb):
-        _shift_rows(wb[sheet], row, 3)
+        shift_rows(wb[sheet], row, 3)
         wb[sheet].cell(row=row + 1, column=3, value="Trong đó: chi tiết theo xã")
         wb[sheet].cell(row=row + 1, column=5, value=999)
 
@@ -91,7 +98,7 @@ def test_rows_inserted_in_the_middle(make_submission, ctx, known_values, catalog
 def test_row_deleted_is_reported_missing(make_submission, ctx, known_values, catalogue):
     code = first_input(catalogue, 1, 2)
     sheet, row = row_of(catalogue, code)
-    result, values = run(make_submission(edits=[lambda wb: _shift_rows(wb[sheet], row, -1)]).parent, ctx)
+    result, values = run(make_submission(edits=[lambda wb: shift_rows(wb[sheet], row, -1)]).parent, ctx)
     assert_all_known(values, known_values, skip={code})
     missing = issues_of(result, "missing_indicators")
     assert len(missing) == 1 and code in missing["message"].iloc[0]
@@ -118,7 +125,7 @@ def test_rows_reordered(make_submission, ctx, known_values, catalogue):
 def test_header_rows_shifted_down(make_submission, ctx, known_values):
     def shift(wb):
         for ws in wb.worksheets:
-            _shift_rows(ws, 1, 4)
+            shift_rows(ws, 1, 4)
             ws["A1"] = "ĐẢNG BỘ HUYỆN"
 
     _, values = run(make_submission(edits=[shift]).parent, ctx)
@@ -292,7 +299,7 @@ def test_formula_with_cached_value_uses_the_cached_value(make_submission, ctx, c
     sheet, cell, formula = _sum_formula(catalogue, total)
     cached = sum(known_values[p] for p in Consistent(catalogue).defining[total])
     path = make_submission(edits=[lambda wb: wb[sheet].__setitem__(cell, formula)])
-    _finalise_zip(path, {(sheet, cell): cached}, pd.Timestamp("2021-09-20").to_pydatetime())
+    finalise_zip(path, {(sheet, cell): cached}, pd.Timestamp("2021-09-20").to_pydatetime())
     result, values = run(path.parent, ctx)
     assert values.at[total, "value"] == cached
     assert issues_of(result, "formula_no_cache").empty
@@ -531,3 +538,56 @@ def test_note_saying_estimate_flags_the_figure_approximate(make_submission, ctx,
     assert bool(values.at[code, "approx"]) is True
     assert "Số ước tính đến 14/9" in values.at[code, "note"]
     assert values["approx"].sum() == 1
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+
+def test_every_table_has_the_schema_columns_and_dtypes(make_submission, ctx):
+    good = make_submission(name="good.xlsx")
+    (good.parent / "broken.xlsx").write_bytes(b"garbage")
+    only_broken = good.parent.parent / "only_broken"
+    only_broken.mkdir()
+    (only_broken / "broken.xlsx").write_bytes(b"garbage")
+    for folder in (good.parent, only_broken):  # the second: empty values and completeness tables
+        tables = ingest(folder, ctx).tables
+        for name in schema.TABLES:
+            assert dict(tables[name].dtypes.astype(str)) == schema.SCHEMA[name], (folder.name, name)
+
+
+def _entry(unit, period: str, report_date: date | None, status: str = "accepted") -> Entry:
+    sub = Submission(f"{unit.code}-{period}.xlsx", unit=unit, period=Quarter.parse(period), report_date=report_date)
+    sub.status = status
+    return Entry(sub, offset=0, n_values=3, n_reported=2, n_own=0, own=(0, 0), rules=(0, 0))
+
+
+def test_completeness_per_quarter_and_unit_follows_each_units_validity(ctx, registry):
+    always, until_q2, from_q3 = (dataclasses.replace(u, valid_from=None, valid_to=None) for u in registry.units[:3])
+    until_q2 = dataclasses.replace(until_q2, valid_to=Quarter(2021, 2))
+    from_q3 = dataclasses.replace(from_q3, valid_from=Quarter(2021, 3))
+    units = dataclasses.replace(registry, units=(always, until_q2, from_q3))
+    province = dataclasses.replace(ctx.province, first_period=Quarter(2021, 1), deadline_days=7)
+    entries = [
+        _entry(always, "2021Q2", date(2021, 7, 1)),  # deadline 21/6: late
+        _entry(always, "2021Q3", date(2021, 9, 21)),  # deadline 21/9: on time
+        _entry(until_q2, "2021Q3", date(2021, 9, 20)),  # no longer expected, yet received: a row, not expected
+        _entry(from_q3, "2021Q3", None),
+        _entry(from_q3, "2021Q2", date(2021, 6, 20), status="rejected"),  # not a report
+    ]
+    table = completeness_table(entries, dataclasses.replace(ctx, registry=units, province=province))
+    got = table[["period", "unit_code", "expected", "received", "on_time", "status", "deadline"]]
+    a, b, c = always.code, until_q2.code, from_q3.code
+    expected = [
+        ("2021Q1", a, True, False, None, "missing", "2021-03-21"),
+        ("2021Q1", b, True, False, None, "missing", "2021-03-21"),
+        ("2021Q2", a, True, True, False, "late", "2021-06-21"),
+        ("2021Q2", b, True, False, None, "missing", "2021-06-21"),
+        ("2021Q3", a, True, True, True, "on_time", "2021-09-21"),
+        ("2021Q3", b, False, True, True, "on_time", "2021-09-21"),
+        ("2021Q3", c, True, True, None, "received_undated", "2021-09-21"),
+    ]
+    assert sorted([a, b, c]) == [a, b, c]  # rows go by quarter, then unit code
+    assert [tuple(None if pd.isna(v) else v for v in row) for row in got.itertuples(index=False)] == expected
+    assert dict(table.dtypes.astype(str)) == schema.SCHEMA["completeness"]
+    no_deadline = dataclasses.replace(ctx, registry=units, province=dataclasses.replace(province, deadline_days=None))
+    assert set(completeness_table(entries, no_deadline).query("received")["status"]) == {"received"}

@@ -11,10 +11,14 @@ import nbformat
 import pytest
 
 import analysis.report.build as report
-from analysis.report.build import Job, NotebookSpec, run_jobs
+from analysis.report.build import run_jobs
+from analysis.report.jobs import Job, NotebookSpec
 
 # the notebooks folder reaches the workers through a monkeypatch, which only forked processes inherit
-pytestmark = pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="worker processes must be forked")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="worker processes must be forked"),
+]
 
 QUARTER = "2021Q3"
 

@@ -33,9 +33,12 @@ from PIL import Image
 from analysis.core.config import load_province_config, project_root
 from analysis.core.periods import Quarter
 from analysis.core.units import load_units
-from analysis.ingest.run import IngestContext, run_ingest
-from analysis.report.build import notebook_registry
+from analysis.ingest.run import run_ingest
+from analysis.ingest.submission import IngestContext
+from analysis.report.jobs import notebook_registry
 from tests.small_province import NAMES, QUARTER, TCD01, UNITS, Province, write_province
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"

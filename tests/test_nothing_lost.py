@@ -17,9 +17,10 @@ import pytest
 
 from analysis.core.config import project_root
 from analysis.core.outputs import read_table, write_table
-from analysis.ingest import run as ingest_module
+from analysis.ingest import tables as ingest_tables
 from analysis.ingest.incremental import CACHE_FILE
-from analysis.ingest.run import TABLES, ingest, run_ingest
+from analysis.ingest.run import ingest, run_ingest
+from analysis.ingest.schema import TABLES
 
 DEMO = project_root() / "data" / "raw" / "demo"
 
@@ -120,7 +121,7 @@ def test_tables_written_in_small_chunks_equal_a_full_rebuild(make_submission, ct
         make_submission(name=name, unit_code=unit)
     (raw / "broken.xlsx").write_bytes(b"garbage")
     whole = ingest(raw, ctx).tables
-    monkeypatch.setattr(ingest_module, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(ingest_tables, "CHUNK_ROWS", 7)
     run_ingest(raw, tmp_path / "out", ctx)
     assert_same_tables(tables_of(tmp_path / "out"), whole)
     for name in TABLES:

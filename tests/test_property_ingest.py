@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW
-from analysis.demo.generator import _shift_rows
+from analysis.demo.sheet_edits import shift_rows
 from analysis.ingest.run import ingest
 
 
@@ -37,9 +37,9 @@ def disturb(wb: Workbook, plan: dict) -> None:
                     ws.cell(row=a, column=col).value,
                 )
         if plan["insert_at"] is not None:
-            _shift_rows(ws, FIRST_DATA_ROW + plan["insert_at"] % 5 + 1, 2)
+            shift_rows(ws, FIRST_DATA_ROW + plan["insert_at"] % 5 + 1, 2)
         if plan["shift_header"]:
-            _shift_rows(ws, 1, plan["shift_header"])
+            shift_rows(ws, 1, plan["shift_header"])
         if plan["drop_codes"]:
             for rng in list(ws.merged_cells.ranges):
                 ws.unmerge_cells(str(rng))

@@ -28,9 +28,13 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 import analysis.report.build as report
+import analysis.report.jobs as jobs
 from analysis.cli import main
-from analysis.report.build import NotebookSpec, ParameterError, build_report, ensure_processed
+from analysis.report.build import ParameterError, build_report, ensure_processed
+from analysis.report.jobs import NotebookSpec
 from tests.small_province import NAMES, QUARTER, REPO, UNITS, write_province
+
+pytestmark = pytest.mark.slow
 
 MAIN_PAGES = ("chat-luong-du-lieu", "tong-quan-tinh", "so-sanh-don-vi")
 PAGES = MAIN_PAGES + tuple(f"don-vi/{u}" for u in UNITS)
@@ -90,7 +94,7 @@ def broken_notebooks(site) -> Path:
     """A notebooks folder with the four real notebooks and the broken one."""
     folder = site.root / "so-tay"
     folder.mkdir()
-    for spec in report.notebook_registry():
+    for spec in jobs.notebook_registry():
         shutil.copy(REPO / "notebooks" / spec.file, folder / spec.file)
     write_broken_notebook(folder / BROKEN.file)
     return folder
@@ -99,10 +103,10 @@ def broken_notebooks(site) -> Path:
 @pytest.fixture(scope="module")
 def broken_build(site, broken_notebooks) -> Built:
     """The report with the real notebooks plus one that fails (worker processes are forked: patches carry over)."""
-    specs = report.notebook_registry() + (BROKEN,)
+    specs = jobs.notebook_registry() + (BROKEN,)
     out = site.root / "reports-hong"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "notebook_registry", lambda: specs)
+        mp.setattr(jobs, "notebook_registry", lambda: specs)
         mp.setattr(report, "notebooks_dir", lambda: broken_notebooks)
         started = datetime.now()
         result = build_report(QUARTER, out, site.raw, site.processed, workers=2, unit="an_binh", progress=False)
@@ -241,7 +245,7 @@ def test_page_is_code_free_self_contained_and_vietnamese(built, page):
 
 
 def test_analyst_only_cells_left_out_of_pages(built):
-    for spec in report.notebook_registry():
+    for spec in jobs.notebook_registry():
         source = nbformat.read(REPO / "notebooks" / spec.file, as_version=4)
         tagged = [c.source for c in source.cells if ANALYST_TAG in c.metadata.get("tags", [])]
         assert tagged, spec.file
@@ -390,7 +394,7 @@ def test_failing_notebook_error_names_the_cell_as_the_analyst_sees_it(broken_bui
 
 
 def test_cli_exits_1_when_a_notebook_fails(site, broken_notebooks, monkeypatch, capsys):
-    monkeypatch.setattr(report, "notebook_registry", lambda: (BROKEN,))
+    monkeypatch.setattr(jobs, "notebook_registry", lambda: (BROKEN,))
     monkeypatch.setattr(report, "notebooks_dir", lambda: broken_notebooks)
     out = site.root / "reports-cli-hong"
     argv = ["report", "--quarter", QUARTER, "--raw", str(site.raw), "--processed", str(site.processed)]
@@ -406,8 +410,8 @@ def test_cli_exits_1_when_a_notebook_fails(site, broken_notebooks, monkeypatch, 
 
 
 def test_second_build_replaces_the_first_completely(site, monkeypatch):
-    quality = next(s for s in report.notebook_registry() if s.name == "chat-luong-du-lieu")
-    monkeypatch.setattr(report, "notebook_registry", lambda: (quality,))  # one quick notebook is enough here
+    quality = next(s for s in jobs.notebook_registry() if s.name == "chat-luong-du-lieu")
+    monkeypatch.setattr(jobs, "notebook_registry", lambda: (quality,))  # one quick notebook is enough here
     out = site.root / "reports-lap-lai"
     first = build_report(QUARTER, out, site.raw, site.processed, workers=1, progress=False)
     assert not first.failed

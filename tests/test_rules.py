@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.catalogue.model import Rule
-from analysis.catalogue.rules import Expression, check_rules, parse_expression, rule_codes
+from analysis.catalogue.rules import Expression, Rule, check_rules, parse_expression, rule_codes
 
 
 def _rule(left: str, operator: str, right: str, missing: str = "skip_if_any_missing") -> Rule:

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from analysis.catalogue.template import TemplateContext, build_template, template_layout
 from analysis.core.config import load_province_config
 from analysis.core.periods import Quarter
-from analysis.ingest.run import parse_submission
+from analysis.ingest.parse import parse_submission
 
 Q3 = Quarter(2021, 3)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.core.text import canonical_tones, deaccent, fold, nfc, slug
+from analysis.core.text import canonical_tones, deaccent, fold, label_key, nfc, slug
 
 
 def nfd(s: str) -> str:
@@ -80,6 +80,22 @@ def test_fold_unifies_tone_placement_and_missing_diacritics():
 def test_slug():
     assert slug("Huyện An Bình") == "huyen_an_binh"
     assert slug("  TP. Hoà  Bình ") == "tp_hoa_binh"
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("Số vụ, việc", "so vu viec"),
+        ("Số vụ việc", "so vu viec"),
+        ("2.1. Tổng số đơn", "tong so don"),
+        ("a) Tổng số đơn", "tong so don"),
+        ("- Tổng số đơn (đơn)", "tong so don"),
+        ("IV. Kết quả", "ket qua"),
+        ("(1)", ""),
+    ],
+)
+def test_label_key_drops_numbering_punctuation_and_a_final_parenthesis(label, key):
+    assert label_key(label) == key
 
 
 def test_deaccent_keeps_punctuation():

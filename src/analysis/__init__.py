@@ -1,3 +1,3 @@
 """Quarterly report analysis: catalogue, template, ingest of unit submissions."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

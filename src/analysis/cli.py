@@ -17,7 +17,7 @@ def _default(path: str) -> Path:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import TemplateContext, write_template
     from analysis.core.config import load_province_config
     from analysis.core.periods import Quarter
@@ -34,7 +34,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import template_layout
 
     catalogue = load_catalogue()
@@ -53,7 +53,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
     from analysis.catalogue.dictionary import render_dictionary
-    from analysis.catalogue.model import load_catalogue
+    from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import template_layout
     from analysis.core.outputs import atomic_path
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from analysis.catalogue.model import Area, Catalogue, Indicator, Rule
-from analysis.catalogue.rules import PAIR_OPERATORS, parse_expression
+from analysis.catalogue.model import Area, Catalogue, Indicator
+from analysis.catalogue.rules import PAIR_OPERATORS, Rule, parse_expression
 
 _NONE = "—"
 _LAYOUT_COLUMNS = ("indicator", "sheet", "cell")

@@ -1,4 +1,4 @@
-"""DHIS2-style validation rules: expression parsing and evaluation on one submission's values.
+"""DHIS2-style validation rules: the `Rule` itself, expression parsing and evaluation on one submission's values.
 
 An expression is a sum of signed terms, each an indicator code or a numeric constant
 (``"TCD04 + TCD13 + TCD22"``, ``"XLD01 - XLD02"``, ``"0"``). Expressions are parsed by a tiny
@@ -12,10 +12,6 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from analysis.catalogue.model import Rule
 
 OPERATORS: tuple[str, ...] = (
     "equal_to",
@@ -35,6 +31,19 @@ _TOLERANCE = 1e-6
 _TOKEN = re.compile(r"\s*(?:(?P<code>[A-Z]+[0-9]+)|(?P<number>[0-9]+(?:\.[0-9]+)?)|(?P<sign>[+-]))")
 
 Term = tuple[int, str | float]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule: ``left operator right`` with a missing-value strategy."""
+
+    code: str
+    name: str
+    left: str
+    operator: str
+    right: str
+    missing: str = "skip_if_any_missing"
+    severity: str = "error"
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,6 @@ import pandas as pd
 from analysis.catalogue.model import Catalogue
 from analysis.core.periods import Quarter
 
-STATUS_VN = {
-    "increase": "tăng",
-    "decrease": "giảm",
-    "unchanged": "không thay đổi",
-    "new": "mới phát sinh",
-    "no_base": "không có số liệu kỳ so sánh",
-    "no_data": "không có số liệu",
-}
 MODIFIED_Z_THRESHOLD = 3.5  # Iglewicz & Hoaglin
 MIN_HISTORY = 4  # quarters of a unit's own history needed before its figure is judged
 
@@ -127,7 +119,9 @@ def _province_ratio(values: pd.DataFrame, ind) -> pd.DataFrame:
 
 
 def change_status(current: pd.Series, base: pd.Series) -> pd.Series:
-    """Stable codes for what a change is (see STATUS_VN); never divides by zero."""
+    """Stable codes for what a change is (increase, decrease, unchanged, new, no_base, no_data); never divides by zero.
+
+    How each is said: `compare.change`."""
     status = np.select(
         [
             current.isna(),

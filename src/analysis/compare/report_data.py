@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalogue.model import Catalogue, Indicator, load_catalogue
+from analysis.catalogue.load import load_catalogue
+from analysis.catalogue.model import Catalogue, Indicator
 from analysis.compare import comparisons as compare
 from analysis.core.config import config_dir, project_root
 from analysis.core.outputs import read_table
 from analysis.core.periods import Quarter, quarter_range
 from analysis.core.units import Unit, UnitRegistry, load_units
+from analysis.ingest.schema import TABLES
 
 
 class ParameterError(ValueError):
@@ -55,7 +57,6 @@ def parse_quarter_parameter(quarter: str | Quarter, valid: list[str]) -> Quarter
     return q
 
 
-TABLES = ("values", "submissions", "issues", "completeness")
 _last_loaded: list = []  # [source state, ReportData]: the last data loaded in this process
 
 

@@ -1,7 +1,8 @@
 """Writing outputs safely: atomically (an interrupted run leaves the previous file intact) and injection-safe.
 
-CSV files are for people who open them in Excel, so they are UTF-8 with a BOM and text cells that Excel would read
-as a formula are neutralised (OWASP CSV injection rule). Parquet keeps the exact values for code.
+CSV files are for people who open them in Excel, so they are UTF-8 with a BOM, text cells that Excel would read
+as a formula are neutralised (OWASP CSV injection rule), and each coded column gets a `<column>_label` column in words
+(`labels.CSV_LABELS`). Parquet keeps the exact values for code.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from analysis.core.labels import with_label_columns
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_ENCODING = "utf-8-sig"
@@ -72,7 +75,7 @@ def write_chunks(chunks: Iterable[pd.DataFrame], out_dir: str | Path, name: str)
         _ParquetChunks(parquet_tmp) as parquet,
     ):
         for i, df in enumerate(chunks):
-            injection_safe(df).to_csv(fh, header=i == 0, index=False, lineterminator="\r\n")
+            injection_safe(with_label_columns(df, name)).to_csv(fh, header=i == 0, index=False, lineterminator="\r\n")
             parquet.write(df)
     return [csv_path, parquet_path]
 

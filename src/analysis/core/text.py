@@ -5,6 +5,8 @@
 * :func:`fold` – the matching key: no case, no diacritics, punctuation runs → one space.
 * :func:`slug` – :func:`fold` with ``_`` instead of spaces (unit codes, file names).
 * :func:`deaccent` – like :func:`fold` but punctuation is kept (for regexes that need ``/`` ``-`` ``.``).
+* :func:`label_key` – :func:`fold` of a row label without its numbering or final "(…)": how ingest matches an
+  indicator's row, and so how the catalogue tells its labels apart.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["nfc", "canonical_tones", "fold", "slug", "deaccent"]
+__all__ = ["nfc", "canonical_tones", "fold", "slug", "deaccent", "label_key"]
 
 _CACHE = 65536
 
@@ -42,6 +44,8 @@ def _move_tone(m: re.Match[str]) -> str:
 
 
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
+_NUMBERING_RE = re.compile(r"^(?:\d+(?: \d+)*|[a-z]|[ivx]+)\s+")  # on a folded label: "1 1 ", "a ", "iv "
+_PARENTHESIS_RE = re.compile(r"\([^)]*\)\s*$")
 _SPACE_RE = re.compile(r"\s+")
 # "Đ"/"đ" do not decompose; U+00D0/U+00F0 (eth) are common look-alike typos for them.
 _D_TABLE = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
@@ -88,3 +92,8 @@ def fold(s: str) -> str:
 def slug(s: str) -> str:
     """:func:`fold` with ``_`` for spaces: ``"Huyện An Bình"`` → ``"huyen_an_binh"``."""
     return fold(s).replace(" ", "_")
+
+
+def label_key(s: str) -> str:
+    """Matching key of a row label: folded, without leading numbering ("1.1.", "a)", "-") or a final "(…)"."""
+    return _NUMBERING_RE.sub("", fold(_PARENTHESIS_RE.sub("", s)))

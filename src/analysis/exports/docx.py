@@ -22,9 +22,9 @@ from docx.shared import Cm, Pt
 from analysis.compare.report_data import ReportData
 from analysis.core.outputs import atomic_path
 from analysis.narrative import build as narrative
-from analysis.views import charts, figure_cache, tables
+from analysis.views import charts, figure_cache, house, tables
 
-FONT = "Times New Roman"
+FONT = house.FONT_TEXT
 BODY_PT = 14
 TABLE_PT = 11
 FIGURE_WIDTH_CM = 16

@@ -23,19 +23,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.compare.report_data import ReportData
+from analysis.core import labels
 from analysis.core.outputs import atomic_path, neutralise_formula
+from analysis.views import house
 from analysis.views.wording import last_year_label, previous_label
 
-FONT = "Times New Roman"
-_THIN = Side(style="thin", color="9AA9B9")
+FONT = house.FONT_TEXT
+_THIN = Side(style="thin", color=house.BORDER)
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-_PROVINCE_FILL = PatternFill("solid", fgColor="F2F5F9")
+_HEADER_FILL = PatternFill("solid", fgColor=house.HEADER_FILL)
+_PROVINCE_FILL = PatternFill("solid", fgColor=house.PROVINCE_FILL)
 COUNT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0%"
-POINTS_FORMAT = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'
-PROVINCE_LABEL = "Toàn tỉnh"
+POINTS_FORMAT = '+0.0" điểm phần trăm";-0.0" điểm phần trăm";0.0" điểm phần trăm"'
 _ROW_FONTS = {True: Font(name=FONT, size=11, bold=True), False: Font(name=FONT, size=11)}  # province row: bold
 _NOTE_FONT = Font(name=FONT, size=10, italic=True)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
@@ -73,8 +74,10 @@ def set_number(ws: Worksheet, row: int, col: int, value: float | None, number_fo
 def area_rows(data: ReportData, area_code: str) -> pd.DataFrame:
     """Province then units for every indicator of an area: the rows of one sheet."""
     codes = [i.code for i in data.catalogue.indicators_in(area_code)]
-    province = data.province_comparison.assign(unit_code="", unit_name=PROVINCE_LABEL)
-    units = data.unit_comparison
+    province = data.province_comparison.assign(
+        unit_code="", unit_name=labels.label("province_row", "province"), is_province=True
+    )
+    units = data.unit_comparison.assign(is_province=False)
     order = {u.code: i for i, u in enumerate(data.registry.units)}
     remarks = data.values.loc[
         data.values["period"] == data.quarter.label, ["unit_code", "indicator", "remark", "approx"]
@@ -99,12 +102,12 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
         "Đơn vị báo cáo",
         q.vn_title,
         q.previous().vn_title,
-        f"{previous_label(q)} (%; tỷ lệ: điểm %)",
+        f"{previous_label(q)} (%; tỷ lệ: điểm phần trăm)",
         q.same_quarter_last_year().vn_title,
-        f"{last_year_label(q)} (%; tỷ lệ: điểm %)",
+        f"{last_year_label(q)} (%; tỷ lệ: điểm phần trăm)",
         "Ghi chú",
     ]
-    widths = [9, 48, 11, 24, 13, 13, 16, 13, 18, 30]
+    widths = [9, 48, 11, 24, 13, 13, 22, 13, 22, 30]
     set_text(
         ws, 1, 1, f"{area.form}: {area.title.upper()} — {q.vn_title.upper()}", font=Font(name=FONT, bold=True, size=13)
     )
@@ -120,7 +123,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
     row = header_row + 1
     for r in area_rows(data, area_code).itertuples(index=False):
         ind = data.catalogue.indicator(r.indicator)
-        is_province = r.unit_name == PROVINCE_LABEL
+        is_province = r.is_province
         fmt = DECIMAL_FORMAT if ind.unit in ("%", "triệu đồng") else COUNT_FORMAT
         look = {"border": _BORDER, **({"fill": _PROVINCE_FILL} if is_province else {})}
         font = _ROW_FONTS[is_province]

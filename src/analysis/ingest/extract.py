@@ -22,7 +22,7 @@ from analysis.core.periods import (
     parse_date_range,
     quarter_for_range,
 )
-from analysis.core.text import fold
+from analysis.core.text import fold, label_key
 from analysis.core.units import Unit, UnitRegistry
 from analysis.ingest.numbers import ParsedValue, parse_cell
 from analysis.ingest.workbook import SheetGrid, cell_ref
@@ -57,8 +57,6 @@ _VALUE_HEADER_BAD = (
     "ma so",
     "stt",
 )
-_NUMBERING_RE = re.compile(r"^(?:\d+(?: \d+)*|[a-z]|[ivx]+)\s+")
-_PARENTHESIS_RE = re.compile(r"\([^)]*\)\s*$")
 _REPORT_DATE_LABELS = ("ngay lap", "ngay bao cao", "ngay gui", "ngay ky")
 _ESTIMATE_RE = re.compile(r"\buoc\b")
 _RANGE_WORDS = ("tu ngay", "den ngay", "so lieu tinh", "thoi gian lay so lieu")
@@ -101,12 +99,6 @@ class IndicatorIndex:
         if not isinstance(raw, str):
             return None
         return self.labels.get(label_key(raw))
-
-
-def label_key(text: str) -> str:
-    """Matching key of a row label: folded, without leading numbering ("1.1.", "a)", "-") or a final "(…)"."""
-    key = fold(_PARENTHESIS_RE.sub("", text))
-    return _NUMBERING_RE.sub("", key)
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,13 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.core.outputs import atomic_path
+from analysis.ingest.parse import discover, file_sha256, parse_stream
+from analysis.ingest.record import entry_of
 from analysis.ingest.records import FORMAT, RecordStore, Stored, read_index
-from analysis.ingest.run import (
-    TABLES,
-    IngestContext,
-    IngestResult,
-    Tables,
-    discover,
-    entry_of,
-    file_sha256,
-    parse_stream,
-    write_tables,
-)
+from analysis.ingest.result import IngestResult, Tables
+from analysis.ingest.schema import TABLES
+from analysis.ingest.submission import IngestContext
+from analysis.ingest.tables import write_tables
 
 CACHE_FILE = "ingest-cache.json"
 CACHE_FORMAT = FORMAT

@@ -28,7 +28,22 @@ class WorkerLimits:
     timeout_seconds: float = 120.0
 
 
-def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: the kernel kills this worker when the process that started it dies, even by SIGKILL (a forked worker
+    holds copies of its siblings' pipes, so it would never see its own pipe close and would wait for good)."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
     os.environ["RUST_BACKTRACE"] = "0"  # a parser abort is reported by the parent, not as pages of backtrace
     if memory_bytes and sys.platform != "win32":
         import resource
@@ -82,7 +97,7 @@ def iter_isolated(
 
     def start() -> None:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, func, limits.memory_bytes), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, func, limits.memory_bytes, os.getpid()), daemon=True)
         proc.start()
         child.close()
         hand_out(parent, proc)

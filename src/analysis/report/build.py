@@ -18,18 +18,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from analysis.compare.report_data import PROCESSED_ENV, ParameterError, ReportData
-from analysis.core.config import project_root, yaml_load
 from analysis.core.outputs import atomic_path
 from analysis.core.periods import Quarter
 from analysis.ingest.run import run_ingest
 from analysis.report import files as report_files
 from analysis.report import index_page
-from analysis.views import figure_cache
+from analysis.report.jobs import Job, JobResult, notebooks_dir, plan_jobs
+from analysis.views import figure_cache, house
 
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
@@ -40,37 +38,6 @@ WARM_UP = (
 )
 STOPPED = "Đã dừng theo yêu cầu (Ctrl+C)"
 EXPORT_WEIGHT = 2.0  # run time of the Excel or Word export relative to a unit profile (NotebookSpec.weight)
-
-
-@dataclass(frozen=True)
-class NotebookSpec:
-    name: str
-    file: str
-    title: str
-    per_unit: bool = False
-    weight: float = 1.0  # relative run time: the longest notebooks start first
-
-
-@cache
-def notebook_registry() -> tuple[NotebookSpec, ...]:
-    data = yaml_load(resources.files("analysis.report").joinpath("report.yaml").read_text(encoding="utf-8"))
-    return tuple(NotebookSpec(**entry) for entry in data["notebooks"])
-
-
-@dataclass(frozen=True)
-class Job:
-    spec: NotebookSpec
-    output: str  # path of the HTML inside the report folder, without suffix: "tong-quan-tinh", "don-vi/an_binh"
-    parameters: dict
-    unit_name: str = ""
-
-
-@dataclass
-class JobResult:
-    job: Job
-    ok: bool
-    seconds: float
-    error: str = ""
 
 
 @dataclass
@@ -93,28 +60,6 @@ def ensure_processed(raw_dir: Path, processed_dir: Path) -> bool:
     True when anything changed since the processed data were built."""
     result = run_ingest(raw_dir, processed_dir)
     return bool(result.run and result.run.changed)
-
-
-# ----------------------------------------------------------------------------------------------------- plan
-
-
-def notebooks_dir() -> Path:
-    return project_root() / "notebooks"
-
-
-def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
-    """Every notebook run of the report (per-unit notebooks once per unit that reported this quarter)."""
-    base = {"quarter": data.quarter.label, "processed_dir": "", "figures_dir": "figures"}
-    units = [data.unit(unit).code] if unit else data.units_reporting()
-    jobs = []
-    for spec in notebook_registry():
-        if spec.per_unit:
-            jobs += [
-                Job(spec, f"don-vi/{code}", {**base, "unit": code}, data.registry.get(code).name) for code in units
-            ]
-        else:
-            jobs.append(Job(spec, spec.name, base))
-    return jobs
 
 
 # ------------------------------------------------------------------------------------------------------ run
@@ -248,6 +193,7 @@ def export_html(executed: Path, target: Path, job: Job) -> None:
     title = job.spec.title if not job.unit_name else f"{job.spec.title}: {job.unit_name}"
     nb.metadata["title"] = f"{title} — {_quarter_title(job.parameters['quarter'])}"
     nb.metadata["index_href"] = "../" * job.output.count("/") + "index.html"
+    nb.metadata["house_css"] = house.css()
     body = html_page.to_html(nb)
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
@@ -398,4 +344,4 @@ def _replace_folder(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["ParameterError", "ReportResult", "build_report", "ensure_processed", "notebook_registry"]
+__all__ = ["ParameterError", "ReportResult", "build_report", "ensure_processed"]

@@ -37,9 +37,15 @@ CACHE_ENV = "ANALYSIS_FIGURE_CACHE"
 FIGURE_DPI = 200
 SCREEN_DPI = 96
 KEY_VERSION = "1"
-# modules whose code decides what a chart looks like: a change to any of them redraws every chart
-DRAWING_MODULES = ("views/charts.py", "core/vnformat.py", "core/periods.py", "core/text.py", "views/figure_cache.py")
-CHART_MODULE = "analysis.views.charts"  # only its plain functions are keyed: their code is in the stamp
+# only plain functions of the chart package's modules are keyed: every .py file of it is in the stamp
+CHART_PACKAGE = "analysis.views.charts"
+CHART_FOLDER = "views/charts"  # the package's folder below `analysis`
+# the other files that decide what a chart looks like: a change to any of them (or to the chart package) redraws
+# every chart; labels.yaml gives the completeness legend its words
+DRAWING_MODULES = (
+    "core/vnformat.py", "core/periods.py", "core/text.py", "core/labels.py", "core/labels.yaml",
+    "views/figure_cache.py",
+)  # fmt: skip
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"IEND\xaeB`\x82"
 
@@ -75,20 +81,21 @@ def draw(chart: Callable[..., Figure], *args: Any, **kwargs: Any) -> RenderedCha
 
 
 def call_key(chart: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) -> str | None:
-    """A hex key for one chart call; None (draw, do not keep) when the chart is not a plain function of
+    """A hex key for one chart call; None (draw, do not keep) when the chart is not a plain function of a module of
     `analysis.views.charts` (a lambda, closure or partial may depend on what the key cannot see), when an argument
     cannot be described exactly, or when the chart code cannot be read."""
     import matplotlib
 
     name = getattr(chart, "__qualname__", "")
-    if getattr(chart, "__module__", None) != CHART_MODULE or not name or "<" in name or "." in name:
+    module = getattr(chart, "__module__", None)
+    if not is_chart_module(module) or not name or "<" in name or "." in name:
         return None
     stamp = _code_stamp()
     if stamp is None:
         return None
     digest = hashlib.sha256()
     digest.update(f"{KEY_VERSION}|{matplotlib.__version__}|{FIGURE_DPI}|{stamp}|".encode())
-    digest.update(f"{CHART_MODULE}.{name}|".encode())
+    digest.update(f"{module}.{name}|".encode())
     try:
         _feed(digest, args)
         _feed(digest, dict(sorted(kwargs.items())))
@@ -97,11 +104,27 @@ def call_key(chart: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) 
     return digest.hexdigest()
 
 
+def is_chart_module(module: object) -> bool:
+    """`analysis.views.charts` or one of its modules (not a sibling such as `analysis.views.charts_old`)."""
+    return isinstance(module, str) and (module == CHART_PACKAGE or module.startswith(CHART_PACKAGE + "."))
+
+
+def drawing_files() -> list[str]:
+    """The files of the stamp, relative to `analysis`: every .py file of the chart package (sorted), then
+    DRAWING_MODULES; OSError when the chart package has no sources."""
+    folder = resources.files("analysis").joinpath(CHART_FOLDER)
+    charts = sorted(f"{CHART_FOLDER}/{f.name}" for f in folder.iterdir() if f.name.endswith(".py") and f.is_file())
+    if not charts:
+        raise FileNotFoundError(f"no chart sources in {CHART_FOLDER}")
+    return [*charts, *DRAWING_MODULES]
+
+
 @cache
 def _code_stamp() -> str | None:
     package = resources.files("analysis")
     try:
-        return hashlib.sha256(b"".join(package.joinpath(n).read_bytes() for n in DRAWING_MODULES)).hexdigest()
+        files = drawing_files()
+        return hashlib.sha256(b"".join(package.joinpath(n).read_bytes() for n in files)).hexdigest()
     except OSError:  # installed without sources: no way to tell chart code versions apart
         return None
 

@@ -34,10 +34,11 @@ def table_html(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: st
     if frame.empty:
         return '<p class="ghi-chu">Không có số liệu.</p>'
     head = "".join(f'<th class="{_css(c, text_columns)}">{html.escape(str(c))}</th>' for c in frame.columns)
+    classes = frame.attrs.get("cell_class", {})  # the direction of each change cell (views.tables)
     body = []
-    for row in frame.itertuples(index=False):
+    for i, row in enumerate(frame.itertuples(index=False)):
         cells = "".join(
-            f'<td class="{_css(c, text_columns, v)}">{html.escape(_text(v))}</td>'
+            f'<td class="{_css(c, text_columns, classes[c][i] if c in classes else "")}">{html.escape(_text(v))}</td>'
             for c, v in zip(frame.columns, row, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
@@ -49,12 +50,8 @@ def _text(value: object) -> str:
     return "—" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def _css(column: object, text_columns: tuple[str, ...], value: object = None) -> str:
-    classes = ["text"] if column in text_columns else []
-    if isinstance(value, str) and value.startswith("tăng"):
-        classes.append("tang")
-    elif isinstance(value, str) and value.startswith("giảm"):
-        classes.append("giam")
+def _css(column: object, text_columns: tuple[str, ...], direction: str = "") -> str:
+    classes = (["text"] if column in text_columns else []) + ([direction] if direction else [])
     return " ".join(classes)
 
 

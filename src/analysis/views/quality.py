@@ -5,28 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.compare.report_data import ReportData
-from analysis.core import vnformat
+from analysis.core import labels, vnformat
 from analysis.core.periods import Quarter
-
-STATUS_CODE = {
-    "Đã nộp đúng hạn": "on_time",
-    "Nộp muộn": "late",
-    "Đã nộp (không rõ ngày báo cáo)": "received",
-    "Đã nộp": "received",
-    "Chưa nộp": "missing",
-}
-SUBMISSION_STATUS_VN = {"accepted": "Được sử dụng", "superseded": "Bị thay thế", "rejected": "Bị từ chối"}
-SEVERITY_VN = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 def completeness_matrix(data: ReportData) -> pd.DataFrame:
-    """Units × quarters of status codes (on_time, late, received, missing, not_expected) up to the report quarter."""
+    """Units × quarters of completeness status codes (labels.yaml) up to the report quarter."""
     table = data.completeness[data.completeness["period"].isin(data.periods)]
-    codes = table.assign(
-        code=lambda d: d["status"].map(STATUS_CODE).where(d["expected"] | d["received"], "not_expected")
-    )
     order = [u.name for u in data.registry.units if u.code in set(table["unit_code"])]
-    matrix = codes.pivot_table(index="unit_name", columns="period", values="code", aggfunc="first")
+    matrix = table.pivot_table(index="unit_name", columns="period", values="status", aggfunc="first")
     return matrix.reindex(index=order, columns=data.periods).fillna("not_expected")
 
 
@@ -37,8 +24,8 @@ def summary(data: ReportData) -> dict[str, int]:
     return {
         "expected": len(expected),
         "received": int(expected["received"].sum()),
-        "on_time": int((expected["status"] == "Đã nộp đúng hạn").sum()),
-        "late": int((expected["status"] == "Nộp muộn").sum()),
+        "on_time": int((expected["status"] == "on_time").sum()),
+        "late": int((expected["status"] == "late").sum()),
         "missing": int((~expected["received"]).sum()),
         "errors": int((issues["severity"] == "error").sum()),
         "warnings": int((issues["severity"] == "warning").sum()),
@@ -79,8 +66,8 @@ def issues_by_unit(data: ReportData) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Đơn vị": [names[c] for c in counts.index],
-            "Lỗi": counts["error"].astype(int).tolist(),
-            "Cảnh báo": counts["warning"].astype(int).tolist(),
+            labels.label("severity", "error"): counts["error"].astype(int).tolist(),
+            labels.label("severity", "warning"): counts["warning"].astype(int).tolist(),
         }
     )
 
@@ -95,7 +82,7 @@ def issue_list(data: ReportData, severity: str | None = "error", unit_code: str 
     return pd.DataFrame(
         {
             "Đơn vị": issues["unit_code"].map(names),
-            "Mức": issues["severity"].map(SEVERITY_VN),
+            "Mức": labels.label_column(issues["severity"], "severity"),
             "Tệp": issues["file"],
             "Vị trí": [f"{s}!{c}" if c else s for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
             "Nội dung": issues["message"],
@@ -111,7 +98,7 @@ def file_status_table(data: ReportData) -> pd.DataFrame:
         {
             "Tệp": unused["file"],
             "Đơn vị": unused["unit_name"].replace("", "—"),
-            "Tình trạng": unused["status"].map(SUBMISSION_STATUS_VN),
+            "Tình trạng": labels.label_column(unused["status"], "submission_status"),
             "Lý do": unused["reason"],
         }
     )

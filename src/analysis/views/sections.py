@@ -9,10 +9,11 @@ import pandas as pd
 
 from analysis.catalogue.model import Indicator
 from analysis.compare.report_data import ReportData
-from analysis.core import vnformat
+from analysis.core import labels, vnformat
 from analysis.views import charts, quality, tables
 from analysis.views import notebook as nb
 from analysis.views.wording import (
+    change_of,
     comparison_clause,
     coverage_note,
     last_year_phrase,
@@ -36,9 +37,7 @@ def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
         ("previous", q.previous(), previous_phrase(q)),
         ("last_year", q.same_quarter_last_year(), last_year_phrase(q)),
     ):
-        clause = comparison_clause(
-            row[f"status_{base}"], row[f"pct_{base}"], row[f"change_{base}"], ind.unit, quarter_base, phrase
-        )
+        clause = comparison_clause(change_of(row, base, ind.unit), quarter_base, phrase)
         shown = (
             f" ({vnformat.figure(row[base], ind.unit)})"
             if row[f"status_{base}"] in ("increase", "decrease", "unchanged")
@@ -146,11 +145,12 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
     now = data.completeness_now().set_index("unit_code")
     row = now.loc[unit_code]
     date = "/".join(reversed(row["report_date"].split("-"))) if row["report_date"] else "không ghi ngày"
+    status = labels.label("completeness_status", row["status"])
     issues = quality.current_issues(data)
     own = issues[issues["unit_code"] == unit_code]
     nb.md(
         f"# {unit.name} — {data.quarter.vn_title}\n\n"
-        f"Tình trạng báo cáo: **{row['status']}** (ngày báo cáo: {date}; tệp `{row['source_file']}`). "
+        f"Tình trạng báo cáo: **{status}** (ngày báo cáo: {date}; tệp `{row['source_file']}`). "
         f"Kiểm tra số liệu: {int((own['severity'] == 'error').sum())} lỗi, "
         f"{int((own['severity'] == 'warning').sum())} cảnh báo."
     )

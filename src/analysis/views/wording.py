@@ -1,39 +1,44 @@
-"""How a comparison is said in Vietnamese, in tables and sentences: one place for the words."""
+"""How a comparison is said in tables and headlines: the kind of change is decided once (`compare.change.describe`,
+which the narrative uses too), the words of a table cell come from `labels.yaml` (group `change`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.compare.comparisons import STATUS_VN
-from analysis.core import vnformat
+from analysis.compare.change import Change, describe
+from analysis.core import labels
 from analysis.core.periods import Quarter
 
-
-def change_text(status: str, pct: float | None, change: float | None, unit: str) -> str:
-    """ "tăng 12,5%", "giảm 3,1 điểm %" (rates change in percentage points), "mới phát sinh", "không có số liệu"."""
-    if status in ("increase", "decrease"):
-        amount = change if unit == "%" else pct
-        if not pd.isna(amount) and vnformat.number(abs(amount), 1) == "0,0":
-            return "tương đương"  # a change too small to show at one decimal is not "tăng 0,0%"
-        if unit == "%":
-            return f"{STATUS_VN[status]} {vnformat.number(abs(change), 1)} điểm %"
-        if pd.isna(pct):
-            return STATUS_VN[status]
-        return f"{STATUS_VN[status]} {vnformat.percent(abs(pct))}"
-    return STATUS_VN.get(status, status)
+DIRECTION_CLASS = {"increase": "tang", "decrease": "giam"}  # CSS class of a cell by the direction of its change
 
 
-def comparison_clause(
-    status: str, pct: float | None, change: float | None, unit: str, base: Quarter, phrase: str
-) -> str:
+def change_of(row: pd.Series | dict, base: str, unit: str) -> Change:
+    """The change of one comparison row (columns value, `base`, status_/pct_/change_`base`) against `base`."""
+    get = row.get
+    return describe(
+        get(f"status_{base}") or "no_data", get(f"pct_{base}"), get(f"change_{base}"), unit, get("value"), get(base)
+    )
+
+
+def change_text(change: Change) -> str:
+    """ "tăng 12,5%", "giảm 3,1 điểm phần trăm", "tăng gấp 6,4 lần", "mới phát sinh", "không có số liệu"."""
+    return change.say(labels.group("change"))
+
+
+def direction_class(change: Change) -> str:
+    """ "tang" / "giam" for a cell whose change goes up / down, else "" (about the same, new, not comparable)."""
+    return DIRECTION_CLASS.get(change.kind.split("_")[0], "") if change.kind != "about_same" else ""
+
+
+def comparison_clause(change: Change, base: Quarter, phrase: str) -> str:
     """A change as a clause of a sentence: "tăng 8,9% so với quý II/2021", "chưa có số liệu quý III/2020 để so sánh"."""
-    if status == "no_base":
+    if change.kind == "no_base":
         return f"chưa có số liệu {base.vn} để so sánh"
-    if status == "no_data":
+    if change.kind == "no_data":
         return "không có số liệu"
-    if status == "new":
+    if change.kind == "new":
         return f"mới phát sinh ({base.vn} không có)"
-    return f"{change_text(status, pct, change, unit)} {phrase}"
+    return f"{change_text(change)} {phrase}"
 
 
 def _capitalise(text: str) -> str:

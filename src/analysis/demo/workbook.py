@@ -1,0 +1,173 @@
+"""The demo's files: the template filled with a filing's figures, its edits applied, written with fixed timestamps
+(byte-stable output) and the cached values of formulas as Excel would have saved them; or the form retyped by the
+unit as .xls or .ods."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from analysis.catalogue.model import Catalogue
+from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, TemplateContext, build_template
+from analysis.core.config import ProvinceConfig
+from analysis.core.periods import Quarter
+from analysis.core.units import Unit, UnitRegistry
+from analysis.demo.spelling import place_of
+
+Values = dict[str, float]
+
+
+@dataclass
+class Filing:
+    """One file a unit sends: which figures, how it was edited, where it lands, when it was signed."""
+
+    unit: Unit
+    quarter: Quarter
+    values: Values
+    path: str
+    report_date: date | None
+    edits: list[Callable[[Workbook, Filing], None]] = field(default_factory=list)
+    formulas: dict[tuple[str, str], float] = field(default_factory=dict)  # (sheet, cell) -> cached value
+    fmt: str = "xlsx"  # xlsx | xlsm | xls | ods
+    modified: datetime | None = None
+    description: str = ""
+
+
+def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue, place: str) -> None:
+    """Type each figure into the template's input cell, and the signature date ("`place`, ngày …")."""
+    for area in catalogue.areas:
+        ws = wb[area.sheet]
+        for i, ind in enumerate(catalogue.indicators_in(area.code)):
+            if ind.is_input:
+                value = filing.values.get(ind.code)
+                cell = ws.cell(row=FIRST_DATA_ROW + i, column=COLUMNS["value"])
+                cell.value = int(value) if value is not None and float(value).is_integer() else value
+        if filing.report_date:
+            ws.cell(row=FIRST_DATA_ROW + len(catalogue.indicators_in(area.code)) + 1, column=4).value = (
+                f"{place}, ngày {filing.report_date.day:02d} tháng {filing.report_date.month:02d} "
+                f"năm {filing.report_date.year}"
+            )
+    if filing.report_date:
+        info = wb.worksheets[0]
+        for row in info.iter_rows(min_row=1, max_row=12, max_col=2):
+            if isinstance(row[0].value, str) and row[0].value.startswith("Ngày lập báo cáo"):
+                row[1].value = datetime(filing.report_date.year, filing.report_date.month, filing.report_date.day)
+
+
+def write_filing(
+    filing: Filing,
+    out_dir: Path,
+    catalogue: Catalogue,
+    registry: UnitRegistry,
+    province: ProvinceConfig,
+    saved_at: datetime,
+) -> Path:
+    """Write one filing under `out_dir`; files not saved at a time of their own are stamped `saved_at`."""
+    target = out_dir / filing.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stamp = filing.modified or saved_at
+    if filing.fmt in ("xls", "ods"):
+        _write_retyped(filing, target, catalogue)
+        if filing.fmt == "ods":
+            finalise_zip(target, {}, stamp, saved_at)
+        return target
+    context = TemplateContext(registry.province_name, filing.unit, filing.quarter, province.cutoff)
+    wb = build_template(catalogue, context)
+    fill_template(wb, filing, catalogue, place_of(filing.unit, registry.province_name))
+    for edit in filing.edits:
+        edit(wb, filing)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.save(target)
+    finalise_zip(target, filing.formulas, stamp, saved_at)
+    return target
+
+
+def finalise_zip(
+    path: Path, cached: dict[tuple[str, str], float], stamp: datetime, zipped_at: datetime | None = None
+) -> None:
+    """Fixed timestamps (byte-stable output: the document's `stamp`, every member's `zipped_at`, default `stamp`)
+    and cached values for formulas, as Excel would have saved them."""
+    zip_time = (zipped_at or stamp).timetuple()[:6]
+    with zipfile.ZipFile(path) as zf:
+        members = [(info.filename, info.compress_type, zf.read(info.filename)) for info in zf.infolist()]
+        sheet_files = _sheet_files(zf) if cached else {}
+    out = path.with_suffix(path.suffix + ".tmp")
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, compress_type, data in members:
+            if name == "docProps/core.xml":
+                data = _fix_core_times(data, stamp)
+            for (sheet, cell), value in cached.items():
+                if sheet_files.get(sheet) == name:
+                    data = _with_cached_value(data, cell, value)
+            info = zipfile.ZipInfo(name, date_time=zip_time)
+            info.compress_type = compress_type  # an .ods keeps its "mimetype" member stored, first
+            zf.writestr(info, data)
+    out.replace(path)
+
+
+def _sheet_files(zf: zipfile.ZipFile) -> dict[str, str]:
+    from analysis.ingest.workbook import _sheet_members
+
+    return _sheet_members(zf, set(zf.namelist()))
+
+
+def _fix_core_times(data: bytes, stamp: datetime) -> bytes:
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + iso + rb"\g<2>", data)
+
+
+def _with_cached_value(data: bytes, cell: str, value: float) -> bytes:
+    shown = str(int(value)) if float(value).is_integer() else repr(value)
+    ref = rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>[^<]*</f>'
+    pattern = re.compile(ref + rb"\s*)<v\s*/>|" + ref + rb"\s*)<v>\s*</v>|" + ref + rb")(\s*</c>)")
+    match = pattern.search(data)
+    if not match:
+        raise AssertionError(f"formula cell {cell} not found for its cached value")
+    head = next(g for g in match.groups()[:3] if g is not None)
+    tail = match.group(4) or b""
+    return data[: match.start()] + head + b"<v>" + shown.encode() + b"</v>" + tail + data[match.end() :]
+
+
+def _write_retyped(filing: Filing, target: Path, catalogue: Catalogue) -> None:
+    """A unit that retyped the form in its own layout: no code column, labels only (.xls or .ods)."""
+    rows: list[list[object]] = [
+        [f"UBND {filing.unit.name.upper()}"],
+        ["BÁO CÁO KẾT QUẢ CÔNG TÁC NỘI CHÍNH, PHÒNG CHỐNG THAM NHŨNG VÀ DÂN VẬN"],
+        [f"Quý {filing.quarter.quarter} năm {filing.quarter.year}"],
+        [],
+        ["STT", "Nội dung", "ĐVT", "Kết quả"],
+    ]
+    for area in catalogue.areas:
+        rows.append([area.form, area.title.upper(), "", ""])
+        for ind in catalogue.indicators_in(area.code):
+            if ind.is_input:
+                value = filing.values.get(ind.code)
+                rows.append([ind.number, ind.name, ind.unit, int(value) if value is not None else ""])
+    rows += [[], ["", "", f"Ngày {filing.report_date:%d/%m/%Y}" if filing.report_date else ""]]
+    if filing.fmt == "xls":
+        _write_xls(rows, target)
+    else:
+        import pandas as pd
+
+        frame = pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), "")
+        with pd.ExcelWriter(target, engine="odf") as writer:
+            frame.to_excel(writer, sheet_name="Báo cáo", header=False, index=False)
+
+
+def _write_xls(rows: list[list[object]], target: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Bao cao")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value != "":
+                sheet.write(r, c, value)
+    book.save(str(target))

@@ -1,0 +1,65 @@
+"""What an ingest run hands back: the four tables of its output folder, read when first used, and a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from analysis.core import labels, vnformat
+from analysis.core.outputs import read_table
+from analysis.ingest.schema import TABLES
+
+
+class Tables(Mapping[str, pd.DataFrame]):
+    """The four tables of an output folder, each read (from Parquet) when first used: a run never holds them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._loaded: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        if name not in self._loaded:
+            self._loaded[name] = read_table(self.folder, name)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+    def rows(self, name: str) -> int:
+        """Rows of a table, without reading it when it is not read yet (Parquet metadata)."""
+        if name in self._loaded:
+            return len(self._loaded[name])
+        return pq.ParquetFile(self.folder / f"{name}.parquet").metadata.num_rows
+
+
+@dataclass
+class IngestResult:
+    """The tables of a run and, from `run_ingest`, the incremental run's counts."""
+
+    tables: Tables
+    run: object = None  # the incremental run's counts
+
+    def summary_vn(self) -> str:
+        """The run in one Vietnamese paragraph: files by status, errors and warnings, values read."""
+        status = Counter(self.tables["submissions"]["status"])
+        severity = Counter(self.tables["issues"]["severity"]) if len(self.tables["issues"]) else Counter()
+        parts = ", ".join(f"{status.get(k, 0)} {v.lower()}" for k, v in labels.group("submission_status").items())
+        return (
+            f"Đã xử lý {len(self.tables['submissions'])} tệp: {parts}. "
+            f"Vấn đề phát hiện: {severity.get('error', 0)} lỗi, {severity.get('warning', 0)} cảnh báo. "
+            f"{vnformat.number(self.tables.rows('values'))} giá trị số liệu."
+        )
+
+    @property
+    def has_errors(self) -> bool:
+        return bool((self.tables["issues"]["severity"] == "error").any())

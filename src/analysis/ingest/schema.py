@@ -1,0 +1,79 @@
+"""The four tables ingest writes: their names, and each table's columns in order with their dtypes (defined here
+only; readers such as `compare.report_data` take the table names from here)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SCHEMA: dict[str, dict[str, str]] = {
+    "values": {
+        "unit_code": "str",
+        "unit_name": "str",
+        "period": "str",
+        "indicator": "str",
+        "value": "float64",
+        "approx": "bool",
+        "status": "str",
+        "raw": "str",
+        "note": "str",
+        "remark": "str",
+        "source_file": "str",
+        "sheet": "str",
+        "cell": "str",
+    },
+    "submissions": {
+        "file": "str",
+        "sha256": "str",
+        "size_bytes": "int64",
+        "unit_code": "str",
+        "unit_name": "str",
+        "period": "str",
+        "report_date": "str",
+        "status": "str",
+        "reason": "str",
+        "superseded_by": "str",
+        "unit_source": "str",
+        "period_source": "str",
+        "n_values": "int64",
+        "n_errors": "int64",
+        "n_warnings": "int64",
+    },
+    "issues": {
+        "file": "str",
+        "sheet": "str",
+        "cell": "str",
+        "severity": "str",
+        "rule": "str",
+        "message": "str",
+        "unit_code": "str",
+        "period": "str",
+        "indicator": "str",
+        "submission_status": "str",
+    },
+    "completeness": {
+        "period": "str",
+        "unit_code": "str",
+        "unit_name": "str",
+        "unit_type": "str",
+        "expected": "bool",
+        "received": "bool",
+        "on_time": "boolean",
+        "report_date": "str",
+        "deadline": "str",
+        "source_file": "str",
+        "indicators_reported": "int64",
+        "indicators_expected": "int64",
+        "status": "str",
+    },
+}
+TABLES: tuple[str, ...] = tuple(SCHEMA)
+
+
+def columns(table: str) -> list[str]:
+    """The columns of `table`, in order."""
+    return list(SCHEMA[table])
+
+
+def frame(rows: list | pd.DataFrame, table: str) -> pd.DataFrame:
+    """`rows` (lists in column order, dicts or a frame by column) as `table`: its columns, in order, and dtypes."""
+    return pd.DataFrame(rows, columns=columns(table)).astype(SCHEMA[table])

@@ -1,0 +1,84 @@
+"""What one parse of a file produces and what every parse needs: `Issue`, `Submission`, `IngestContext`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from analysis.catalogue.load import load_catalogue
+from analysis.catalogue.model import Catalogue
+from analysis.core.config import ProvinceConfig, load_province_config
+from analysis.core.periods import Quarter
+from analysis.core.units import Unit, UnitRegistry, load_units
+from analysis.ingest import preflight
+from analysis.ingest.extract import FoundValue, IndicatorIndex
+from analysis.ingest.isolation import WorkerLimits
+
+
+@dataclass
+class Issue:
+    """One problem found in a file, at a cell when it has one (`rule` is its code, `message` in Vietnamese)."""
+
+    file: str
+    sheet: str
+    cell: str
+    severity: str  # error | warning
+    rule: str
+    message: str
+    indicator: str = ""
+
+
+@dataclass
+class Submission:
+    """One file as its parse found it: facts, unit and period (and where they came from), values and issues."""
+
+    file: str  # path relative to the raw folder, POSIX separators
+    sha256: str = ""
+    size_bytes: int = 0
+    mtime: float = 0.0
+    unit: Unit | None = None
+    unit_source: str = ""
+    period: Quarter | None = None
+    period_source: str = ""
+    report_date: date | None = None
+    modified: datetime | None = None
+    status: str = "accepted"
+    reason: str = ""
+    superseded_by: str = ""
+    values: list[FoundValue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, severity: str, rule: str, message: str, sheet: str = "", cell: str = "", indicator: str = ""):
+        self.issues.append(Issue(self.file, sheet, cell, severity, rule, message, indicator))
+
+    def reject(self, reason: str, rule: str, sheet: str = "", cell: str = "") -> Submission:
+        self.status, self.reason = "rejected", reason
+        self.issue("error", rule, reason, sheet, cell)
+        return self
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """What every parse needs: catalogue and its label index, unit registry, province settings, limits."""
+
+    catalogue: Catalogue
+    index: IndicatorIndex
+    registry: UnitRegistry
+    province: ProvinceConfig
+    limits: preflight.Limits = preflight.Limits()
+    worker_limits: WorkerLimits = WorkerLimits()
+
+    @classmethod
+    def load(
+        cls,
+        catalogue: Catalogue | None = None,
+        registry: UnitRegistry | None = None,
+        province: ProvinceConfig | None = None,
+    ) -> IngestContext:
+        catalogue = catalogue or load_catalogue()
+        return cls(
+            catalogue=catalogue,
+            index=IndicatorIndex.build(catalogue),
+            registry=registry or load_units(),
+            province=province or load_province_config(),
+        )

@@ -1,0 +1,87 @@
+"""The four tables of a run, from its entries (and, for values and issues, the record store), in `schema`'s columns
+and dtypes; `write_tables` runs the steps across files and writes them."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.outputs import write_chunks, write_table
+from analysis.ingest import schema
+from analysis.ingest.across import check_unexpected, resolve_supersession
+from analysis.ingest.completeness import completeness_table
+from analysis.ingest.record import Entry
+from analysis.ingest.records import RecordStore
+from analysis.ingest.submission import IngestContext
+
+CHUNK_ROWS = 50_000  # rows of the values and issues tables held in memory at once while they are written
+
+
+def _frames(rows: Iterable[list], table: str) -> Iterator[pd.DataFrame]:
+    """Rows of `table` in frames of at most CHUNK_ROWS rows (at least one frame, empty when there are no rows)."""
+    rows = iter(rows)
+    first = True
+    while (chunk := list(itertools.islice(rows, CHUNK_ROWS))) or first:
+        first = False
+        yield schema.frame(chunk, table)
+
+
+def value_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
+    """The values table in chunks: accepted submissions by quarter and unit (one each), values in catalogue order."""
+    accepted = sorted(
+        (e for e in entries if e.sub.status == "accepted"), key=lambda e: (e.sub.period.label, e.sub.unit.code)
+    )
+    rows = (
+        [e.sub.unit.code, e.sub.unit.name, e.sub.period.label, *row[:7], e.sub.file, *row[7:]]
+        for e in accepted
+        for row in store.values(e.offset)
+    )
+    return _frames(rows, "values")
+
+
+def issue_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
+    """The issues table in chunks, by file: a file's own issues, those found across files, then (if it stays
+    accepted) its rule violations."""
+    return _frames((row for e in sorted(entries, key=lambda e: e.sub.file) for row in _issue_rows(e, store)), "issues")
+
+
+def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
+    s = e.sub
+    with_rules = s.status == "accepted" and sum(e.rules) > 0
+    stored = store.issues(e.offset) if e.n_own or with_rules else []
+    added = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in s.issues]
+    kept = stored[: e.n_own] + added + (stored[e.n_own :] if with_rules else [])
+    unit, period = (s.unit.code if s.unit else ""), (s.period.label if s.period else "")
+    for sheet, cell, severity, rule, message, indicator in kept:
+        yield [s.file, sheet, cell, severity, rule, message, unit, period, indicator, s.status]
+
+
+def submissions_table(entries: list[Entry]) -> pd.DataFrame:
+    """One row per file, by file name: what was found, what became of it, its counts of values and issues."""
+    rows = [_submission_row(e) for e in entries]
+    return schema.frame(rows, "submissions").sort_values("file", kind="stable").reset_index(drop=True)
+
+
+def _submission_row(e: Entry) -> list:
+    s = e.sub
+    unit_code, unit_name = (s.unit.code, s.unit.name) if s.unit else ("", "")
+    period = s.period.label if s.period else ""
+    report_date = s.report_date.isoformat() if s.report_date else ""
+    identity = [s.file, s.sha256, s.size_bytes, unit_code, unit_name, period, report_date]
+    outcome = [s.status, s.reason, s.superseded_by, s.unit_source, s.period_source]
+    return identity + outcome + [e.n_values, *e.severities()]
+
+
+def write_tables(entries: list[Entry], store: RecordStore, ctx: IngestContext, out_dir: Path) -> None:
+    """The steps that look across files, then the four tables written into `out_dir` (each file atomically;
+    values and issues chunk by chunk from the store)."""
+    subs = [e.sub for e in entries]
+    resolve_supersession(subs)
+    check_unexpected(subs)
+    write_chunks(value_frames(entries, store), out_dir, "values")
+    write_table(submissions_table(entries), out_dir, "submissions")
+    write_chunks(issue_frames(entries, store), out_dir, "issues")
+    write_table(completeness_table(entries, ctx), out_dir, "completeness")

@@ -1,0 +1,49 @@
+"""The house style shared by every output a person reads: fonts and colours of the HTML pages, the Excel tables and
+the Word draft (charts keep their own palette in `views.charts`). Change a colour here and every output follows.
+
+`css()` gives the rules every HTML page shares (fonts, headings, tables, links), as CSS variables plus rules; the
+notebook pages and the index add only their own layout on top.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+FONT_TEXT = "Times New Roman"  # body text: pages, Excel, Word (Vietnamese administrative documents)
+FONT_TEXT_FALLBACK = '"Times New Roman", "DejaVu Serif", serif'
+FONT_FIGURES = '"DejaVu Sans", Arial, sans-serif'  # tables of figures on screen
+TEXT = "1A1A1A"
+MUTED = "555555"
+HEADING = "0B3D66"
+ACCENT = "0072B2"  # rule under the page title (Okabe–Ito blue, as the charts)
+LINK = "0B5394"
+HEADER_FILL = "DCE6F1"  # table header cells
+BORDER = "9AA9B9"  # header cell borders, Excel grid
+BORDER_LIGHT = "C9D3DD"  # body cell borders
+PROVINCE_FILL = "F2F5F9"  # the province row beside the units' rows
+STRIPE_FILL = "F6F8FA"  # every other row on screen
+INCREASE = "0B3D66"  # direction only, never good or bad (that depends on the indicator)
+DECREASE = "5B2C83"
+
+
+@cache
+def css() -> str:
+    """The shared CSS of every page (variables, then rules on plain elements and on `table.bang`)."""
+    variables = {
+        "text": TEXT,
+        "muted": MUTED,
+        "heading": HEADING,
+        "accent": ACCENT,
+        "link": LINK,
+        "header-fill": HEADER_FILL,
+        "border": BORDER,
+        "border-light": BORDER_LIGHT,
+        "stripe": STRIPE_FILL,
+        "increase": INCREASE,
+        "decrease": DECREASE,
+    }
+    root = "; ".join(f"--{name}: #{value}" for name, value in variables.items())
+    return f""":root {{ {root}; --font-text: {FONT_TEXT_FALLBACK}; --font-figures: {FONT_FIGURES}; }}
+a {{ color: var(--link); }}
+.ghi-chu {{ color: var(--muted); font-size: 0.9em; font-style: italic; }}
+"""

@@ -1,0 +1,52 @@
+"""A parent killed with SIGKILL takes its parser workers with it: no worker waits for good on a pipe that a sibling
+keeps open (forked workers hold copies of each other's pipes)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+SCRIPT = textwrap.dedent(
+    """
+    import os, sys, time
+    from analysis.ingest.isolation import iter_isolated
+
+    def slow(x):
+        print(os.getpid(), flush=True)  # each worker says who it is once it has an item
+        time.sleep(60)
+        return x
+
+    for _ in iter_isolated(slow, list(range(4)), lambda item, kind, detail: None, workers=2):
+        pass
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the kernel's parent-death signal is Linux only")
+def test_workers_die_with_a_killed_parent() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, text=True)
+    workers = [int(parent.stdout.readline()) for _ in range(2)]
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in workers if _alive(pid)]
+    assert not alive, f"workers {alive} outlived their killed parent"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split()[2] != "Z"  # a zombie waits only for init to reap it
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return os.path.exists(f"/proc/{pid}")
