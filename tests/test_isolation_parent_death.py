@@ -42,6 +42,41 @@ def test_workers_die_with_a_killed_parent() -> None:
     assert not alive, f"workers {alive} outlived their killed parent"
 
 
+WAITING = textwrap.dedent(
+    """
+    import os, time
+    from analysis.ingest import isolation
+
+    isolation._die_with_parent = lambda parent_pid: None  # what other platforms have: no parent-death signal
+
+    def quick(x):
+        print(os.getpid(), flush=True)
+        return x
+
+    for _ in isolation.iter_isolated(quick, list(range(8)), lambda item, kind, detail: None, workers=2):
+        time.sleep(60)  # the parent is busy with the first result; both workers wait for their next item
+    """
+)
+
+
+def test_waiting_workers_see_their_pipe_close_when_the_parent_is_killed() -> None:
+    """Without the parent-death signal a worker still ends: it holds no copy of the parent's end of any pipe, so its
+    read sees end of file when the parent is gone (before, each waited for good, blocked in that read)."""
+    parent = subprocess.Popen([sys.executable, "-c", WAITING], stdout=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    while len(workers) < 2:
+        workers.add(int(parent.stdout.readline()))
+    time.sleep(0.5)  # both have answered and wait in their pipe reads
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    alive = sorted(workers)
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in alive if _alive(pid)]
+    assert not alive, f"workers {alive} outlived their killed parent"
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as fh:

@@ -42,8 +42,16 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _worker(conn: Connection, func: Callable[[Any], Any], memory_bytes: int | None, parent_pid: int) -> None:
+def _worker(
+    conn: Connection,
+    func: Callable[[Any], Any],
+    memory_bytes: int | None,
+    parent_pid: int,
+    inherited: Sequence[Connection] = (),
+) -> None:
     _die_with_parent(parent_pid)
+    for other in inherited:  # a forked worker's copies of the parent's ends of its own and its siblings' pipes:
+        other.close()  # closed, so it sees its pipe's end of file when the parent is gone, on any platform
     os.environ["RUST_BACKTRACE"] = "0"  # a parser abort is reported by the parent, not as pages of backtrace
     if memory_bytes and sys.platform != "win32":
         import resource
@@ -97,7 +105,9 @@ def iter_isolated(
 
     def start() -> None:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, func, limits.memory_bytes, os.getpid()), daemon=True)
+        inherited = [parent, *busy] if ctx.get_start_method() == "fork" else []  # spawned workers inherit none
+        args = (child, func, limits.memory_bytes, os.getpid(), inherited)
+        proc = ctx.Process(target=_worker, args=args, daemon=True)
         proc.start()
         child.close()
         hand_out(parent, proc)

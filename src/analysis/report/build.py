@@ -14,18 +14,20 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from analysis.compare.report_data import PROCESSED_ENV, ParameterError, ReportData
+from analysis.core import signals
 from analysis.core.outputs import atomic_path
 from analysis.core.periods import Quarter
+from analysis.core.signals import StopRequest, sigterm_as_interrupt
 from analysis.ingest.run import run_ingest
 from analysis.report import files as report_files
-from analysis.report import index_page
+from analysis.report import folders, index_page
 from analysis.report.jobs import Job, JobResult, notebooks_dir, plan_jobs
 from analysis.views import figure_cache, house
 
@@ -65,7 +67,9 @@ def ensure_processed(raw_dir: Path, processed_dir: Path) -> bool:
 # ------------------------------------------------------------------------------------------------------ run
 
 
-def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | None) -> None:
+def _start_worker(
+    staging: Path, processed_dir: Path, figure_cache_dir: Path | None, parent_pid: int | None = None
+) -> None:
     """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks) and
     the figure cache, starts now and imports the report modules, and is shut down when the worker exits."""
     import signal
@@ -73,6 +77,11 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
     # Ctrl+C: the main process stops handing out notebooks (run_jobs); here it interrupts the notebook running in
     # this worker's kernel, which does not get the terminal's signal itself, so the worker is free within seconds
     signal.signal(signal.SIGINT, _interrupt_kernel)
+    # SIGTERM, also what Linux sends when the main process dies (even by SIGKILL): kill the kernel, remove its
+    # folder and end now
+    signal.signal(signal.SIGTERM, _end_now)
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     # jsonschema (imported by nbformat) builds ~150 Lark grammars for URI formats when rfc3987-syntax is installed:
     # 2.4 s per process, for a format check notebook validation never uses. Without it jsonschema skips that format.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
@@ -88,6 +97,25 @@ def _start_worker(staging: Path, processed_dir: Path, figure_cache_dir: Path | N
         kernels.warm_up(staging, WARM_UP)
     except Exception:  # noqa: BLE001 - the first notebook starts a kernel again and reports what goes wrong
         kernels.discard()
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: SIGTERM to this worker when the main process dies, however it dies."""
+    import signal
+
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # already gone
+        _end_now()
+
+
+def _end_now(*_: object) -> None:
+    kernels = sys.modules.get("analysis.report.kernels")
+    if kernels is not None:
+        kernels.kill_now()
+    os._exit(143)
 
 
 _stopping = False  # in a worker: Ctrl+C was pressed, run nothing more
@@ -107,7 +135,9 @@ def open_workers(
     """The report's worker processes, started now: each starts its kernel and imports the report modules in it
     while the caller goes on (checking the processed data, planning the notebooks)."""
     pool = ProcessPoolExecutor(
-        max_workers=max(1, workers), initializer=_start_worker, initargs=(staging, processed_dir, figure_cache_dir)
+        max_workers=max(1, workers),
+        initializer=_start_worker,
+        initargs=(staging, processed_dir, figure_cache_dir, os.getpid()),
     )
     for _ in range(max(1, workers)):  # start every worker now (forked ones all start with the first task)
         pool.submit(int)
@@ -229,15 +259,13 @@ def run_jobs(
         submitted = [(pool.submit(task), job) for _, task, job in sorted(tasks, key=lambda t: -t[0])]
         futures = {future: job for future, job in submitted if job is not None}
         pending_exports = [future for future, job in submitted if job is None]
+        stop = StopRequest()
         try:
-            for future in as_completed(futures):
-                results.append(future.result())
-                bar.update()
-            for future in pending_exports:
-                future.result()
+            with stop.deferred():
+                _collect(futures, pending_exports, results, bar, stop)
         except BaseException:  # Ctrl+C (workers interrupt their kernels) or a failed export: start nothing more
-            for future in submitted:
-                future[0].cancel()
+            for future, _ in submitted:
+                future.cancel()
             raise
     bar.close()
     order = {job.output: i for i, job in enumerate(jobs)}
@@ -245,6 +273,23 @@ def run_jobs(
 
 
 # --------------------------------------------------------------------------------------------------- report
+
+
+def _collect(futures: dict, exports: list, results: list[JobResult], bar: object, stop: StopRequest) -> None:
+    """Wait for every notebook, then every export; a stop request is raised between two waits, never inside one."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in done:
+            results.append(future.result())
+            bar.update()
+        stop.raise_if_requested()
+    while exports:
+        done, _ = wait(exports, timeout=0.2)
+        exports = [f for f in exports if f not in done]
+        for future in done:
+            future.result()
+        stop.raise_if_requested()
 
 
 def default_workers() -> int:
@@ -260,50 +305,51 @@ def build_report(
     unit: str | None = None,
     progress: bool = True,
 ) -> ReportResult:
-    """Build reports/QUARTER: executed notebooks, HTML pages, figures and index.html."""
+    """Build reports/QUARTER: executed notebooks, HTML pages, figures and index.html. With `unit`, that unit's page
+    and the province's pages are built again; the other units' pages are kept from the previous report."""
     label = _quarter_label(quarter)
     if label is None:  # not even a quarter: ReportData says so, listing the valid ones
         ensure_processed(raw_dir, processed_dir)
         ReportData.load(quarter, processed_dir)
-    staging = out_root / f".{label}.dang-lap"
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "figures").mkdir(parents=True)
-    cache_dir = out_root / FIGURE_CACHE
-    # kernels start and import while this process brings the processed data up to date
-    pool = open_workers(staging, processed_dir, workers or default_workers(), cache_dir)
-    try:
-        reingested = ensure_processed(raw_dir, processed_dir)
-        data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
-        if unit:
-            data.unit(unit)
-        exports = _exports(label, processed_dir, staging)
-        results = run_jobs(plan_jobs(data, unit), staging, processed_dir, 0, progress, exports, pool)
-        pool.shutdown(wait=True)
-        index_page.write(staging / "index.html", data, results, datetime.now())
-    except BaseException:
-        with _no_interrupts():  # another Ctrl+C must not leave workers writing into a removed folder
-            pool.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _replace_folder(staging, out_root / label)
+    with sigterm_as_interrupt():
+        staging = out_root / f".{label}.dang-lap"
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "figures").mkdir(parents=True)
+        cache_dir = out_root / FIGURE_CACHE
+        # kernels start and import while this process brings the processed data up to date
+        pool = open_workers(staging, processed_dir, workers or default_workers(), cache_dir)
+        try:
+            reingested = ensure_processed(raw_dir, processed_dir)
+            data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
+            if unit:
+                data.unit(unit)
+            exports = _exports(label, processed_dir, staging)
+            results = run_jobs(plan_jobs(data, unit), staging, processed_dir, 0, progress, exports, pool)
+            pool.shutdown(wait=True)
+            if unit:
+                results += folders.carry_over(
+                    out_root / label, staging, plan_jobs(data), {r.job.output for r in results}
+                )
+            index_page.write(staging / "index.html", data, results, datetime.now())
+        except BaseException:
+            with signals.ignored():  # another Ctrl+C must not leave workers writing into a removed folder
+                _interrupt_workers(pool)
+                pool.shutdown(wait=True, cancel_futures=True)
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+        folders.replace(staging, out_root / label)
     figure_cache.prune(cache_dir)
     return ReportResult(out_root / label, results, reingested)
 
 
-@contextlib.contextmanager
-def _no_interrupts() -> Iterator[None]:
-    """Ctrl+C ignored inside the block (main thread only; elsewhere signals cannot be set and do not arrive)."""
+def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
+    """What Ctrl+C does to the workers (they interrupt their kernels' notebooks and run nothing more), for a stop
+    the workers did not see themselves (SIGTERM to this process only, a failed export)."""
     import signal
-    import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # private, no public equivalent
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(process.pid, signal.SIGINT)
 
 
 def _quarter_label(quarter: str) -> str | None:
@@ -332,16 +378,6 @@ def _export(kind: str, quarter: str, processed_dir: Path, staging: Path) -> None
         from analysis.exports import docx as export_docx
 
         export_docx.write_docx(data, staging / report_files.docx_name(quarter))
-
-
-def _replace_folder(staging: Path, final: Path) -> None:
-    """Swap the finished report in: the old one is moved aside first and removed only after the swap."""
-    old = final.with_name(f".{final.name}.cu")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 __all__ = ["ParameterError", "ReportResult", "build_report", "ensure_processed"]

@@ -40,6 +40,7 @@ class JobResult:
     ok: bool
     seconds: float
     error: str = ""
+    carried: bool = False  # a page kept from the previous report (a build for one unit), not built now
 
     @property
     def title(self) -> str:

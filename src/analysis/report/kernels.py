@@ -44,6 +44,20 @@ _analysis_reset(get_ipython())
 """
 # the client nbclient uses: its asynchronous poller honours the execution timeout and notices a dead kernel
 CLIENT_CLASS = "jupyter_client.asynchronous.AsyncKernelClient"
+FOLDER_PREFIX = "analysis-kernel-"  # + the owning process's id: a folder whose owner is gone is removed
+# Run in each kernel as it starts: when the worker that started it is gone (even killed with SIGKILL, when nothing
+# in the worker runs), the kernel removes its own folder and ends within half a second, before ipykernel's own
+# parent poller (1 s) would end it without cleaning up.
+WATCH_CODE = """\
+def _analysis_watch(parent, folder):
+    import os, shutil, time
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    shutil.rmtree(folder, ignore_errors=True)
+    os._exit(1)
+__import__("threading").Thread(target=_analysis_watch, args=({parent}, {folder!r}), daemon=True).start()
+del _analysis_watch
+"""
 
 _manager: KernelManager | None = None
 _cwd: Path | None = None
@@ -53,18 +67,54 @@ def start(cwd: Path) -> KernelManager:
     """Start this process's kernel in `cwd`, replacing any previous one."""
     global _manager, _cwd
     shutdown()
+    sweep_orphans()
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))  # sockets and connection file
     if os.name == "posix":  # local sockets: nothing listens on the network, no "TCP without encryption" warning
         manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", client_class=CLIENT_CLASS)
-        manager.ip = str(Path(tempfile.mkdtemp(prefix="analysis-kernel-")) / "kernel")  # socket files, not in cwd
+        manager.ip = str(folder / "kernel")
     else:  # Windows: TCP on the loopback interface, as Jupyter itself does there
         manager = KernelManager(kernel_name=KERNEL_NAME, client_class=CLIENT_CLASS)
+    manager.connection_file = str(folder / "kernel.json")  # not a stray /tmp/tmp*.json
     try:
         manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _watch_parent(manager, folder)
     except BaseException:
-        _remove_sockets(manager)
+        _stop(manager)
         raise
     _manager, _cwd = manager, cwd
     return manager
+
+
+def _watch_parent(manager: KernelManager, folder: Path) -> None:
+    """Make the kernel end, removing `folder`, as soon as this process is gone — even killed with SIGKILL."""
+    client = manager.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=START_TIMEOUT)
+        code = WATCH_CODE.format(parent=os.getpid(), folder=str(folder))
+        reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"kernel không chạy được lệnh theo dõi tiến trình cha: {reply['content']}")
+    finally:
+        client.stop_channels()
+
+
+def sweep_orphans() -> None:
+    """Remove the kernel folders of processes that are gone (killed before they could clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        owner = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def interrupt() -> None:
@@ -105,20 +155,37 @@ def discard() -> None:
 
 
 def shutdown() -> None:
-    """Stop this process's kernel and remove its socket files."""
+    """Stop this process's kernel and remove its folder (sockets, connection file)."""
+    global _manager, _cwd
+    manager, _manager, _cwd = _manager, None, None
+    if manager is not None:
+        _stop(manager)
+
+
+def kill_now() -> None:
+    """Kill this process's kernel and remove its folder at once: for a worker that must end now (its parent is
+    gone). Safe in a signal handler: system calls only, no messages to the kernel."""
     global _manager, _cwd
     manager, _manager, _cwd = _manager, None, None
     if manager is None:
         return
+    pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+    if pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    _remove_folder(manager)
+
+
+def _stop(manager: KernelManager) -> None:
     try:
-        manager.shutdown_kernel(now=True)
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     finally:
-        _remove_sockets(manager)
+        _remove_folder(manager)
 
 
-def _remove_sockets(manager: KernelManager) -> None:
-    if manager.transport == "ipc":
-        shutil.rmtree(Path(manager.ip).parent, ignore_errors=True)
+def _remove_folder(manager: KernelManager) -> None:
+    shutil.rmtree(Path(manager.connection_file).parent, ignore_errors=True)
 
 
 class ReusedKernelEngine(NBClientEngine):

@@ -1,0 +1,171 @@
+"""A report run that is killed or stopped leaves nothing behind: no worker, no kernel, no socket folder or
+connection file in the temporary folder, and the previous report intact; a build for one unit keeps the other
+units' pages.
+
+Each run gets a temporary folder of its own (TMPDIR), so "nothing left" is checked on that folder alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import analysis.report.build as report
+from analysis.report.build import build_report, ensure_processed
+from tests.small_province import QUARTER, UNITS, write_province
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")]
+GONE_WITHIN = 5.0  # seconds
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, catalogue):
+    province = write_province(tmp_path_factory.mktemp("tien-trinh"), catalogue)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ANALYSIS_CONFIG", str(province.config))
+        mp.delenv("ANALYSIS_ROOT", raising=False)
+        ensure_processed(province.raw, province.processed)
+        yield province
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            tree.setdefault(int(stat[1]), []).append(int(entry.name))
+    return tree
+
+
+def descendants(pid: int) -> set[int]:
+    tree, found, todo = _children(), set(), [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def start_report(site, out: Path, tmp: Path) -> subprocess.Popen:
+    """`report` in a process group of its own, with its own TMPDIR; returns once its notebooks are running."""
+    tmp.mkdir()
+    argv = [sys.executable, "-m", "analysis", "report", "--quarter", QUARTER, "--raw", str(site.raw)]
+    argv += ["--processed", str(site.processed), "--out", str(out), "--quiet", "--jobs", "2"]
+    env = {**os.environ, "ANALYSIS_CONFIG": str(site.config), "TMPDIR": str(tmp)}
+    build = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    staging = out / f".{QUARTER}.dang-lap"
+    deadline = time.monotonic() + 90
+    while not any(staging.glob("notebooks/*.ipynb")) and time.monotonic() < deadline and build.poll() is None:
+        time.sleep(0.1)
+    assert build.poll() is None, build.communicate()[1].decode()
+    return build
+
+
+def wait_gone(pids: set[int]) -> list[int]:
+    deadline = time.monotonic() + GONE_WITHIN
+    left = sorted(pids)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = [pid for pid in left if alive(pid)]
+    return left
+
+
+def kernel_folders(tmp: Path) -> list[str]:
+    return sorted(p.name for p in tmp.iterdir())
+
+
+def test_sigkill_of_the_report_leaves_no_process_and_no_file(site, tmp_path):
+    build = start_report(site, tmp_path / "reports", tmp_path / "tmp")
+    run = descendants(build.pid)
+    assert len(run) >= 4, run  # two workers and their kernels
+    assert kernel_folders(tmp_path / "tmp"), "the kernels keep their sockets in TMPDIR"
+    build.kill()
+    build.communicate(timeout=30)
+    assert wait_gone(run) == []
+    assert kernel_folders(tmp_path / "tmp") == []
+
+
+def test_sigkill_of_the_whole_process_group_still_ends_the_kernels(site, tmp_path):
+    """Workers killed too (nothing in them runs): the kernels, in sessions of their own, notice and clean up."""
+    build = start_report(site, tmp_path / "reports", tmp_path / "tmp")
+    run = descendants(build.pid)
+    os.killpg(build.pid, signal.SIGKILL)
+    build.communicate(timeout=30)
+    assert wait_gone(run) == []
+    assert kernel_folders(tmp_path / "tmp") == []
+
+
+def test_sigterm_stops_the_report_like_ctrl_c(site, tmp_path):
+    out = tmp_path / "reports"
+    build = start_report(site, out, tmp_path / "tmp")
+    run = descendants(build.pid)
+    build.terminate()  # to the main process only
+    _, err = build.communicate(timeout=120)
+    message = err.decode("utf-8")
+    assert build.returncode == 130, message
+    assert "Đã dừng theo yêu cầu" in message and "Traceback" not in message
+    assert wait_gone(run) == []
+    assert kernel_folders(tmp_path / "tmp") == []
+    assert sorted(p.name for p in out.iterdir() if p.name != report.FIGURE_CACHE) == []  # no staging folder left
+
+
+def test_kernel_folders_of_dead_processes_are_swept(tmp_path, monkeypatch):
+    from analysis.report import kernels
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"{kernels.FOLDER_PREFIX}{int(dead.stdout)}-abc"
+    mine = tmp_path / f"{kernels.FOLDER_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "something-else"
+    for folder in (stale, mine, other):
+        folder.mkdir()
+        (folder / "kernel.json").write_text("{}")
+    kernels.sweep_orphans()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
+
+
+def test_a_build_for_one_unit_keeps_the_other_units_pages(site, tmp_path):
+    out = tmp_path / "reports"
+    full = build_report(QUARTER, out, site.raw, site.processed, workers=2, progress=False)
+    assert not full.failed
+    before = {u: (out / QUARTER / "don-vi" / f"{u}.html").read_bytes() for u in UNITS}
+    figures = sorted(p.name for p in (out / QUARTER).rglob(f"{QUARTER}-tp_minh_son-*.png"))
+    one = build_report(QUARTER, out, site.raw, site.processed, workers=2, unit="an_binh", progress=False)
+    assert not one.failed
+    pages = out / QUARTER / "don-vi"
+    assert sorted(p.stem for p in pages.glob("*.html")) == sorted(UNITS)
+    assert (pages / "tp_minh_son.html").read_bytes() == before["tp_minh_son"]  # kept as it was
+    assert (pages / "cong_an_tinh.html").read_bytes() == before["cong_an_tinh"]
+    assert sorted(r.job.output for r in one.results if r.carried) == ["don-vi/cong_an_tinh", "don-vi/tp_minh_son"]
+    index = (out / QUARTER / "index.html").read_text(encoding="utf-8")
+    for unit in UNITS:
+        assert f"don-vi/{unit}.html" in index
+    assert (out / QUARTER / "notebooks" / "don-vi" / "tp_minh_son.ipynb").is_file()
+    assert sorted(p.name for p in (out / QUARTER).rglob(f"{QUARTER}-tp_minh_son-*.png")) == figures
+
+
+def test_a_build_for_one_unit_without_a_previous_report_has_that_unit_only(site, tmp_path):
+    out = tmp_path / "reports"
+    one = build_report(QUARTER, out, site.raw, site.processed, workers=1, unit="an_binh", progress=False)
+    assert not one.failed and not [r for r in one.results if r.carried]
+    assert sorted(p.stem for p in (out / QUARTER / "don-vi").glob("*.html")) == ["an_binh"]
+    shutil.rmtree(out)
