@@ -19,7 +19,7 @@ import pytest
 
 import analysis.report.build as report
 from analysis.report.build import build_report, ensure_processed
-from tests.small_province import QUARTER, UNITS, write_province
+from tests.small_province import QUARTER, REPO, UNITS, write_province
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")]
 GONE_WITHIN = 5.0  # seconds
@@ -169,3 +169,41 @@ def test_a_build_for_one_unit_without_a_previous_report_has_that_unit_only(site,
     assert not one.failed and not [r for r in one.results if r.carried]
     assert sorted(p.stem for p in (out / QUARTER / "don-vi").glob("*.html")) == ["an_binh"]
     shutil.rmtree(out)
+
+
+def test_sigkill_of_ingest_leaves_no_process_and_no_file(tmp_path):
+    """The demo's submissions (a few seconds of parsing): killed once its parser workers are at work."""
+    raw, out, tmp = REPO / "data" / "raw" / "demo", tmp_path / "processed", tmp_path / "tmp"
+    tmp.mkdir()
+    argv = [sys.executable, "-m", "analysis", "ingest", "--raw", str(raw), "--out", str(out)]
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    env.pop("ANALYSIS_CONFIG", None)
+    run = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(descendants(run.pid)) < 2 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    workers = descendants(run.pid)
+    assert run.poll() is None and len(workers) >= 2, run.communicate()[1].decode()
+    run.kill()
+    run.communicate(timeout=30)
+    assert wait_gone(workers) == []
+    assert kernel_folders(tmp) == []
+
+
+def test_ctrl_c_of_ingest_stops_it_in_plain_words(tmp_path):
+    """Ctrl+C reaches the parser workers too (one process group): no worker prints a traceback."""
+    raw, out = REPO / "data" / "raw" / "demo", tmp_path / "processed"
+    argv = [sys.executable, "-m", "analysis", "ingest", "--raw", str(raw), "--out", str(out)]
+    env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_CONFIG"}
+    run = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(descendants(run.pid)) < 2 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    workers = descendants(run.pid)
+    os.killpg(run.pid, signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    message = err.decode("utf-8")
+    assert run.returncode == 130, message
+    assert "Đã dừng theo yêu cầu" in message and "Traceback" not in message
+    assert wait_gone(workers) == []
+    assert not (out / "values.parquet").exists()  # nothing half-written in place

@@ -50,6 +50,10 @@ def _worker(
     inherited: Sequence[Connection] = (),
 ) -> None:
     _die_with_parent(parent_pid)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group: the parent stops the
+    # run and kills its workers; a worker's own KeyboardInterrupt would only print a traceback
     for other in inherited:  # a forked worker's copies of the parent's ends of its own and its siblings' pipes:
         other.close()  # closed, so it sees its pipe's end of file when the parent is gone, on any platform
     os.environ["RUST_BACKTRACE"] = "0"  # a parser abort is reported by the parent, not as pages of backtrace
