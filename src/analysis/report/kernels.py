@@ -87,14 +87,19 @@ def start(cwd: Path) -> KernelManager:
 
 def _watch_parent(manager: KernelManager, folder: Path) -> None:
     """Make the kernel end, removing `folder`, as soon as this process is gone — even killed with SIGKILL."""
+    code = WATCH_CODE.format(parent=os.getpid(), folder=str(folder))
+    _run_code(manager, code, "lệnh theo dõi tiến trình cha")
+
+
+def _run_code(manager: KernelManager, code: str, what: str) -> None:
+    """Run `code` in the kernel over a connection of its own, once the kernel is ready; RuntimeError if it fails."""
     client = manager.blocking_client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=START_TIMEOUT)
-        code = WATCH_CODE.format(parent=os.getpid(), folder=str(folder))
         reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
         if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"kernel không chạy được lệnh theo dõi tiến trình cha: {reply['content']}")
+            raise RuntimeError(f"kernel không chạy được {what}: {reply['content']}")
     finally:
         client.stop_channels()
 
@@ -136,16 +141,7 @@ def current(cwd: Path) -> KernelManager:
 def warm_up(cwd: Path, code: str) -> None:
     """Start this process's kernel now and run `code` in it: the imports every notebook needs, done before the
     first notebook arrives (and kept: modules outlive the namespace clearing between notebooks)."""
-    manager = current(cwd)
-    client = manager.blocking_client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=START_TIMEOUT)
-        reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"kernel không chạy được lệnh khởi động: {reply['content']}")
-    finally:
-        client.stop_channels()
+    _run_code(current(cwd), code, "lệnh khởi động")
 
 
 def discard() -> None:
