@@ -162,9 +162,9 @@ def raw_folder(make_submission, catalogue, tmp_path):
 def test_ingest_exits_0_and_writes_every_table_as_csv_and_parquet(raw_folder, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["ingest", "--raw", str(raw_folder), "--out", str(out)]) == 0
-    # the four tables, plus the incremental-ingest cache (ingest-cache.json) and nothing else
+    # the four tables, the incremental-ingest cache and the manifest of their generation; nothing else (no lock left)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")] + ["ingest-cache.json"]
+        [f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")] + ["ingest-cache.json", "manifest.json"]
     )
     assert set(TABLES) == {"values", "submissions", "issues", "completeness"}
     capsys.readouterr()
@@ -207,3 +207,58 @@ def test_ingest_strict_exits_1_because_of_the_garbage_file(raw_folder, tmp_path,
 def test_ingest_missing_raw_folder_exits_2(tmp_path, capsys):
     assert main(["ingest", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------------ --jobs
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["report", "--quarter", "2021Q3"]])
+@pytest.mark.parametrize("jobs", ["0", "-1", "hai"])
+def test_jobs_below_one_or_not_a_number_is_refused_in_vietnamese(command, jobs, tmp_path, capsys):
+    """Before, `--jobs 0` and `-1` were accepted silently."""
+    assert _exit_code([*command, "--jobs", jobs, "--raw", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "--jobs" in err
+    assert "số tiến trình phải từ 1 trở lên" in err or "không phải là số nguyên" in err
+    assert "Traceback" not in err
+
+
+def test_jobs_1000_is_capped_with_a_message(raw_folder, tmp_path, capsys, monkeypatch):
+    """Before, `--jobs 1000` started 78 processes and 14 kernels and the machine ran out of memory."""
+    from analysis.core import workers
+
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "available_memory", lambda: 4 * 1024**3)
+    assert main(["ingest", "--raw", str(raw_folder), "--out", str(tmp_path / "out"), "--jobs", "1000"]) == 0
+    err = capsys.readouterr().err
+    assert "Chỉ chạy 2 tiến trình đọc tệp song song thay vì 1000 (máy có 2 lõi" in err
+
+
+def test_report_workers_are_capped_before_the_build(tmp_path, capsys, monkeypatch):
+    import analysis.report.build as build
+    from analysis.core import workers
+
+    asked = {}
+
+    def fake_build(quarter, **kwargs):
+        asked.update(kwargs)
+        raise ValueError("dừng ở đây")
+
+    monkeypatch.setattr(workers, "cores", lambda: 8)
+    monkeypatch.setattr(workers, "available_memory", lambda: 2 * 1024**3)  # 2 GB: three report workers
+    monkeypatch.setattr(build, "build_report", fake_build)
+    assert main(["report", "--quarter", "2021Q3", "--jobs", "1000", "--out", str(tmp_path)]) == 2
+    assert asked["workers"] == 3
+    err = capsys.readouterr().err
+    assert "Chỉ chạy 3 tiến trình lập báo cáo song song thay vì 1000" in err and "2,0 GB" in err
+
+
+@pytest.mark.parametrize(
+    ("requested", "memory_gb", "cores", "expected", "capped"),
+    [(None, 64, 4, 4, False), (2, 64, 4, 2, False), (1000, 64, 4, 4, True), (8, 1, 16, 3, True), (4, 0, 4, 1, True)],
+)
+def test_cap_by_cores_and_memory(requested, memory_gb, cores, expected, capped):
+    from analysis.core.workers import cap
+
+    found = cap(requested, "ingest", memory=memory_gb * 1024**3, n_cores=cores)
+    assert found.count == expected and bool(found.message) == capped

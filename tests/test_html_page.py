@@ -58,3 +58,18 @@ def test_one_exporter_serves_every_page():
     again = html_page.to_html(copy.deepcopy(nb))
     assert first == again  # nothing left over from the page before
     assert "Tiếp công dân" in BeautifulSoup(first, "html.parser").get_text() and first.count("<img") == 2
+
+
+def test_page_declares_the_policy_and_drops_script_outputs():
+    """Every page forbids script and anything from outside (issue 11, item 10); a javascript output is left out."""
+    from analysis.views import house
+
+    nb = executed_notebook()
+    nb.cells[1].outputs.append(nbformat.v4.new_output("display_data", {"application/javascript": "alert(1)"}))
+    page = html_page.to_html(nb)
+    soup = BeautifulSoup(page, "html.parser")
+    metas = soup.head.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert [m["content"] for m in metas] == [house.CONTENT_SECURITY_POLICY]
+    assert page.index("Content-Security-Policy") < page.index("<style")
+    assert "alert(1)" not in page and not soup.find_all("script")
+    assert all(img["src"].startswith("data:image/png;base64,") for img in soup.find_all("img"))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
+import mistune
 import pytest
+from bs4 import BeautifulSoup
 
 from analysis.narrative.build import Paragraph, build_narrative, render_markdown, render_text
 from tests.narrative_quarter import CATALOGUE, fixture_data, fixture_templates
@@ -164,6 +166,10 @@ def test_render_text_and_markdown(exact) -> None:
     assert lines[:3] == ["TCD-HEAD", exact["TCD"].text, ""]
     assert text.count("\n\n") == len(found) - 1
     md = render_markdown(found)
-    assert md.startswith("### TCD-HEAD\n\nTCD-OPEN quý III/2021: T1")
+    assert md.startswith("### TCD\\-HEAD\n\nTCD\\-OPEN quý III/2021\\: T1")
     assert md.count("\n### ") == len(found) - 1
     assert render_markdown([Paragraph("X", "A*B", "1_2 [x]")]) == "### A\\*B\n\n1\\_2 \\[x\\]\n"
+    # rendered as nbconvert renders notebook Markdown, every paragraph shows exactly its text
+    soup = BeautifulSoup(mistune.html(md), "html.parser")
+    assert [h.get_text() for h in soup.find_all("h3")] == [p.heading for p in found]
+    assert [t.get_text() for t in soup.find_all("p")] == [p.text for p in found]

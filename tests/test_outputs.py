@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import stat
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.core.outputs import atomic_path, write_chunks, write_table
+from analysis.core import outputs
+from analysis.core.outputs import (
+    OutputFolderError,
+    atomic_path,
+    parquet_metadata,
+    staged,
+    write_chunks,
+    write_table,
+    writing_into,
+)
 
 FORMULA_LIKE = [
     "=SUM(A1:A9)",
@@ -183,3 +194,68 @@ def test_a_failure_while_chunks_are_written_leaves_the_previous_table(tmp_path):
     with pytest.raises(RuntimeError):
         write_chunks(chunks(), tmp_path, "bang")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary file left either
+
+
+# ------------------------------------------------------------------------------------------ staged files together
+
+
+def test_staged_files_appear_only_on_commit_and_in_rank_order(tmp_path, monkeypatch):
+    (tmp_path / "old.txt").write_text("cũ", encoding="utf-8")
+    moved: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(outputs.os, "replace", lambda src, dst: (moved.append(Path(dst).name), real_replace(src, dst)))
+    with staged(tmp_path) as staging:
+        staging.path("manifest.json", rank=2).write_text("m", encoding="utf-8")
+        staging.path("cache.json", rank=1).write_text("c", encoding="utf-8")
+        write_table(pd.DataFrame({"a": [1]}), tmp_path, "t", staging)
+        assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["old.txt"]
+    assert moved == ["t.csv", "t.parquet", "cache.json", "manifest.json"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["cache.json", "manifest.json", "old.txt", "t.csv", "t.parquet"]
+
+
+def test_a_failure_before_the_commit_moves_nothing_in_and_leaves_no_temporary_file(tmp_path):
+    write_table(pd.DataFrame({"a": [1]}), tmp_path, "t")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(RuntimeError), staged(tmp_path) as staging:
+        write_table(pd.DataFrame({"a": [2]}), tmp_path, "t", staging)
+        raise RuntimeError("dừng trước khi thay")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_parquet_metadata_is_written_and_the_table_reads_back_unchanged(tmp_path):
+    df = pd.DataFrame({"text": ["a", "b"], "value": [1.5, -2.0]}).astype({"text": "str"})
+    chunks = [df.iloc[:1].reset_index(drop=True), df.iloc[1:].reset_index(drop=True)]
+    _, parquet_path = write_chunks(chunks, tmp_path, "t", metadata={"analysis.generation": "g-1"})
+    assert parquet_metadata(parquet_path)["analysis.generation"] == "g-1"
+    pd.testing.assert_frame_equal(pd.read_parquet(parquet_path), df)
+
+
+# ------------------------------------------------------------------------------- a folder that cannot be written
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.EACCES, "không có quyền ghi"),
+        (errno.EPERM, "không có quyền ghi"),
+        (errno.EROFS, "chỉ cho phép đọc"),
+        (errno.ENOSPC, "ổ đĩa đã đầy"),
+    ],
+)
+def test_writing_into_turns_a_folder_problem_into_a_vietnamese_message(tmp_path, code, words):
+    with pytest.raises(OutputFolderError, match=words) as refused, writing_into(tmp_path):
+        raise OSError(code, os.strerror(code), str(tmp_path / "values.csv"))
+    assert str(tmp_path) in str(refused.value) and "Hãy" in str(refused.value)
+
+
+def test_writing_into_leaves_other_errors_alone(tmp_path):
+    with pytest.raises(PermissionError), writing_into(tmp_path / "out"):  # a raw file, not the output folder
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "raw" / "a.xlsx"))
+    with pytest.raises(FileNotFoundError), writing_into(tmp_path):
+        raise FileNotFoundError(errno.ENOENT, "No such file", str(tmp_path / "x"))
+
+
+def test_writing_into_names_a_parent_that_cannot_be_created(tmp_path):
+    with pytest.raises(OutputFolderError), writing_into(tmp_path / "a" / "b"):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "a"))

@@ -207,3 +207,41 @@ def test_ctrl_c_of_ingest_stops_it_in_plain_words(tmp_path):
     assert "Đã dừng theo yêu cầu" in message and "Traceback" not in message
     assert wait_gone(workers) == []
     assert not (out / "values.parquet").exists()  # nothing half-written in place
+
+
+# ------------------------------------------------------------------------------------------ one writer at a time
+
+
+def pages(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_second_report_on_the_same_folder_is_refused_and_the_first_completes(site, tmp_path):
+    out = tmp_path / "reports"
+    first = start_report(site, out, tmp_path / "tmp")
+    argv = [sys.executable, "-m", "analysis", "report", "--quarter", QUARTER, "--raw", str(site.raw)]
+    argv += ["--processed", str(site.processed), "--out", str(out), "--quiet", "--jobs", "1"]
+    env = {**os.environ, "ANALYSIS_CONFIG": str(site.config)}
+    second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 3, second.stderr
+    assert f"pid {first.pid}" in second.stderr and "lập báo cáo (report)" in second.stderr, second.stderr
+    assert "Traceback" not in second.stderr
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err.decode()
+    # the same pages as a report built alone
+    alone = build_report(QUARTER, tmp_path / "alone", site.raw, site.processed, workers=2, progress=False)
+    assert not alone.failed
+    assert pages(out / QUARTER) == pages(tmp_path / "alone" / QUARTER)
+    assert not (out / ".dang-su-dung.lock").exists() and not (site.processed / ".dang-su-dung.lock").exists()
+
+
+def test_an_ingest_while_a_report_reads_the_data_is_refused(site, tmp_path):
+    out = tmp_path / "reports"
+    report_run = start_report(site, out, tmp_path / "tmp")
+    argv = [sys.executable, "-m", "analysis", "ingest", "--raw", str(site.raw), "--out", str(site.processed)]
+    env = {**os.environ, "ANALYSIS_CONFIG": str(site.config)}
+    ingest = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert ingest.returncode == 3, ingest.stderr
+    assert f"pid {report_run.pid}" in ingest.stderr and str(site.processed) in ingest.stderr
+    _, err = report_run.communicate(timeout=300)
+    assert report_run.returncode == 0, err.decode()

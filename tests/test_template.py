@@ -177,7 +177,9 @@ def test_layout_places_every_input_indicator_on_its_area_sheet(catalogue, layout
 # ------------------------------------------------------------------------------------------ ingest round trip
 
 
-def test_empty_template_reads_back_as_all_blank_never_zero(template_path, tmp_path, ctx, catalogue):
+def test_empty_template_reads_back_as_all_blank_never_zero_and_is_not_a_submission(
+    template_path, tmp_path, ctx, catalogue
+):
     raw = tmp_path / "raw"
     raw.mkdir()
     path = raw / template_path.name
@@ -185,11 +187,14 @@ def test_empty_template_reads_back_as_all_blank_never_zero(template_path, tmp_pa
 
     sub = parse_submission(path, raw, ctx)
 
-    assert sub.status == "accepted", sub.reason
+    # every cell is found and read as blank (never 0), and a file with no figure at all is a blank template:
+    # rejected with a reason, so it cannot count as the unit's submission
     assert sub.unit is not None and sub.unit.code == "an_binh"
     assert sub.period == Q3
     by_code = {v.indicator: v for v in sub.values}
     assert set(by_code) == {ind.code for ind in catalogue.input_indicators()}
     assert {v.parsed.status for v in by_code.values()} == {"blank"}
     assert all(v.parsed.value is None for v in by_code.values())
-    assert not [i for i in sub.issues if i.severity == "error"]
+    assert sub.status == "rejected"
+    assert [i.rule for i in sub.issues if i.severity == "error"] == ["blank_template"]
+    assert "Tệp mẫu trống" in sub.reason

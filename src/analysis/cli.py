@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.core.config import project_root
+from analysis.core.workers import positive_int
 
 MAX_LISTED_ERRORS = 20
+JOBS_HELP = "{what} in parallel, from 1 (default and cap: the cores, fewer when memory is short)"
 
 
 def _default(path: str) -> Path:
@@ -68,25 +70,39 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(requested: int | None, kind: str) -> int:
+    """`--jobs` capped by cores and memory (analysis.core.workers), saying so on stderr when capped."""
+    from analysis.core.workers import cap
+
+    workers = cap(requested, kind)
+    if workers.message:
+        print(workers.message, file=sys.stderr)
+    return workers.count
+
+
+def _print_problems(processed: Path, quarter: str | None = None) -> None:
+    """Counts, every rejected file and the errors (file, unit, reason, what to do) of `processed`'s tables."""
+    from analysis.core.units import load_units
+    from analysis.ingest.generation import read_tables
+    from analysis.views.problems import console_lines
+
+    tables = read_tables(processed, ["submissions", "issues"])
+    submissions, issues = tables["submissions"], tables["issues"]
+    for line in console_lines(submissions, issues, load_units(), quarter, MAX_LISTED_ERRORS):
+        print(line)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest.run import run_ingest
 
     raw = args.raw or _default("data/raw")
     out = args.out or _default("data/processed")
-    result = run_ingest(raw, out, force=args.full)
+    result = run_ingest(raw, out, workers=_workers(args.jobs, "ingest"), force=args.full)
     run = result.run
     print(f"Tệp đọc mới: {run.parsed}, dùng lại kết quả lần trước: {run.reused}, đã bỏ khỏi thư mục: {run.removed}.")
     print(result.summary_vn())
     print(f"Kết quả ghi tại: {out}")
-    subs = result.tables["submissions"]
-    for row in subs[subs["status"] == "rejected"].itertuples():
-        print(f"  - Từ chối {row.file}: {row.reason}")
-    errors = result.tables["issues"].query("severity == 'error' and submission_status == 'accepted'")
-    if len(errors):
-        print(f"Lỗi cần xem lại ({len(errors)}; đầy đủ trong issues.csv):")
-    for row in errors.head(MAX_LISTED_ERRORS).itertuples():
-        where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
-        print(f"  - {row.file} {where}: {row.message}")
+    _print_problems(Path(out))
     if args.strict and result.has_errors:
         print("Có lỗi cần sửa trong số liệu (chế độ --strict): mã thoát 1", file=sys.stderr)
         return 1
@@ -96,12 +112,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report.build import build_report
 
+    processed = args.processed or _default("data/processed")
     result = build_report(
         args.quarter,
         out_root=args.out or _default("reports"),
         raw_dir=args.raw or _default("data/raw"),
-        processed_dir=args.processed or _default("data/processed"),
-        workers=args.jobs,
+        processed_dir=processed,
+        workers=_workers(args.jobs, "report"),
         unit=args.unit,
         progress=not args.quiet,
     )
@@ -109,6 +126,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("Đã đọc lại dữ liệu gốc (có tệp hoặc cấu hình mới).")
     ok = len(result.results) - len(result.failed)
     print(f"Đã lập {ok}/{len(result.results)} trang báo cáo: {result.folder / 'index.html'}")
+    _print_problems(Path(processed), result.folder.name)
     for failure in result.failed:
         print(f"  - {failure.error}", file=sys.stderr)
     return 1 if result.failed else 0
@@ -161,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="folder for the processed tables (default: data/processed)")
     p.add_argument("--strict", action="store_true", help="exit non-zero when any error-level issue exists")
     p.add_argument("--full", action="store_true", help="parse every file again, ignoring the incremental cache")
+    p.add_argument("--jobs", type=positive_int, help=JOBS_HELP.format(what="files read"))
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("report", help="build the quarter's report: notebooks, HTML, figures, index.html")
@@ -169,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", type=Path, help="folder of submissions (default: data/raw); re-ingested when changed")
     p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
     p.add_argument("--unit", help="only this unit's profile (unit code), besides the province pages")
-    p.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
+    p.add_argument("--jobs", type=positive_int, help=JOBS_HELP.format(what="notebooks run"))
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
 
@@ -186,15 +205,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from analysis.core.lock import FolderLocked
+    from analysis.core.outputs import OutputFolderError
+    from analysis.core.signals import Terminated, sigterm_as_interrupt
+
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with sigterm_as_interrupt():  # `kill PID` ends a run the way Ctrl+C does
+            return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:  # Ctrl+C: every output is written atomically, so the previous ones are intact
-        print("\nĐã dừng theo yêu cầu (Ctrl+C). Kết quả của lần chạy trước được giữ nguyên.", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # every output is written atomically, so the previous ones are intact
+        how = "tín hiệu dừng (SIGTERM)" if isinstance(exc, Terminated) else "Ctrl+C"
+        print(f"\nĐã dừng theo yêu cầu ({how}). Kết quả của lần chạy trước được giữ nguyên.", file=sys.stderr)
         return 130
+    except (FolderLocked, OutputFolderError) as exc:  # another run on the folder; a folder that cannot be written
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 3
     except (KeyError, ValueError, FileNotFoundError) as exc:  # ParameterError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"Lỗi: {message}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -19,9 +20,19 @@ from typing import Any
 import yaml
 
 from analysis.catalogue.checks import validate
-from analysis.catalogue.model import AGGREGATIONS, Area, Catalogue, CatalogueError, Indicator, UnitOfMeasure
+from analysis.catalogue.model import (
+    AGGREGATIONS,
+    DEFAULT_CAP,
+    Area,
+    Caps,
+    Catalogue,
+    CatalogueError,
+    Indicator,
+    UnitOfMeasure,
+)
 from analysis.catalogue.rules import MISSING_STRATEGIES, OPERATORS, SEVERITIES, Rule
 from analysis.core.config import yaml_load
+from analysis.core.units import UNIT_TYPES
 
 _AREA_CODE = re.compile(r"[A-Z]+")
 _SHEET_FORBIDDEN = set("[]:*?/\\")
@@ -138,7 +149,25 @@ def _unit(raw: Any, order: int) -> UnitOfMeasure:
     integer = fields.flag("integer", None)
     if integer is None:
         raise fields.fail("thiếu 'integer' (true/false)")
-    return UnitOfMeasure(fields.text("code"), integer)
+    return UnitOfMeasure(fields.text("code"), integer, _caps(fields))
+
+
+def _caps(fields: _Fields) -> Caps:
+    """`caps: {default: 1.0e+7, district: 1.0e+6}`: positive finite numbers keyed by a kind of unit or "default"."""
+    value = fields.raw.get("caps")
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not value:
+        raise fields.fail("'caps' phải là bảng loại đơn vị → số lớn nhất có thể (ví dụ {default: 1.0e+7})")
+    allowed = (DEFAULT_CAP, *UNIT_TYPES)
+    caps = []
+    for kind, cap in value.items():
+        if kind not in allowed:
+            raise fields.fail(f"'caps': loại đơn vị {kind!r} không hợp lệ; phải là một trong {', '.join(allowed)}")
+        if isinstance(cap, bool) or not isinstance(cap, int | float) or not math.isfinite(cap) or cap <= 0:
+            raise fields.fail(f"'caps': giá trị của {kind!r} phải là số dương hữu hạn (đang là {cap!r})")
+        caps.append((str(kind), float(cap)))
+    return tuple(sorted(caps))
 
 
 def _area(raw: Any, order: int) -> Area:
@@ -182,6 +211,7 @@ def _indicator(raw: Any, order: int) -> Indicator:
         description=fields.optional_text("description") or "",
         order=order,
         sum_over_quarters=bool(fields.flag("sum_over_quarters", True)),
+        caps=_caps(fields),
     )
 
 

@@ -20,12 +20,24 @@ class CatalogueError(ValueError):
     """The catalogue file is malformed or inconsistent."""
 
 
+Caps = tuple[tuple[str, float], ...]  # (unit type or "default", largest possible figure of one unit in one quarter)
+DEFAULT_CAP = "default"
+
+
+def cap_for(caps: Caps, unit_type: str) -> float | None:
+    """The cap for a kind of unit: its own, else the default; None when there is none."""
+    found = dict(caps)
+    return found.get(unit_type, found.get(DEFAULT_CAP))
+
+
 @dataclass(frozen=True)
 class UnitOfMeasure:
-    """A unit of measure; ``integer`` units only take whole numbers (counts)."""
+    """A unit of measure; ``integer`` units only take whole numbers (counts). ``caps``: per kind of unit, the
+    largest figure one unit can possibly report in a quarter (above it the figure is impossible, not unusual)."""
 
     code: str
     integer: bool
+    caps: Caps = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,8 @@ class Indicator:
     # False for figures that carry over from the previous period (a balance, or a total that includes the balance):
     # adding them over quarters would count the same case several times, so no year-to-date sum is made.
     sum_over_quarters: bool = True
+    # this indicator's own caps (see `UnitOfMeasure.caps`), replacing its unit of measure's where given
+    caps: Caps = ()
 
     def ratio(self, values: Mapping[str, float | None]) -> float | None:
         """This ratio recomputed from its numerator and denominator (None when either is missing or the base is 0).
@@ -132,20 +146,36 @@ class Catalogue:
         except KeyError:
             raise KeyError(f"Chỉ tiêu {code}: đơn vị tính {unit!r} không có trong danh mục") from None
 
+    def cap(self, code: str, unit_type: str) -> float | None:
+        """The largest possible figure of indicator `code` for one unit of `unit_type` in one quarter: the
+        indicator's own cap, else its unit of measure's; None when neither has one (ratios, rates)."""
+        item = self.indicator(code)
+        own = cap_for(item.caps, unit_type)
+        if own is not None:
+            return own
+        unit = self._unit_index.get(item.unit)
+        return cap_for(unit.caps, unit_type) if unit else None
+
+    def _caps_text(self, item: Indicator) -> str:
+        """The caps that apply to an indicator, as text: "default: 10000000; district: 1000000" ("" for none)."""
+        unit = self._unit_index.get(item.unit)
+        caps = dict(unit.caps if unit else ()) | dict(item.caps)
+        return "; ".join(f"{kind}: {cap:.0f}" for kind, cap in sorted(caps.items()))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator, in file order, with its area's title, form and sheet (columns: `FRAME_DTYPES`)."""
-        rows = [_frame_row(item, self.area(item.area)) for item in self.indicators]
+        rows = [_frame_row(item, self.area(item.area), self._caps_text(item)) for item in self.indicators]
         return pd.DataFrame(rows, columns=list(FRAME_DTYPES)).astype(FRAME_DTYPES)
 
 
 # Catalogue.to_frame: each Indicator field whose type is listed here is a column with this dtype (`aliases` is not),
 # in field order; then the columns that are not fields of the indicator.
 _FIELD_DTYPES = {"str": "str", "str | None": "str", "float": "float64", "bool": "bool", "bool | None": "boolean",
-                 "int": "int64"}  # fmt: skip
+                 "int": "int64", "Caps": "str"}  # fmt: skip
 _FRAME_FIELDS = {f.name: _FIELD_DTYPES[f.type] for f in dataclasses.fields(Indicator) if f.type in _FIELD_DTYPES}
 FRAME_DTYPES: dict[str, str] = _FRAME_FIELDS | {"is_input": "bool", "area_title": "str", "form": "str", "sheet": "str"}
 
 
-def _frame_row(item: Indicator, area: Area) -> dict[str, Any]:
-    own = {name: getattr(item, name) for name in _FRAME_FIELDS}
+def _frame_row(item: Indicator, area: Area, caps: str) -> dict[str, Any]:
+    own = {name: getattr(item, name) for name in _FRAME_FIELDS} | {"caps": caps}
     return own | {"is_input": item.is_input, "area_title": area.title, "form": area.form, "sheet": area.sheet}

@@ -94,10 +94,34 @@ def build_template(catalogue: Catalogue, context: TemplateContext) -> Workbook:
     return wb
 
 
-def write_template(catalogue: Catalogue, context: TemplateContext, out: str | Path) -> Path:
-    """Write the template to `out` atomically and return the path."""
+QUARTERS_AHEAD = 4  # a template may be made up to a year ahead (to send out before the quarter starts)
+YEARS_BACK = 20  # and for a quarter up to twenty years back (a late or corrected submission of an old quarter)
+
+
+class QuarterOutOfRange(ValueError):
+    """A template asked for a quarter too far from today (message in Vietnamese)."""
+
+
+def check_quarter(quarter: Quarter, today: date | None = None) -> Quarter:
+    """`quarter` when it is a plausible quarter to report on today; QuarterOutOfRange otherwise (2099Q1, 1900Q1 are
+    typing slips, never a real reporting period)."""
+    today = today or date.today()
+    now = Quarter(today.year, (today.month - 1) // 3 + 1)
+    first, last = Quarter(now.year - YEARS_BACK, 1), now + QUARTERS_AHEAD
+    if not first.index <= quarter.index <= last.index:
+        raise QuarterOutOfRange(
+            f"Không lập mẫu cho {quarter.vn_title}: kỳ báo cáo quá xa so với hôm nay ({today:%d/%m/%Y}). "
+            f"Chỉ lập mẫu cho các quý từ {first.vn_title} đến {last.vn_title}; hãy kiểm tra lại năm và quý"
+        )
+    return quarter
+
+
+def write_template(catalogue: Catalogue, context: TemplateContext, out: str | Path, today: date | None = None) -> Path:
+    """Write the template to `out` atomically and return the path; a quarter far from `today` is refused
+    (`check_quarter`) before anything is written."""
     from analysis.core.outputs import atomic_path
 
+    check_quarter(context.quarter, today)
     out = Path(out)
     with atomic_path(out) as tmp:
         build_template(catalogue, context).save(tmp)

@@ -21,6 +21,7 @@ from analysis.core.config import config_dir, project_root
 from analysis.core.outputs import read_table
 from analysis.core.periods import Quarter, quarter_range
 from analysis.core.units import Unit, UnitRegistry, load_units
+from analysis.ingest.generation import MANIFEST_FILE, read_tables
 from analysis.ingest.schema import TABLES
 
 
@@ -63,7 +64,7 @@ _last_loaded: list = []  # [source state, ReportData]: the last data loaded in t
 def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
     """What a loaded ReportData depends on: the quarter asked for, the processed tables, the catalogue and the unit
     registry (paths, modification times and sizes)."""
-    sources = [folder / f"{name}.parquet" for name in TABLES]
+    sources = [folder / f"{name}.parquet" for name in TABLES] + [folder / MANIFEST_FILE]
     sources += [Path(str(resources.files("analysis.catalogue") / "catalogue.yaml")), config_dir() / "units.yaml"]
     stats = []
     for path in sources:
@@ -88,6 +89,7 @@ class ReportData:
     submissions: pd.DataFrame
     issues: pd.DataFrame
     completeness: pd.DataFrame
+    folder: Path | None = None  # the processed-data folder the tables were read from (None: built in memory)
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
@@ -101,12 +103,13 @@ class ReportData:
         key = _source_state(quarter, folder)
         if _last_loaded and _last_loaded[0] == key:
             return _last_loaded[1]
-        tables = {name: read_table(folder, name) for name in TABLES}
+        tables = read_tables(folder)  # all of one ingest run (InconsistentTables, in Vietnamese, otherwise)
         valid = sorted(tables["values"]["period"].unique())
         data = cls(
             quarter=parse_quarter_parameter(quarter, valid),
             catalogue=load_catalogue(),
             registry=load_units(),
+            folder=folder,
             **tables,
         )
         _last_loaded[:] = [key, data]

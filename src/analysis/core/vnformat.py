@@ -6,23 +6,40 @@ Every number a person reads — tables, chart labels, narrative — goes through
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MISSING_TEXT = "—"
 
 
 def _is_missing(x: object) -> bool:
+    """None, NaN, ±infinity and anything that is not a number: shown as missing, never formatted."""
     if x is None:
         return True
     try:
-        return math.isnan(float(x))
-    except (TypeError, ValueError):
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError, OverflowError):
         return True
 
 
 def _round_half_up(x: float, decimals: int) -> float:
-    """Round as Excel and readers do (2,5 → 3), not Python's half-to-even."""
-    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    """Round as Excel and readers do (2,5 → 3), not Python's half-to-even. Never raises: a number too large for the
+    precision asked (≥ 1e28 with the default decimal context) has no digits after the point to round, so it is
+    returned as it is; ±infinity and NaN too."""
+    if not math.isfinite(x) or abs(x) >= 1e15:  # a float ≥ 1e15 has no fractional part worth rounding
+        return x
+    try:
+        return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError, OverflowError):
+        return x
+
+
+FLOAT_DIGITS = 15  # significant digits a float holds exactly; past them a large float's digits are binary noise
+
+
+def _digits(x: float) -> float | Decimal:
+    """A non-negative figure ready for formatting: beyond 1e15 its first 15 significant digits and zeros after
+    (1e20 + 16384 → 100.000.000.000.000.000.000, never the float's noise)."""
+    return Decimal(f"{x:.{FLOAT_DIGITS}g}") if x >= 1e15 else x
 
 
 def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT) -> str:
@@ -32,7 +49,7 @@ def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT
     value = _round_half_up(float(x), decimals)
     if value == 0:
         value = 0.0  # no "-0"
-    text = f"{abs(value):,.{decimals}f}"  # "1,234.5"
+    text = f"{_digits(abs(value)):,.{decimals}f}"  # "1,234.5"
     text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return ("-" if value < 0 else "") + text
 

@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 
 from analysis.compare.report_data import ReportData
 from analysis.core.outputs import atomic_path
+from analysis.exports.xlsx import xml_safe
 from analysis.narrative import build as narrative
 from analysis.views import charts, figure_cache, house, tables
 
@@ -134,7 +135,7 @@ def _cell_text(cell, text: str, bold: bool = False, centre: bool = False) -> Non
     p = cell.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER if centre else WD_ALIGN_PARAGRAPH.LEFT
     p.paragraph_format.space_after = Pt(0)
-    run = p.add_run(text)
+    run = p.add_run(xml_safe(text))
     run.bold = bold
     run.font.size = Pt(TABLE_PT)
 
@@ -152,9 +153,9 @@ def build_docx(data: ReportData) -> Document:
     q = data.quarter
     paragraphs = {p.area: p for p in narrative.build_narrative(data, exact=True)}
     for n, area in enumerate(data.catalogue.areas, start=1):
-        doc.add_heading(f"{n}. {area.title}", level=1)
+        doc.add_heading(xml_safe(f"{n}. {area.title}"), level=1)
         if area.code in paragraphs:
-            body = doc.add_paragraph(paragraphs[area.code].text)
+            body = doc.add_paragraph(xml_safe(paragraphs[area.code].text))
             body.paragraph_format.first_line_indent = Cm(1)
             body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         keys = [i.code for i in data.key_indicators(area.code)]

@@ -4,11 +4,14 @@ One sheet per area; for every indicator the province row ("Toàn tỉnh") and, g
 they fold away), each unit; this quarter, the previous quarter, the same quarter last year and the changes.
 Vietnamese headers, number formats (Excel shows 7.000 and 12,5% in a Vietnamese locale), frozen header, column
 widths, A4 landscape print setup. Every text cell is stored as text: a note beginning with "=" never becomes a
-formula (OWASP: the leading character is neutralised and the cell type forced to string).
+formula (OWASP: the leading character is neutralised and the cell type forced to string), and characters XML cannot
+hold (a unit's note with "\x0b", what Excel stores as `_x000B_` for a line break pasted from Word) are replaced
+(`xml_safe`), so one note never stops the export.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from copy import copy
 from pathlib import Path
@@ -25,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analysis.compare.report_data import ReportData
 from analysis.core import labels
 from analysis.core.outputs import atomic_path, neutralise_formula
+from analysis.ingest.numbers import EXCLUDED
 from analysis.views import house
 from analysis.views.wording import last_year_label, previous_label
 
@@ -59,9 +63,19 @@ def _apply(cell: Cell, style: dict[str, Any]) -> None:
     cell._style = copy(known[key][0])
 
 
+_LINE_BREAKS_RE = re.compile("[\x0b\x0c\u2028\u2029]")  # vertical tab (Word's manual line break), form feed
+_NOT_XML_RE = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # no XML 1.0 document may hold these
+
+
+def xml_safe(text: object) -> str:
+    """`text` as a string an Excel or Word file can hold: line-break control characters become a line break, every
+    other character XML 1.0 forbids (control characters, lone surrogates) is dropped."""
+    return _NOT_XML_RE.sub("", _LINE_BREAKS_RE.sub("\n", "" if text is None else str(text)))
+
+
 def set_text(ws: Worksheet, row: int, col: int, text: object, **style: Any) -> None:
-    """Write a text cell that can never turn into a formula."""
-    cell = ws.cell(row=row, column=col, value=neutralise_formula("" if text is None else str(text)))
+    """Write a text cell that can never turn into a formula nor hold a character the file format forbids."""
+    cell = ws.cell(row=row, column=col, value=neutralise_formula(xml_safe(text)))
     cell.data_type = "s"
     _apply(cell, style)
 
@@ -80,11 +94,13 @@ def area_rows(data: ReportData, area_code: str) -> pd.DataFrame:
     units = data.unit_comparison.assign(is_province=False)
     order = {u.code: i for i, u in enumerate(data.registry.units)}
     remarks = data.values.loc[
-        data.values["period"] == data.quarter.label, ["unit_code", "indicator", "remark", "approx"]
-    ].rename(columns={"approx": "estimated"}, errors="raise")
+        data.values["period"] == data.quarter.label,
+        ["unit_code", "indicator", "remark", "approx", "status", "raw", "source_file", "sheet", "cell"],
+    ].rename(columns={"approx": "estimated", "status": "value_status"}, errors="raise")
     both = pd.concat([province, units], ignore_index=True).merge(remarks, on=["unit_code", "indicator"], how="left")
     both = both[both["indicator"].isin(codes)].assign(
         remark=lambda d: d["remark"].fillna(""),
+        value_status=lambda d: d["value_status"].fillna(""),
         estimated=lambda d: d["estimated"].fillna(False).astype(bool),
         _ind=lambda d: d["indicator"].map({c: i for i, c in enumerate(codes)}),
         _unit=lambda d: d["unit_code"].map(order).fillna(-1),
@@ -160,6 +176,10 @@ def _note(r) -> str:
     """What the change columns cannot show: a new figure, a missing base, units missing from a province figure;
     and the unit's own note."""
     notes = (["số liệu ước tính"] if r.estimated else []) + ([r.remark] if r.remark else [])
+    if getattr(r, "value_status", "") == EXCLUDED:  # kept out at ingest (`ingest.checks.exclude`): say what and where
+        notes.append(
+            f"số liệu bị loại, không đưa vào tổng hợp: đơn vị ghi “{r.raw}” ({r.source_file}, ô {r.sheet}!{r.cell})"
+        )
     for status, label in ((r.status_previous, "quý trước"), (r.status_last_year, "cùng kỳ")):
         if status == "new":
             notes.append(f"mới phát sinh so với {label}")

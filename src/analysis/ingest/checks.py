@@ -5,12 +5,15 @@ unit's own figures, indicators missing from an area, and the catalogue's validat
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 
 from analysis.catalogue.model import Catalogue
 from analysis.catalogue.rules import check_rules, rule_codes
+from analysis.core import vnformat
 from analysis.ingest.extract import FoundValue
-from analysis.ingest.numbers import ParsedValue
+from analysis.ingest.numbers import EXCLUDED, ParsedValue
 from analysis.ingest.submission import IngestContext, Issue, Submission
 
 RATIO_TOLERANCE = 0.15  # percentage points: a rate typed with one decimal may differ by rounding
@@ -45,39 +48,108 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+FLOAT_EXACT = 2.0**53  # beyond this a float no longer holds every whole number: more digits than it keeps
+
+
 def check_values(sub: Submission, ctx: IngestContext) -> None:
-    """Each kept value on its own: unreadable or uncalculated, negative, a fraction of a count, an estimate, a row
-    label naming another indicator than its code, a value cell inside a merged range."""
+    """Each kept value on its own: unreadable or uncalculated, negative, impossible (above its cap in the
+    catalogue), a fraction of a count, an estimate, too many digits, a row label naming another indicator than its
+    code, a value cell inside a merged range. A negative or impossible figure is then excluded (`exclude`): the
+    one place a value is kept out of totals, comparisons, the narrative and the exports. A file with no figure at
+    all is a blank template and is rejected."""
+    if sub.values and all(v.parsed.status == "blank" for v in sub.values):
+        sub.reject(
+            "Tệp mẫu trống: không có số liệu nào được nhập (mọi ô số liệu đều để trống); "
+            "hãy nhập số liệu (ghi 0 hoặc “-” nếu không phát sinh) rồi gửi lại",
+            "blank_template",
+        )
+        return
+    unit_type = sub.unit.type if sub.unit else ""
+    kept = []
     for v in sub.values:
-        p: ParsedValue = v.parsed
-        shown = f"“{v.raw}”" if v.raw != "" else "(trống)"
-        name = ctx.catalogue.indicator(v.indicator).name
-        where = dict(sheet=v.sheet, cell=v.cell, indicator=v.indicator)
-        if p.status == "formula_no_cache":
-            sub.issue(
-                "error",
-                "formula_no_cache",
-                f"{name}: ô có công thức nhưng chưa có giá trị tính sẵn; hãy mở tệp bằng Excel, tính lại và lưu",
-                **where,
-            )
-        elif p.status == "invalid":
-            sub.issue("error", "invalid_number", f"{name}: không đọc được số từ {shown}. {p.note}".strip(), **where)
-        if p.value is not None and p.value < 0:
-            sub.issue("error", "negative_value", f"{name}: số âm {shown}", **where)
-        elif p.value is not None and v.indicator in ctx.index.integer and not float(p.value).is_integer():
-            sub.issue("warning", "non_integer", f"{name}: chỉ tiêu đếm số nhưng có số lẻ {shown}", **where)
-        if p.approx:
-            sub.issue("warning", "approx_value", f"{name}: số liệu ước tính {shown}", **where)
-        if v.label_conflict:
-            other = ctx.catalogue.indicator(v.label_conflict).name
-            sub.issue(
-                "warning",
-                "label_code_mismatch",
-                f"Mã số {v.indicator} nhưng tên dòng là “{other}” ({v.label_conflict}); dùng theo mã số",
-                **where,
-            )
-        if v.merged_part:
-            sub.issue("warning", "merged_value_cell", f"{name}: ô số liệu nằm trong vùng ô gộp", **where)
+        reason = _check_value(sub, ctx, v, unit_type)
+        kept.append(exclude(v, reason) if reason else v)
+    sub.values = kept
+
+
+def _check_value(sub: Submission, ctx: IngestContext, v: FoundValue, unit_type: str) -> str:
+    """The issues of one value; the reason it must be excluded ("" when it stays in)."""
+    p: ParsedValue = v.parsed
+    shown = quoted(v.raw)
+    name = ctx.catalogue.indicator(v.indicator).name
+    where = dict(sheet=v.sheet, cell=v.cell, indicator=v.indicator)
+    if p.status == "formula_no_cache":
+        sub.issue(
+            "error",
+            "formula_no_cache",
+            f"{name}: ô có công thức nhưng chưa có giá trị tính sẵn; hãy mở tệp bằng Excel, tính lại và lưu",
+            **where,
+        )
+    elif p.status == "invalid":
+        sub.issue("error", "invalid_number", f"{name}: {p.note or f'không đọc được số từ {shown}'}", **where)
+    _check_form(sub, ctx, v, name, where)
+    if p.value is None:
+        return ""
+    if abs(p.value) >= FLOAT_EXACT:
+        sub.issue(
+            "warning",
+            "imprecise_number",
+            f"{name}: số {shown} có quá nhiều chữ số (hơn 15); các chữ số cuối không được giữ chính xác",
+            **where,
+        )
+    cap = ctx.catalogue.cap(v.indicator, unit_type)
+    if p.value < 0:
+        sub.issue("error", "negative_value", f"{name}: số âm {shown}; không đưa vào tổng hợp", **where)
+        return "số âm"
+    if cap is not None and p.value > cap:
+        sub.issue(
+            "error",
+            "implausible_value",
+            f"{name}: {shown} vượt quá mức tối đa có thể của một {_unit_kind(sub)} trong một quý "
+            f"({vnformat.auto(cap)}); không đưa vào tổng hợp, hãy kiểm tra lại ô {v.sheet}!{v.cell}",
+            **where,
+        )
+        return "vượt mức tối đa có thể"
+    if v.indicator in ctx.index.integer and not float(p.value).is_integer():
+        sub.issue("warning", "non_integer", f"{name}: chỉ tiêu đếm số nhưng có số lẻ {shown}", **where)
+    return ""
+
+
+def _check_form(sub: Submission, ctx: IngestContext, v: FoundValue, name: str, where: dict[str, str]) -> None:
+    """What is worth a word whatever the figure: an estimate, a label naming another indicator, a merged cell."""
+    if v.parsed.approx:
+        sub.issue("warning", "approx_value", f"{name}: số liệu ước tính {quoted(v.raw)}", **where)
+    if v.label_conflict:
+        other = ctx.catalogue.indicator(v.label_conflict).name
+        sub.issue(
+            "warning",
+            "label_code_mismatch",
+            f"Mã số {v.indicator} nhưng tên dòng là “{other}” ({v.label_conflict}); dùng theo mã số",
+            **where,
+        )
+    if v.merged_part:
+        sub.issue("warning", "merged_value_cell", f"{name}: ô số liệu nằm trong vùng ô gộp", **where)
+
+
+def _unit_kind(sub: Submission) -> str:
+    """ "đơn vị cấp huyện", "cơ quan cấp tỉnh", "đơn vị"."""
+    kind = sub.unit.type_vn if sub.unit else ""
+    return f"đơn vị {kind}" if kind.startswith("cấp") or not kind else kind
+
+
+def exclude(v: FoundValue, reason: str) -> FoundValue:
+    """`v` kept out of every total: no value, status "excluded", its raw text, sheet and cell kept (lineage), the
+    reason as its note."""
+    return replace(v, parsed=ParsedValue(None, v.parsed.approx, EXCLUDED, f"không đưa vào tổng hợp: {reason}"))
+
+
+def quoted(raw: object) -> str:
+    """A cell's content for a message: “-50”, “12,5”, “(trống)” — numbers in Vietnamese notation."""
+    if raw is None or raw == "":
+        return "(trống)"
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return f"“{vnformat.auto(raw)}”" if math.isfinite(raw) else f"“{raw}”"
+    return f"“{fmt_raw(raw)}”"
 
 
 def check_typed_ratios(sub: Submission, typed: list[FoundValue], catalogue: Catalogue) -> None:
@@ -93,7 +165,7 @@ def check_typed_ratios(sub: Submission, typed: list[FoundValue], catalogue: Cata
             sub.issue(
                 "warning",
                 "ratio_mismatch",
-                f"{ind.name}: đơn vị ghi “{fmt_raw(v.raw)}” nhưng tính lại từ số liệu "
+                f"{ind.name}: đơn vị ghi {quoted(v.raw)} nhưng tính lại từ số liệu "
                 f"({ind.numerator}/{ind.denominator}) là {shown.replace('.', ',')}; dùng giá trị tính lại",
                 v.sheet,
                 v.cell,
@@ -136,6 +208,6 @@ def fmt_raw(raw: object) -> str:
         return ""
     if isinstance(raw, date | datetime):
         return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
+    if isinstance(raw, float) and raw.is_integer():  # beyond 2**53 the shortest digits that read back, no noise
+        return str(int(raw)) if abs(raw) < FLOAT_EXACT else format(Decimal(repr(raw)), "f")
     return str(raw)

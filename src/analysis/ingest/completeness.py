@@ -1,13 +1,16 @@
 """The completeness table: per quarter and unit, whether a report was expected and received, and on time.
 
 Built with joins: the units the registry expects (unit × quarter within each unit's validity) outer-joined with
-the accepted submissions, each quarter's deadline as a column; one row per quarter and unit that was expected or
-reported, by quarter then unit code.
+the accepted submissions, each quarter's deadline as a column, and the notes of files filed under this unit and
+quarter by their names but read as another (`notes`); one row per quarter and unit that was expected or reported,
+by quarter then unit code. Timeliness belongs to the first complete submission (`first_file`): a later correction
+supplies the figures (`source_file`, `corrected`, `correction_date`) but never makes a unit late.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from datetime import date, timedelta
 
 import numpy as np
@@ -17,6 +20,7 @@ from analysis.core.config import ProvinceConfig
 from analysis.core.periods import Quarter, period_dates, quarter_range
 from analysis.core.units import Unit
 from analysis.ingest import schema
+from analysis.ingest.across import named_for_other_unit
 from analysis.ingest.record import Entry
 from analysis.ingest.submission import IngestContext
 
@@ -29,12 +33,14 @@ def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame
     accepted = [e for e in entries if e.sub.status == "accepted"]
     if not accepted:
         return schema.frame([], "completeness")
-    periods = [e.sub.period for e in accepted]
+    notes = _notes(entries)
+    periods = [e.sub.period for e in accepted] + [Quarter.from_index(q) for q in notes["q"]]
     quarters = _quarters(quarter_range(min(ctx.province.first_period, *periods), max(periods)), ctx.province)
     units = _units([*ctx.registry.units, *(e.sub.unit for e in accepted)])
     rows = (
         _expected(units, quarters)
-        .merge(_received(accepted), on=_KEYS, how="outer", indicator="found")
+        .merge(_received(entries), on=_KEYS, how="outer", indicator="found")
+        .merge(notes, on=_KEYS, how="left", validate="one_to_one")
         .merge(quarters, on="q", validate="many_to_one")
         .merge(units.drop(columns=["valid_from", "valid_to"]), on="unit_code", validate="many_to_one")
         .sort_values(_KEYS, ignore_index=True)
@@ -50,6 +56,11 @@ def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame
             on_time=on_time,
             report_date=report_date,
             source_file=rows["source_file"].fillna(""),
+            first_file=rows["first_file"].fillna(""),
+            corrected=rows["corrected"].fillna(False).astype(bool),
+            correction_date=rows["correction_date"].fillna(""),
+            notes=rows["notes"].fillna(""),
+            note_files=rows["note_files"].fillna(""),
             indicators_reported=rows["indicators_reported"].fillna(0),
             indicators_expected=len(ctx.catalogue.input_indicators()),
             status=completeness_status(expected, received, on_time, rows["deadline"] != ""),
@@ -118,18 +129,59 @@ def _expected(units: pd.DataFrame, quarters: pd.DataFrame) -> pd.DataFrame:
     return grid.loc[(grid["valid_from"] <= grid["q"]) & (grid["q"] <= grid["valid_to"]), _KEYS]
 
 
-def _received(accepted: list[Entry]) -> pd.DataFrame:
-    """One row per accepted submission (one per unit and quarter after supersession)."""
-    return pd.DataFrame(
-        [
+def _received(entries: list[Entry]) -> pd.DataFrame:
+    """One row per accepted submission (one per unit and quarter after supersession), timed by the first complete
+    submission of its unit and quarter (`first_complete`)."""
+    read: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.sub.status != "rejected" and e.sub.unit and e.sub.period and not named_for_other_unit(e.sub):
+            read[(e.sub.unit.code, e.sub.period.index)].append(e)
+    rows = []
+    for used in (e for e in entries if e.sub.status == "accepted"):
+        first = first_complete(used, read[(used.sub.unit.code, used.sub.period.index)])
+        corrected = first is not used
+        rows.append(
             (
-                e.sub.period.index,
-                e.sub.unit.code,
-                e.sub.report_date.isoformat() if e.sub.report_date else "",
-                e.sub.file,
-                e.n_reported,
+                used.sub.period.index,
+                used.sub.unit.code,
+                _iso(first.sub.report_date),
+                used.sub.file,
+                used.n_reported,
+                first.sub.file,
+                corrected,
+                _iso(used.sub.report_date) if corrected else "",
             )
-            for e in accepted
-        ],  # fmt: skip
-        columns=[*_KEYS, "report_date", "source_file", "indicators_reported"],
-    )
+        )
+    columns = [*_KEYS, "report_date", "source_file", "indicators_reported", "first_file", "corrected"]
+    return pd.DataFrame(rows, columns=[*columns, "correction_date"])
+
+
+def first_complete(used: Entry, read: list[Entry]) -> Entry:
+    """The submission whose report date decides timeliness: the earliest dated one of the unit and quarter that
+    reports at least as many figures as the one used (a correction of figures, not a completion); else `used`."""
+    complete = [e for e in read if e.sub.report_date and e.n_reported >= used.n_reported]
+    return min(complete, key=lambda e: (e.sub.report_date, e.sub.file), default=used)
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _notes(entries: list[Entry]) -> pd.DataFrame:
+    """Per quarter and unit named by a file's names, what that file turned out to be instead (codes of labels.yaml's
+    `completeness_note`, ";"-joined, and the files): a copy of another quarter renamed as this one, or a file named
+    for this unit whose content names another."""
+    found: dict[tuple[int, str], dict[str, None]] = defaultdict(dict)
+    files: dict[tuple[int, str], dict[str, None]] = defaultdict(dict)
+    for e in entries:
+        s = e.sub
+        if s.status == "rejected" or not s.unit or not s.period:
+            continue
+        if s.path_period and s.path_period != s.period:
+            found[(s.path_period.index, s.unit.code)]["named_for_quarter"] = None
+            files[(s.path_period.index, s.unit.code)][s.file] = None
+        if named_for_other_unit(s):
+            found[(s.period.index, s.path_unit.code)]["named_for_unit"] = None
+            files[(s.period.index, s.path_unit.code)][s.file] = None
+    rows = [(q, unit, ";".join(codes), ";".join(files[(q, unit)])) for (q, unit), codes in found.items()]
+    return pd.DataFrame(rows, columns=[*_KEYS, "notes", "note_files"]).astype({"q": "int64"})

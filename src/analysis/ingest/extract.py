@@ -59,7 +59,18 @@ _VALUE_HEADER_BAD = (
 )
 _REPORT_DATE_LABELS = ("ngay lap", "ngay bao cao", "ngay gui", "ngay ky")
 _ESTIMATE_RE = re.compile(r"\buoc\b")
-_RANGE_WORDS = ("tu ngay", "den ngay", "so lieu tinh", "thoi gian lay so lieu")
+# where a report date is written: a labelled field ("Ngày lập báo cáo: 20/09/2021", or the label in the cell to the
+# left), or the place-and-date line of the title block or the signature ("An Bình, ngày 20 tháng 9 năm 2021") as
+# the whole cell; never a date inside a sentence ("Theo kế hoạch ngày 31/12/2099", "Quyết định số 12 ngày …")
+_PLACE_DATE_RE = re.compile(
+    r"^(?:(?P<place>[a-z ]{1,60}) )?ngay (?:\d{1,2} thang \d{1,2} nam \d{4}|(?P<short>\d{1,2} \d{1,2} \d{4}))$"
+)
+_NOT_A_PLACE_RE = re.compile(
+    r"\b(?:theo|can cu|ke hoach|quyet dinh|van ban|cong van|thong bao|du kien|thoi han|han nop|so lieu|tinh den)\b"
+)
+_NOT_A_PLACE = ("tu", "den", "truoc", "sau", "han", "vao", "trong")  # a whole "place" that is a preposition
+_UNIT_LABELS = ("don vi bao cao", "don vi gui bao cao", "ten don vi")  # not "Đơn vị: người" (a measure)
+_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,7 @@ class SheetResult:
     units: list[Located] = field(default_factory=list)
     periods: list[Located] = field(default_factory=list)
     report_dates: list[Located] = field(default_factory=list)
+    unit_texts: list[Located] = field(default_factory=list)  # unit fields naming no unit of the registry
     value_col: int | None = None
     first_row: int | None = None
 
@@ -153,7 +165,7 @@ def extract_sheet(grid: SheetGrid, index: IndicatorIndex, registry: UnitRegistry
         return result
     key_col, first = _key_column(rows), min(rows)
     # column headers right of the labels ("Quý II/2021 | Quý III/2021") describe columns, not the report's period
-    _find_metadata(grid, registry, cutoff, first, (first - HEADER_DEPTH, key_col), result)
+    _find_metadata(grid, registry, cutoff, first, (first - HEADER_DEPTH, key_col), result, frozenset(rows))
     sheet_period, _ = vote(result.periods)
     value_col = _value_column(grid, rows, key_col, sheet_period)
     result.first_row = first
@@ -282,29 +294,61 @@ def _find_metadata(
     top_limit: int,
     header_band: tuple[int, int] | None,
     result: SheetResult,
+    skip_rows: frozenset[int] = frozenset(),
 ) -> None:
     """Unit and period mentions in the top rows (outside the column headers given as (first row, key column));
-    report dates anywhere (signature lines, info fields)."""
+    report dates where a report date is written (`report_date_at`), anywhere but in the indicator rows."""
     band_row, band_col = header_band or (top_limit, -1)
     for r, row in enumerate(grid.rows):
         for c, raw in enumerate(row):
-            if isinstance(raw, str):
-                if not raw.strip():
-                    continue
-                if r < top_limit and not (r >= band_row and c > band_col):
-                    _unit_and_period(raw, registry, cutoff, Located(None, grid.name, r, c), result)
-                folded = fold(raw)
-                if ("ngay" in folded or "nam" in folded) and not any(w in folded for w in _RANGE_WORDS):
-                    found = parse_date(raw)
-                    if found:
-                        result.report_dates.append(Located(found, grid.name, r, c))
-            elif isinstance(raw, datetime | date) and c > 0 and _labels_report_date(row[c - 1]):
-                value = raw.date() if isinstance(raw, datetime) else raw
-                result.report_dates.append(Located(value, grid.name, r, c))
+            if isinstance(raw, str) and not raw.strip():
+                continue
+            if isinstance(raw, str) and r < top_limit and not (r >= band_row and c > band_col):
+                _unit_and_period(raw, registry, cutoff, Located(None, grid.name, r, c), result)
+                _unit_text(row, c, registry, Located(None, grid.name, r, c), result)
+            found = None if r in skip_rows else report_date_at(row, c)
+            if found is not None:
+                result.report_dates.append(Located(found, grid.name, r, c))
+
+
+def report_date_at(row: list, c: int) -> date | None:
+    """The report date cell `c` of `row` gives, when it is where a report date is written: a field labelled
+    "Ngày lập báo cáo" (in the cell or in the nearest filled cell to its left), or a place-and-date line that is
+    the whole cell ("An Bình, ngày 20 tháng 9 năm 2021"); None for a date inside a sentence or a note."""
+    raw = row[c]
+    if isinstance(raw, datetime | date):
+        return (raw.date() if isinstance(raw, datetime) else raw) if _labels_report_date(_left_of(row, c)) else None
+    if not isinstance(raw, str) or not _DIGIT_RE.search(raw):
+        return None
+    if _labels_report_date(raw) or _labels_report_date(_left_of(row, c)):
+        return parse_date(raw)
+    match = _PLACE_DATE_RE.fullmatch(fold(raw))
+    place = match["place"] if match else None
+    if match is None or (place and (place in _NOT_A_PLACE or _NOT_A_PLACE_RE.search(place))):
+        return None
+    return parse_date(raw)
+
+
+def _left_of(row: list, c: int) -> object:
+    """The nearest filled cell left of column `c` ("" when none)."""
+    return next((row[i] for i in range(c - 1, -1, -1) if row[i] not in ("", None)), "")
 
 
 def _labels_report_date(label: object) -> bool:
-    return isinstance(label, str) and any(word in fold(label) for word in _REPORT_DATE_LABELS)
+    return isinstance(label, str) and fold(label).startswith(_REPORT_DATE_LABELS)
+
+
+def _unit_text(row: list, c: int, registry: UnitRegistry, where: Located, result: SheetResult) -> None:
+    """The text of a unit field ("Đơn vị báo cáo: …", or the cell right of that label) that names no unit of the
+    registry: kept so the analyst is told which name was not found."""
+    raw = row[c]
+    label, _, rest = raw.partition(":")
+    if fold(label) not in _UNIT_LABELS:
+        return
+    if not rest.strip():
+        rest = next((v for v in row[c + 1 :] if isinstance(v, str) and v.strip()), "")
+    if rest.strip() and registry.find_in_text(rest) is None:
+        result.unit_texts.append(replace(where, value=" ".join(rest.split())))
 
 
 def _unit_and_period(raw: str, registry: UnitRegistry, cutoff: CutoffRule, where: Located, result: SheetResult) -> None:

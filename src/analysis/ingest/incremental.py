@@ -4,30 +4,41 @@
 size, modification time, SHA-256 and what its parse found — its summary, values and issues, taken before the steps
 that look across files (supersession, unexpected units, completeness), which always run again. A run copies the
 records of unchanged files into its new store without decoding their values, appends the records of the files it
-parses, writes the tables from that store, and only then moves it into place as the cache. Everything is parsed
-again when the catalogue, the configuration, the parser or the cache format changed (their digest is stored).
+parses, writes the tables from that store, and then moves the tables and the store into place as one generation
+(`generation`: the cache is trusted only when it is the manifest's). Everything is parsed again when the catalogue,
+the configuration, the parser or the cache format changed (their digest is stored). A rejection that may not last
+(a worker crash or timeout, no permission to read) is never reused: the file is parsed again next run.
 The result equals a full rebuild. The cache is plain JSON: nothing read back is ever executed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import __version__
-from analysis.core.outputs import atomic_path
-from analysis.ingest.parse import discover, file_sha256, parse_stream
+from analysis.core.digest import file_sha256
+from analysis.core.lock import assert_held
+from analysis.core.outputs import staged, writing_into
+from analysis.ingest import generation
+from analysis.ingest.discover import Skipped, skipped_records
+from analysis.ingest.parse import parse_stream, scan_raw
 from analysis.ingest.record import entry_of
 from analysis.ingest.records import FORMAT, RecordStore, Stored, read_index
 from analysis.ingest.result import IngestResult, Tables
-from analysis.ingest.schema import TABLES
 from analysis.ingest.submission import IngestContext
 from analysis.ingest.tables import write_tables
 
 CACHE_FILE = "ingest-cache.json"
 CACHE_FORMAT = FORMAT
+RETRY_KEY = "retry"  # in a stored summary: the rejection may not last, parse the file again next run
+SKIPPED_STAT = (-1, -1)  # (size, mtime_ns) recorded for an item the scan skipped: matches no file
+TRANSIENT_RULES = {"parser_timeout", "parser_crash", "permission_denied"}
+_MAYBE_TRANSIENT_RULES = {"unexpected_error", "unreadable_file", "parser_error"}  # transient if about permissions
+_PERMISSION_MARKS = ("PermissionError", "Permission denied", "[Errno 13]", "quyền đọc", "quyền truy cập")
 
 
 @dataclass(frozen=True)
@@ -36,12 +47,13 @@ class IngestRun:
     parsed: int
     reused: int
     removed: int
-    tables_rebuilt: bool = False  # an output table was missing and has been written again
+    tables_rebuilt: bool = False  # an output table was missing or not of the last run, and has been written again
+    repeated: int = 0  # parsed again after a rejection that may not last, with the same outcome
 
     @property
     def changed(self) -> bool:
         """Whether the processed data differ from what was there before this run."""
-        return bool(self.parsed or self.removed or self.tables_rebuilt)
+        return bool(self.parsed - self.repeated or self.removed or self.tables_rebuilt)
 
 
 def context_digest(ctx: IngestContext) -> str:
@@ -54,16 +66,66 @@ def context_digest(ctx: IngestContext) -> str:
 def run_incremental(
     raw_dir: Path, out_dir: Path, ctx: IngestContext, workers: int | None = None, force: bool = False
 ) -> IngestRun:
-    """Ingest `raw_dir` into `out_dir`, parsing only what changed since the last run there."""
+    """Ingest `raw_dir` into `out_dir`, parsing only what changed since the last run there. The caller holds the
+    folder's lock (`run_ingest`)."""
     digest = context_digest(ctx)
-    for stale in out_dir.glob(".*.tmp"):  # left by a run that was killed while writing
-        stale.unlink(missing_ok=True)
-    previous, cached = (None, {}) if force else read_index(out_dir / CACHE_FILE, digest)
+    with writing_into(out_dir):
+        for stale in out_dir.glob(".*.tmp"):  # left by a run that was killed while writing
+            stale.unlink(missing_ok=True)
+    state = generation.inspect(out_dir, CACHE_FILE)
+    trusted = state.cache_ok and not force  # never a cache from another generation than the tables'
+    previous, cached = read_index(out_dir / CACHE_FILE, digest) if trusted else (None, {})
     try:
-        return _run(raw_dir, out_dir, ctx, workers, digest, previous, cached)
+        plan = _plan(raw_dir, cached)
+        return _unchanged(plan, out_dir, state) or _run(raw_dir, out_dir, ctx, workers, digest, state, previous, plan)
     finally:
         if previous is not None:
             previous.close()
+
+
+def unchanged_run(raw_dir: Path, out_dir: Path, ctx: IngestContext) -> IngestRun | None:
+    """The last run's result when nothing changed since (files, configuration, tables), found without writing
+    anything (for a folder this user may only read); None when a run would have to write."""
+    state = generation.inspect(out_dir, CACHE_FILE)
+    if not (state.tables_ok and state.cache_ok):
+        return None
+    previous, cached = read_index(out_dir / CACHE_FILE, context_digest(ctx))
+    if previous is not None:
+        previous.close()
+    return _unchanged(_plan(raw_dir, cached), out_dir, state)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The raw folder now against the cache: its files, their stat, those unchanged by stat, how many removed."""
+
+    cached: dict[str, Stored]
+    current: dict[str, Path]
+    stats: dict[str, os.stat_result]
+    unchanged: set[str]
+    removed: int
+    skipped: dict[str, Skipped]  # not read (links out, unreadable folders, undecodable names): never reused
+
+    @property
+    def same_skipped(self) -> bool:
+        """Whether the items skipped now are those the cache holds, for the same reasons."""
+        return all(r in self.cached and self.cached[r].summary["reason"] == s.reason for r, s in self.skipped.items())
+
+
+def _plan(raw_dir: Path, cached: dict[str, Stored]) -> _Plan:
+    found = scan_raw(raw_dir)
+    current = {p.relative_to(raw_dir).as_posix(): p for p in found.paths}
+    skipped = {s.file: s for s in found.skipped if s.file not in current}
+    stats = {rel: p.stat() for rel, p in current.items()}
+    unchanged = {rel for rel, st in stats.items() if rel in cached and _same_stat(cached[rel].summary, st)}
+    removed = len(set(cached) - set(current) - set(skipped))
+    return _Plan(cached, current, stats, unchanged, removed, skipped)
+
+
+def _unchanged(plan: _Plan, out_dir: Path, state: generation.FolderState) -> IngestRun | None:
+    if len(plan.unchanged) == len(plan.current) and not plan.removed and state.tables_ok and plan.same_skipped:
+        return IngestRun(IngestResult(Tables(out_dir, state.generation)), 0, len(plan.current), 0)
+    return None
 
 
 def _run(
@@ -72,41 +134,102 @@ def _run(
     ctx: IngestContext,
     workers: int | None,
     digest: str,
+    state: generation.FolderState,
     previous: RecordStore | None,
-    cached: dict[str, Stored],
+    plan: _Plan,
 ) -> IngestRun:
-    paths = discover(raw_dir)
-    current = {p.relative_to(raw_dir).as_posix(): p for p in paths}
-    stats = {rel: p.stat() for rel, p in current.items()}
-    removed = len(set(cached) - set(current))
-    unchanged = {rel for rel, st in stats.items() if rel in cached and _same_stat(cached[rel].summary, st)}
-    tables_present = all((out_dir / f"{name}.parquet").exists() for name in TABLES)
-    if len(unchanged) == len(current) and not removed and tables_present:
-        return IngestRun(IngestResult(Tables(out_dir)), parsed=0, reused=len(current), removed=0)
-    for rel in set(current) - unchanged:  # touched but identical content: no need to parse again
-        summary = cached[rel].summary if rel in cached else None
-        if summary and summary["size"] == stats[rel].st_size and summary["sha256"] == file_sha256(current[rel]):
-            unchanged.add(rel)
+    current, stats = plan.current, plan.stats
+    unchanged = plan.unchanged | {
+        rel for rel in set(current) - plan.unchanged if _same_content(plan.cached.get(rel), stats[rel], current[rel])
+    }
     to_parse = [current[rel] for rel in current if rel not in unchanged]
-    with atomic_path(out_dir / CACHE_FILE) as tmp, RecordStore.create(tmp, digest) as store:
-        summaries: dict[str, dict] = {}
-        offsets: dict[str, int] = {}
-        for rel in sorted(unchanged, key=lambda rel: cached[rel].offset):  # copied in the order they are stored
-            summaries[rel] = {**cached[rel].summary, **_stat_keys(stats[rel])}
-            offsets[rel] = store.add(summaries[rel], previous.body(cached[rel].offset))
-        for summary, body in parse_stream(to_parse, raw_dir, ctx, workers):
-            rel = summary["file"]
-            summaries[rel] = {**summary, **_stat_keys(stats[rel])}
-            offsets[rel] = store.add(summaries[rel], body)
-        entries = [entry_of(summaries.pop(rel), offsets[rel], ctx.registry) for rel in current]
-        write_tables(entries, store, ctx, out_dir)
-    return IngestRun(
-        IngestResult(Tables(out_dir)), len(to_parse), len(unchanged), removed, tables_rebuilt=not tables_present
-    )
+    gen = generation.new_generation()
+    with writing_into(out_dir), staged(out_dir) as staging:
+        with RecordStore.create(staging.path(CACHE_FILE, generation.CACHE_RANK), digest, raw_dir) as store:
+            summaries, offsets, repeated = _fill(store, plan, unchanged, previous, (to_parse, raw_dir, ctx, workers))
+            if to_parse and repeated == len(to_parse) and not plan.removed and state.tables_ok and plan.same_skipped:
+                store.close()
+                staging.discard()  # the same rejections again: the last run's generation stays
+                tables = IngestResult(Tables(out_dir, state.generation))
+                return IngestRun(tables, repeated, len(unchanged), 0, repeated=repeated)
+            for summary, body in skipped_records(plan.skipped.values(), ctx.catalogue):
+                rel = summary["file"]
+                size, mtime_ns = SKIPPED_STAT
+                summaries[rel] = {**summary, "size": size, "mtime_ns": mtime_ns, RETRY_KEY: True}
+                offsets[rel] = store.add(summaries[rel], body)
+            entries = [entry_of(summaries.pop(rel), offsets[rel], ctx.registry) for rel in [*current, *plan.skipped]]
+            write_tables(entries, store, ctx, staging, gen)
+        generation.seal(staging, gen)
+        assert_held(out_dir)  # this run was not suspended past the lock's stale limit and overtaken
+    tables = IngestResult(Tables(out_dir, gen))
+    return IngestRun(tables, len(to_parse), len(unchanged), plan.removed, tables_rebuilt=not state.tables_ok)
+
+
+def _fill(
+    store: RecordStore, plan: _Plan, unchanged: set[str], previous: RecordStore | None, parse_args: tuple
+) -> tuple[dict[str, dict], dict[str, int], int]:
+    """The new store: the records of unchanged files copied, then those of the files parsed now. Returns their
+    summaries and offsets by file, and how many files parsed again gave the same rejection as before."""
+    cached, stats = plan.cached, plan.stats
+    summaries: dict[str, dict] = {}
+    offsets: dict[str, int] = {}
+    for rel in sorted(unchanged, key=lambda rel: cached[rel].offset):  # copied in the order they are stored
+        summaries[rel] = {**cached[rel].summary, **_stat_keys(stats[rel])}
+        offsets[rel] = store.add(summaries[rel], previous.body(cached[rel].offset))
+    retried = _retried(plan, previous)
+    if previous is not None:
+        previous.close()  # before its file is replaced (Windows cannot replace an open file)
+    repeated = 0
+    for summary, body in parse_stream(*parse_args):
+        rel = summary["file"]
+        summaries[rel] = {**summary, **_stat_keys(stats[rel]), RETRY_KEY: _transient(summary, body)}
+        offsets[rel] = store.add(summaries[rel], body)
+        repeated += retried.get(rel) == (summary["status"], summary["reason"], body)
+    return summaries, offsets, repeated
+
+
+def _retried(plan: _Plan, previous: RecordStore | None) -> dict[str, tuple]:
+    """(status, reason, body) of the files parsed again only because their rejection may not last."""
+    retried = {}
+    for rel, stored in plan.cached.items():
+        summary = stored.summary
+        if previous is None or rel not in plan.current or not summary.get(RETRY_KEY):
+            continue
+        if _stat_keys(plan.stats[rel]) == {"size": summary["size"], "mtime_ns": summary["mtime_ns"]}:
+            retried[rel] = (summary["status"], summary["reason"], previous.body(stored.offset))
+    return retried
 
 
 def _same_stat(summary: dict, st: os.stat_result) -> bool:
-    return summary["size"] == st.st_size and summary["mtime_ns"] == st.st_mtime_ns
+    """Unchanged by size and time, and not a rejection that may not last."""
+    return summary["size"] == st.st_size and summary["mtime_ns"] == st.st_mtime_ns and not summary.get(RETRY_KEY)
+
+
+def _same_content(stored: Stored | None, st: os.stat_result, path: Path) -> bool:
+    """Touched but identical content (same size and SHA-256): no need to parse again."""
+    summary = stored.summary if stored else None
+    if not summary or summary.get(RETRY_KEY) or summary["size"] != st.st_size or not summary["sha256"]:
+        return False  # no hash stored (a file over the size cap is never hashed): parsed again, cheaply rejected
+    try:
+        return summary["sha256"] == file_sha256(path)
+    except OSError:  # cannot be read now: the parse records why
+        return False
+
+
+def _transient(summary: dict, body: bytes) -> bool:
+    """A rejection that may not last: the worker crashed or hung, or the file could not be read for lack of
+    permission. Such a file is parsed again by the next run, even unchanged."""
+    if summary.get("status") != "rejected":
+        return False
+    issues = json.loads(body[body.rindex(b"\t") + 1 :])  # the body is values TAB issues (records.encode_body)
+    for _sheet, _cell, severity, rule, message, _indicator in issues:
+        if severity != "error":
+            continue
+        if rule in TRANSIENT_RULES:
+            return True
+        if rule in _MAYBE_TRANSIENT_RULES and any(mark in message for mark in _PERMISSION_MARKS):
+            return True
+    return False
 
 
 def _stat_keys(st: os.stat_result) -> dict[str, int]:

@@ -18,9 +18,11 @@ from functools import lru_cache
 
 from analysis.core.text import deaccent
 
-__all__ = ["ParsedValue", "STATUSES", "parse_cell"]
+__all__ = ["EXCLUDED", "ParsedValue", "STATUSES", "parse_cell"]
 
-STATUSES = ("number", "text_number", "zero_dash", "zero_word", "blank", "not_available", "invalid")
+# EXCLUDED is never returned by `parse_cell`: `ingest.checks.exclude` gives it to a figure kept out of every total
+EXCLUDED = "excluded"
+STATUSES = ("number", "text_number", "zero_dash", "zero_word", "blank", "not_available", "invalid", EXCLUDED)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def _quote(raw: object) -> str:
     text = str(raw)
     if len(text) > 60:
         text = text[:57] + "…"
-    return f"'{text}'"
+    return f"“{text}”"
 
 
 # fast path for the common case: "7000", "7.000", "-5", "1.234.567"

@@ -5,14 +5,16 @@ yielding its encoded record."""
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
-from analysis.core.periods import find_periods
-from analysis.core.units import UnitRegistry
+from analysis.core.digest import file_sha256
+from analysis.core.periods import find_periods, period_dates
+from analysis.core.units import Unit, UnitRegistry
 from analysis.ingest import preflight
 from analysis.ingest.checks import check_missing, check_typed_ratios, check_values, deduplicate
+from analysis.ingest.discover import Discovery, scan
 from analysis.ingest.extract import Located, extract_sheet, vote
 from analysis.ingest.isolation import iter_isolated
 from analysis.ingest.record import record_of
@@ -28,17 +30,14 @@ FAILURE_REASONS = {  # the worker parsing a file died, hung or raised
 
 
 def discover(raw_dir: Path) -> list[Path]:
-    """Every spreadsheet-like file under `raw_dir` (any depth), sorted; Excel lock files and hidden files skipped."""
-    suffixes = SUPPORTED_SUFFIXES + REJECTED_SUFFIXES
-    found = [
-        p
-        for p in raw_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in suffixes
-        and not p.name.startswith(("~$", "."))
-        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts[:-1])
-    ]
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+    """Every spreadsheet-like file under `raw_dir` (any depth), sorted; Excel lock files and hidden files skipped,
+    no link followed out of the folder (`discover.scan`, which also lists what it skipped and why)."""
+    return scan_raw(raw_dir).paths
+
+
+def scan_raw(raw_dir: Path) -> Discovery:
+    """The files to parse under `raw_dir` and the items skipped, each with a reason (`discover.skipped_records`)."""
+    return scan(raw_dir, SUPPORTED_SUFFIXES + REJECTED_SUFFIXES)
 
 
 def parse_submission(path: Path, raw_dir: Path, ctx: IngestContext) -> Submission:
@@ -50,25 +49,19 @@ def parse_submission(path: Path, raw_dir: Path, ctx: IngestContext) -> Submissio
         return sub.reject(f"Lỗi không lường trước khi đọc tệp: {type(exc).__name__}: {exc}", "unexpected_error")
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _file_facts(path: Path, sub: Submission) -> Submission:
-    """The file's digest, size and modification time, onto `sub`."""
+def _file_facts(path: Path, sub: Submission, max_hash_bytes: int | None) -> Submission:
+    """The file's size, modification time and, when it is at most `max_hash_bytes` (None: never), its digest onto
+    `sub`: a file over the size cap is rejected by its size alone, without reading it."""
     stat = path.stat()
-    sub.sha256, sub.size_bytes, sub.mtime = file_sha256(path), stat.st_size, stat.st_mtime
+    sub.size_bytes, sub.mtime = stat.st_size, stat.st_mtime
+    if max_hash_bytes is not None and stat.st_size <= max_hash_bytes:
+        sub.sha256 = file_sha256(path)
     return sub
 
 
 def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     """Read, extract every sheet, resolve the unit and period, keep one value per indicator, check them."""
-    _file_facts(path, sub)
+    _file_facts(path, sub, ctx.limits.max_file_bytes)
     if path.suffix.lower() in REJECTED_SUFFIXES:
         return sub.reject(
             f"Định dạng {path.suffix} không được hỗ trợ; hãy lưu lại dưới dạng Excel .xlsx theo mẫu",
@@ -92,10 +85,9 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         )
     if not values:
         return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
-    _resolve_unit(sub, [u for s in sheets for u in s.units], ctx.registry)
+    _resolve_unit(sub, [u for s in sheets for u in s.units], [t for s in sheets for t in s.unit_texts], ctx.registry)
     _resolve_period(sub, [p for s in sheets for p in s.periods])
-    dates = [d for s in sheets for d in s.report_dates]
-    sub.report_date = max((d.value for d in dates), default=None)
+    _resolve_report_date(sub, [d for s in sheets for d in s.report_dates], ctx)
     if sub.status == "rejected":
         return sub
     kept = deduplicate(sub, values)
@@ -110,26 +102,84 @@ def _path_text(file: str) -> str:
     return file.rsplit(".", 1)[0].replace("/", " / ")
 
 
-def _resolve_unit(sub: Submission, found: list[Located], registry: UnitRegistry) -> None:
+def _path_units(file: str, registry: UnitRegistry) -> list[Unit]:
+    """The units each folder name and the file name name, in path order, each once."""
+    parts = file.rsplit(".", 1)[0].split("/")
+    return list(dict.fromkeys(u for u in map(registry.find_in_text, parts) if u is not None))
+
+
+def _resolve_unit(sub: Submission, found: list[Located], texts: list[Located], registry: UnitRegistry) -> None:
     unit, distinct = vote(found)
     if len(distinct) > 1:
         names = "; ".join(f"{u.name} ({_where(found, u)})" for u in distinct)
         sub.issue("error", "unit_conflict", f"Tệp ghi nhiều đơn vị khác nhau: {names}; dùng “{unit.name}”")
+    path_units = _path_units(sub.file, registry)
+    sub.path_unit = path_units[0] if len(path_units) == 1 else None
     path_unit = registry.find_in_text(_path_text(sub.file))
     if unit is None and path_unit is not None:
         unit = path_unit
         sub.unit_source = "file name"
-        sub.issue(
-            "warning",
-            "unit_from_filename",
-            f"Không thấy tên đơn vị trong nội dung; lấy theo tên tệp: {unit.name}",
-        )
+        sub.issue("warning", *_unit_from_path(unit, texts))
     elif unit is not None:
         sub.unit_source = "content"
+        others = [u for u in path_units if u != unit]
+        if others:
+            sub.issue(
+                "warning",
+                "unit_mismatch_path",
+                f"Đơn vị ghi trong nội dung ({unit.name}) khác đơn vị ghi ở tên tệp hoặc thư mục "
+                f"({', '.join(u.name for u in others)}); dùng đơn vị trong nội dung — hãy kiểm tra tệp có bị "
+                "gửi nhầm hoặc chép từ đơn vị khác không",
+            )
     if unit is None:
-        sub.reject("Không xác định được đơn vị báo cáo (không có trong nội dung lẫn tên tệp)", "unknown_unit")
+        sub.reject(_no_unit_reason(texts), "unknown_unit")
         return
     sub.unit = unit
+
+
+def _unit_from_path(unit: Unit, texts: list[Located]) -> tuple[str, str]:
+    """(rule, message) of a unit taken from the file name: the content names none, or names one not in the list."""
+    if texts:
+        return (
+            "unit_not_in_list",
+            f"Đơn vị ghi trong nội dung (“{texts[0].value}”, {texts[0].sheet}!{texts[0].cell}) không có trong danh "
+            f"sách đơn vị báo cáo; lấy theo tên tệp: {unit.name}",
+        )
+    return "unit_from_filename", f"Không thấy tên đơn vị trong nội dung; lấy theo tên tệp: {unit.name}"
+
+
+def _no_unit_reason(texts: list[Located]) -> str:
+    if texts:
+        return (
+            f"Đơn vị ghi trong nội dung (“{texts[0].value}”, {texts[0].sheet}!{texts[0].cell}) không có trong danh "
+            "sách đơn vị báo cáo, tên tệp cũng không ghi đơn vị nào trong danh sách"
+        )
+    return "Không xác định được đơn vị báo cáo (không có trong nội dung lẫn tên tệp)"
+
+
+def _resolve_report_date(sub: Submission, found: list[Located], ctx: IngestContext) -> None:
+    """The latest plausible report date written in the file; a date after today, or before the period's first
+    day, is a warning and not used (neither for which file is newer nor for timeliness)."""
+    today = run_date()
+    start = period_dates(sub.period, ctx.province.cutoff)[0] if sub.period else None
+    kept = []
+    for day in dict.fromkeys(d.value for d in found):
+        where = next(f"{d.sheet}!{d.cell}" for d in found if d.value == day)
+        if day > today:
+            why = f"sau ngày xử lý ({today:%d/%m/%Y})"
+        elif start is not None and day < start:
+            why = f"trước ngày đầu kỳ báo cáo ({start:%d/%m/%Y})"
+        else:
+            kept.append(day)
+            continue
+        rule = "report_date_future" if day > today else "report_date_too_early"
+        sub.issue("warning", rule, f"Ngày báo cáo {day:%d/%m/%Y} ({where}) {why}; không dùng ngày này")
+    sub.report_date = max(kept, default=None)
+
+
+def run_date() -> date:
+    """Today, the day of the run: a report date after it is not plausible."""
+    return date.today()
 
 
 def _resolve_period(sub: Submission, found: list[Located]) -> None:
@@ -143,6 +193,7 @@ def _resolve_period(sub: Submission, found: list[Located]) -> None:
         )
     path_periods = find_periods(_path_text(sub.file))
     path_period = path_periods[0] if len(path_periods) == 1 else None
+    sub.path_period = path_period
     if period is None and path_period is not None:
         period = path_period
         sub.period_source = "file name"
@@ -185,7 +236,7 @@ def parse_stream(
     order): a parser crash, memory blow-up or hang rejects that file."""
 
     def failed(path: Path, kind: str, detail: str) -> tuple[dict, bytes]:
-        sub = _file_facts(path, Submission(file=path.relative_to(raw_dir).as_posix()))
+        sub = _file_facts(path, Submission(file=path.relative_to(raw_dir).as_posix()), None)  # never read again
         return record_of(sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}"), ctx.catalogue)
 
     parse = functools.partial(parse_record, raw_dir=raw_dir, ctx=ctx)

@@ -4,6 +4,8 @@ for a file parsed now and one reused from the cache, for the steps that look acr
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,8 +14,20 @@ from analysis.catalogue.model import Catalogue
 from analysis.core.periods import Quarter
 from analysis.core.units import UnitRegistry
 from analysis.ingest.checks import fmt_raw, rule_issues
+from analysis.ingest.extract import FoundValue
 from analysis.ingest.records import encode_body
 from analysis.ingest.submission import Issue, Submission
+
+MIN_NONZERO_FIGURES = 5  # fewer non-zero figures (a small commune's quiet quarter) are not a fingerprint
+
+
+def figures_digest(values: list[FoundValue]) -> str:
+    """A digest of the figures a file reports (indicator → value), "" when fewer than MIN_NONZERO_FIGURES of them
+    are non-zero: the same digest under two units means one unit's figures under another's name."""
+    reported = sorted((v.indicator, v.parsed.value) for v in values if v.parsed.value is not None)
+    if sum(value != 0 for _, value in reported) < MIN_NONZERO_FIGURES:
+        return ""
+    return hashlib.sha256(json.dumps(reported).encode()).hexdigest()
 
 
 def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
@@ -32,6 +46,9 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
         "unit_source": sub.unit_source,
         "period": sub.period.label if sub.period else None,
         "period_source": sub.period_source,
+        "path_unit": sub.path_unit.code if sub.path_unit else None,
+        "path_period": sub.path_period.label if sub.path_period else None,
+        "figures": figures_digest(values),
         "report_date": sub.report_date.isoformat() if sub.report_date else None,
         "modified": sub.modified.isoformat() if sub.modified else None,
         "status": sub.status,
@@ -88,6 +105,9 @@ def entry_of(summary: dict, offset: int, registry: UnitRegistry) -> Entry:
         unit_source=summary["unit_source"],
         period=Quarter.parse(summary["period"]) if summary["period"] else None,
         period_source=summary["period_source"],
+        path_unit=registry.get(summary["path_unit"]) if summary.get("path_unit") else None,
+        path_period=Quarter.parse(summary["path_period"]) if summary.get("path_period") else None,
+        figures=summary.get("figures", ""),
         report_date=date.fromisoformat(summary["report_date"]) if summary["report_date"] else None,
         modified=datetime.fromisoformat(summary["modified"]) if summary["modified"] else None,
         status=summary["status"],

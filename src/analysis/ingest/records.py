@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-FORMAT = 3
+FORMAT = 4  # 4: path unit and period, figures digest in the summary
 _SUMMARY, _VALUES, _ISSUES = range(3)
 
 
@@ -29,7 +29,10 @@ class Stored:
 
 
 def _dumps(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """`data` as one line of JSON in UTF-8. Never fails on text a file name or cell can carry: a lone surrogate (a
+    name byte that was not UTF-8, as os.fsdecode gives it) is written as its JSON escape ("\\udcff"), so it reads
+    back as the same string."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
 
 
 def encode_body(values: list[list], issues: list[list]) -> bytes:
@@ -37,8 +40,10 @@ def encode_body(values: list[list], issues: list[list]) -> bytes:
     return _dumps(values) + b"\t" + _dumps(issues)
 
 
-def _header(digest: str) -> bytes:
-    return _dumps({"format": FORMAT, "digest": digest}) + b"\n"
+def _header(digest: str, raw_dir: str | None = None) -> bytes:
+    """The first line: format and digest (what decides reuse), and the raw folder read (for `views.freshness`)."""
+    extra = {"raw_dir": raw_dir} if raw_dir else {}
+    return _dumps({"format": FORMAT, "digest": digest, **extra}) + b"\n"
 
 
 class RecordStore:
@@ -49,10 +54,11 @@ class RecordStore:
         self._fh = fh
 
     @classmethod
-    def create(cls, path: Path, digest: str) -> RecordStore:
-        """A new, empty store at `path` (the caller owns the file's fate: see `outputs.atomic_path`)."""
+    def create(cls, path: Path, digest: str, raw_dir: Path | None = None) -> RecordStore:
+        """A new, empty store at `path` (the caller owns the file's fate: see `outputs.atomic_path`), noting the
+        raw folder it is made from."""
         fh = path.open("w+b")
-        fh.write(_header(digest))
+        fh.write(_header(digest, str(raw_dir.resolve()) if raw_dir else None))
         return cls(fh)
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""What an ingest run hands back: the four tables of its output folder, read when first used, and a summary."""
+"""What an ingest run hands back: the four tables of its output folder, read when first used (each checked to be
+of the run's generation), and a summary."""
 
 from __future__ import annotations
 
@@ -8,25 +9,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from analysis.core import labels, vnformat
-from analysis.core.outputs import read_table
+from analysis.ingest.generation import current_generation, generation_rows, read_generation_table
 from analysis.ingest.schema import TABLES
 
 
 class Tables(Mapping[str, pd.DataFrame]):
-    """The four tables of an output folder, each read (from Parquet) when first used: a run never holds them."""
+    """The four tables of an output folder, each read (from Parquet) when first used: a run never holds them. Each
+    is checked to be of `generation` (default: the manifest's now), so a folder replaced meanwhile by another run
+    raises InconsistentTables rather than mixing two runs."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, generation: str | None = None) -> None:
         self.folder = folder
+        self.generation = generation or current_generation(folder)
         self._loaded: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
             raise KeyError(name)
         if name not in self._loaded:
-            self._loaded[name] = read_table(self.folder, name)
+            self._loaded[name] = read_generation_table(self.folder, name, self.generation)
         return self._loaded[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -39,7 +42,7 @@ class Tables(Mapping[str, pd.DataFrame]):
         """Rows of a table, without reading it when it is not read yet (Parquet metadata)."""
         if name in self._loaded:
             return len(self._loaded[name])
-        return pq.ParquetFile(self.folder / f"{name}.parquet").metadata.num_rows
+        return generation_rows(self.folder, name, self.generation)
 
 
 @dataclass

@@ -4,7 +4,8 @@ Shape: `parse.discover` files → `parse.parse_submission` each in a worker (nev
 rejected submission), its values checked (`checks`) and its record encoded there (`record`) → as each arrives,
 the record goes to the on-disk store (`records`), leaving a small `Entry` in memory → the steps that look across
 files (`across`: supersession, unexpected units) on the entries → the tables (`tables`, `completeness`), in the
-columns of `schema`, written chunk by chunk from the store. `incremental` reuses the records of unchanged files.
+columns of `schema`, written chunk by chunk from the store. `incremental` reuses the records of unchanged files;
+`generation` replaces the tables and the cache as one; the output folder is locked for the run (`core.lock`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from analysis.ingest.incremental import run_incremental
+from analysis.core.lock import folder_lock
+from analysis.core.outputs import OutputFolderError
+from analysis.ingest.incremental import run_incremental, unchanged_run
 from analysis.ingest.result import IngestResult, Tables
 from analysis.ingest.schema import TABLES
 from analysis.ingest.submission import IngestContext
@@ -35,11 +38,20 @@ def run_ingest(
     workers: int | None = None,
     force: bool = False,
 ) -> IngestResult:
-    """Ingest into `out_dir`, parsing only files that changed since the last run there (see `incremental`)."""
+    """Ingest into `out_dir`, parsing only files that changed since the last run there (see `incremental`), holding
+    the folder's lock: another run on it raises FolderLocked; a folder that cannot be written, OutputFolderError
+    (unless it is up to date: a user who may only read it gets the last run's tables)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"Không tìm thấy thư mục dữ liệu gốc: {raw_dir}")
-    run = run_incremental(raw_dir, Path(out_dir), ctx or IngestContext.load(), workers, force)
+    ctx = ctx or IngestContext.load()
+    try:
+        with folder_lock(out_dir, purpose="ingest"):
+            run = run_incremental(raw_dir, Path(out_dir), ctx, workers, force)
+    except OutputFolderError:
+        run = None if force else unchanged_run(raw_dir, Path(out_dir), ctx)
+        if run is None:
+            raise
     run.result.run = run
     return run.result
 

@@ -61,9 +61,14 @@ SCHEMA: dict[str, dict[str, str]] = {
         "report_date": "str",
         "deadline": "str",
         "source_file": "str",
+        "first_file": "str",
+        "corrected": "bool",
+        "correction_date": "str",
         "indicators_reported": "int64",
         "indicators_expected": "int64",
         "status": "str",
+        "notes": "str",
+        "note_files": "str",
     },
 }
 TABLES: tuple[str, ...] = tuple(SCHEMA)

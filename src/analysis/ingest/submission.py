@@ -40,6 +40,9 @@ class Submission:
     unit_source: str = ""
     period: Quarter | None = None
     period_source: str = ""
+    path_unit: Unit | None = None  # the one unit the file and folder names name (None when none or several)
+    path_period: Quarter | None = None  # the one quarter the file and folder names name
+    figures: str = ""  # digest of its figures when they are non-trivial (not all zero or blank), else ""
     report_date: date | None = None
     modified: datetime | None = None
     status: str = "accepted"

@@ -1,18 +1,18 @@
 """The four tables of a run, from its entries (and, for values and issues, the record store), in `schema`'s columns
-and dtypes; `write_tables` runs the steps across files and writes them."""
+and dtypes; `write_tables` runs the steps across files and stages them (stamped with the run's generation)."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.outputs import write_chunks, write_table
+from analysis.core.outputs import Staging, write_chunks, write_table
 from analysis.ingest import schema
 from analysis.ingest.across import check_unexpected, resolve_supersession
 from analysis.ingest.completeness import completeness_table
+from analysis.ingest.generation import stamp
 from analysis.ingest.record import Entry
 from analysis.ingest.records import RecordStore
 from analysis.ingest.submission import IngestContext
@@ -75,13 +75,16 @@ def _submission_row(e: Entry) -> list:
     return identity + outcome + [e.n_values, *e.severities()]
 
 
-def write_tables(entries: list[Entry], store: RecordStore, ctx: IngestContext, out_dir: Path) -> None:
-    """The steps that look across files, then the four tables written into `out_dir` (each file atomically;
-    values and issues chunk by chunk from the store)."""
+def write_tables(
+    entries: list[Entry], store: RecordStore, ctx: IngestContext, staging: Staging, generation: str
+) -> None:
+    """The steps that look across files, then the four tables written into `staging` (moved into place by its
+    commit; values and issues chunk by chunk from the store), each Parquet file stamped with `generation`."""
     subs = [e.sub for e in entries]
     resolve_supersession(subs)
     check_unexpected(subs)
-    write_chunks(value_frames(entries, store), out_dir, "values")
-    write_table(submissions_table(entries), out_dir, "submissions")
-    write_chunks(issue_frames(entries, store), out_dir, "issues")
-    write_table(completeness_table(entries, ctx), out_dir, "completeness")
+    out_dir, meta = staging.folder, stamp(generation)
+    write_chunks(value_frames(entries, store), out_dir, "values", staging, meta)
+    write_table(submissions_table(entries), out_dir, "submissions", staging, meta)
+    write_chunks(issue_frames(entries, store), out_dir, "issues", staging, meta)
+    write_table(completeness_table(entries, ctx), out_dir, "completeness", staging, meta)

@@ -27,6 +27,10 @@ _REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _FORMULA_RE = re.compile(rb"<(?:\w+:)?f\b")
 _CACHED_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
 _MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+_ERROR_TYPE_RE = re.compile(rb'\bt="e"')
+# a whole number with more digits than a float keeps: its text is kept as the cell's content (calamine gives a float)
+_LONG_NUMBER_RE = re.compile(rb"<(?:\w+:)?v>(-?[0-9]{16,})</(?:\w+:)?v>")
+_SPECIAL_HINT_RE = re.compile(rb'\bt="e"|<(?:\w+:)?v>-?[0-9]{16,}<')
 
 Cell = tuple[int, int]  # 0-based (row, column)
 
@@ -49,6 +53,9 @@ class SheetGrid:
     visible: bool = True
     merged: list[tuple[Cell, Cell]] = field(default_factory=list)
     formulas: dict[Cell, bool] = field(default_factory=dict)  # cell -> has a cached value
+    # cells whose text calamine does not give: a cached formula error ("#DIV/0!", read as blank), a number with
+    # more digits than a float keeps; already put into `rows`
+    texts: dict[Cell, str] = field(default_factory=dict)
     _merged_index: tuple[dict[Cell, Cell], list] | None = field(default=None, repr=False, compare=False)
 
     def value(self, row: int, col: int) -> object:
@@ -126,9 +133,10 @@ def read_workbook(path: str | Path) -> WorkbookData:
     except Exception as exc:  # calamine raises several exception types for broken files
         raise WorkbookError("Tệp bị hỏng hoặc không phải tệp Excel", f"{type(exc).__name__}: {exc}") from exc
     formulas: dict[str, dict[Cell, bool]] = {}
+    texts: dict[str, dict[Cell, str]] = {}
     modified = None
     if suffix in ZIP_SUFFIXES:
-        formulas, modified = _xlsx_formulas_and_modified(path)
+        formulas, texts, modified = _xlsx_formulas_and_modified(path)
     sheets = []
     try:
         for meta in book.sheets_metadata:
@@ -144,6 +152,7 @@ def read_workbook(path: str | Path) -> WorkbookData:
                     visible=str(meta.visible) == "SheetVisibleEnum.Visible",
                     merged=merged,
                     formulas=formulas.get(meta.name, {}),
+                    texts=_put_texts(rows, texts.get(meta.name, {})),
                 )
             )
     except Exception as exc:
@@ -155,9 +164,40 @@ def read_workbook(path: str | Path) -> WorkbookData:
     return WorkbookData(path=path, sheets=sheets, modified=modified)
 
 
-def _xlsx_formulas_and_modified(path: Path) -> tuple[dict[str, dict[Cell, bool]], datetime | None]:
-    """Formula cells per sheet name (with whether a cached value is stored) and the document's modified time."""
+def _put_texts(rows: list[list[object]], texts: dict[Cell, str]) -> dict[Cell, str]:
+    """Put each cell's own text into the grid (where the grid has the cell)."""
+    for (row, col), text in texts.items():
+        if row < len(rows) and col < len(rows[row]):
+            rows[row][col] = text
+    return texts
+
+
+def _special_cells(data: bytes) -> dict[Cell, str]:
+    """Cells of a sheet's XML holding an error value ("#DIV/0!", "#N/A") or a whole number too long for a float."""
+    cells: dict[Cell, str] = {}
+    for match in _CELL_RE.finditer(data):
+        attributes, body = match.group(1), match.group(2) or b""
+        ref = _REF_RE.search(attributes)
+        if ref is None:
+            continue
+        cached = _CACHED_RE.search(body)
+        if _ERROR_TYPE_RE.search(attributes) and cached:
+            text = cached.group(1)
+        elif (long := _LONG_NUMBER_RE.search(body)) and b't="' not in attributes.replace(b't="n"', b""):
+            text = long.group(1)
+        else:
+            continue
+        cells[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = text.decode("utf-8", "replace")
+    return cells
+
+
+def _xlsx_formulas_and_modified(
+    path: Path,
+) -> tuple[dict[str, dict[Cell, bool]], dict[str, dict[Cell, str]], datetime | None]:
+    """Formula cells per sheet name (with whether a cached value is stored), the cells whose own text calamine
+    does not give (`_special_cells`), and the document's modified time."""
     result: dict[str, dict[Cell, bool]] = {}
+    texts: dict[str, dict[Cell, str]] = {}
     modified = None
     try:
         with zipfile.ZipFile(path) as zf:
@@ -170,9 +210,11 @@ def _xlsx_formulas_and_modified(path: Path) -> tuple[dict[str, dict[Cell, bool]]
                 data = zf.read(member)
                 if _FORMULA_RE.search(data):
                     result[sheet_name] = _formula_cells(data)
+                if _SPECIAL_HINT_RE.search(data):
+                    texts[sheet_name] = _special_cells(data)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
-        return {}, None
-    return result, modified
+        return {}, {}, None
+    return result, texts, modified
 
 
 def _sheet_members(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from analysis.core import escape
 from analysis.narrative.schema import ATTRIBUTES, IT, NOW, RATE, YTD, YTD_RATE, fields, split_field, unknown_field
 from analysis.narrative.templates import NarrativeTemplates, load_templates, template_id
 from analysis.narrative.wording import Wording, lower_first
@@ -209,15 +210,8 @@ def render_text(paragraphs: Iterable[Paragraph]) -> str:
     return "\n\n".join(f"{p.heading}\n{p.text}" for p in paragraphs) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
 def render_markdown(paragraphs: Iterable[Paragraph], level: int = 3) -> str:
     """Markdown: a ``###`` heading per area and its paragraph (Markdown characters in the text escaped)."""
     marks = "#" * level
-    blocks = [f"{marks} {_md_escape(p.heading)}\n\n{_md_escape(p.text)}" for p in paragraphs]
+    blocks = [f"{marks} {escape.md(p.heading)}\n\n{escape.md(p.text)}" for p in paragraphs]
     return "\n\n".join(blocks) + "\n"
-
-
-def _md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)

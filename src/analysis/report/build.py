@@ -22,14 +22,16 @@ from pathlib import Path
 
 from analysis.compare.report_data import PROCESSED_ENV, ParameterError, ReportData
 from analysis.core import signals
+from analysis.core.lock import folder_lock
 from analysis.core.outputs import atomic_path
 from analysis.core.periods import Quarter
 from analysis.core.signals import StopRequest, sigterm_as_interrupt
+from analysis.core.workers import cap
 from analysis.ingest.run import run_ingest
 from analysis.report import files as report_files
 from analysis.report import folders, index_page
 from analysis.report.jobs import Job, JobResult, notebooks_dir, plan_jobs
-from analysis.views import figure_cache, house
+from analysis.views import figure_cache, freshness, house
 
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
@@ -68,10 +70,15 @@ def ensure_processed(raw_dir: Path, processed_dir: Path) -> bool:
 
 
 def _start_worker(
-    staging: Path, processed_dir: Path, figure_cache_dir: Path | None, parent_pid: int | None = None
+    staging: Path,
+    processed_dir: Path,
+    figure_cache_dir: Path | None,
+    parent_pid: int | None = None,
+    raw_dir: Path | None = None,
 ) -> None:
-    """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks) and
-    the figure cache, starts now and imports the report modules, and is shut down when the worker exits."""
+    """Set up a report worker process: its kernel inherits the processed-data path (no path in the notebooks), the
+    raw folder (for the freshness check) and the figure cache, starts now and imports the report modules, and is
+    shut down when the worker exits."""
     import signal
 
     # Ctrl+C: the main process stops handing out notebooks (run_jobs); here it interrupts the notebook running in
@@ -90,6 +97,8 @@ def _start_worker(
     from analysis.report import kernels
 
     os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
+    if raw_dir is not None:
+        os.environ[freshness.RAW_ENV] = str(raw_dir.resolve())
     if figure_cache_dir is not None:
         os.environ[figure_cache.CACHE_ENV] = str(figure_cache_dir.resolve())
     multiprocessing.util.Finalize(None, kernels.shutdown, exitpriority=10)
@@ -130,14 +139,18 @@ def _interrupt_kernel(*_: object) -> None:
 
 
 def open_workers(
-    staging: Path, processed_dir: Path, workers: int, figure_cache_dir: Path | None = None
+    staging: Path,
+    processed_dir: Path,
+    workers: int,
+    figure_cache_dir: Path | None = None,
+    raw_dir: Path | None = None,
 ) -> ProcessPoolExecutor:
     """The report's worker processes, started now: each starts its kernel and imports the report modules in it
     while the caller goes on (checking the processed data, planning the notebooks)."""
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers),
         initializer=_start_worker,
-        initargs=(staging, processed_dir, figure_cache_dir, os.getpid()),
+        initargs=(staging, processed_dir, figure_cache_dir, os.getpid(), raw_dir),
     )
     for _ in range(max(1, workers)):  # start every worker now (forked ones all start with the first task)
         pool.submit(int)
@@ -292,10 +305,6 @@ def _collect(futures: dict, exports: list, results: list[JobResult], bar: object
         stop.raise_if_requested()
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
 def build_report(
     quarter: str,
     out_root: Path,
@@ -306,18 +315,20 @@ def build_report(
     progress: bool = True,
 ) -> ReportResult:
     """Build reports/QUARTER: executed notebooks, HTML pages, figures and index.html. With `unit`, that unit's page
-    and the province's pages are built again; the other units' pages are kept from the previous report."""
+    and the province's pages are built again; the other units' pages are kept from the previous report. `workers`
+    is capped by cores and memory (`core.workers.cap`). The report folder and the processed data are locked for the
+    run: another report or an ingest on them is refused with a message naming this run (`core.lock`)."""
     label = _quarter_label(quarter)
     if label is None:  # not even a quarter: ReportData says so, listing the valid ones
         ensure_processed(raw_dir, processed_dir)
         ReportData.load(quarter, processed_dir)
-    with sigterm_as_interrupt():
+    with sigterm_as_interrupt(), folder_lock(out_root, "report"), folder_lock(processed_dir, "report"):
         staging = out_root / f".{label}.dang-lap"
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "figures").mkdir(parents=True)
         cache_dir = out_root / FIGURE_CACHE
         # kernels start and import while this process brings the processed data up to date
-        pool = open_workers(staging, processed_dir, workers or default_workers(), cache_dir)
+        pool = open_workers(staging, processed_dir, cap(workers, "report").count, cache_dir, raw_dir)
         try:
             reingested = ensure_processed(raw_dir, processed_dir)
             data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
@@ -330,7 +341,7 @@ def build_report(
                 results += folders.carry_over(
                     out_root / label, staging, plan_jobs(data), {r.job.output for r in results}
                 )
-            index_page.write(staging / "index.html", data, results, datetime.now())
+            index_page.write(staging / "index.html", data, results, datetime.now(), raw_dir)
         except BaseException:
             with signals.ignored():  # another Ctrl+C must not leave workers writing into a removed folder
                 _interrupt_workers(pool)

@@ -21,6 +21,8 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
+from analysis.views import house
+
 ANALYST_ONLY_TAG = "bo-khi-xuat-ban"  # cells for analysts in JupyterLab, left out of the published HTML
 # an output area or input wrapper, whatever the order of its attributes (what nbconvert's pass made focusable)
 _FOCUSABLE_DIV = re.compile(r'<div\b(?=[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b)([^>]*)>')
@@ -60,8 +62,9 @@ def exporter() -> ReportHTMLExporter:
 
 
 def to_html(nb: NotebookNode) -> str:
-    """The page for an executed notebook (its ``title`` and ``index_href`` metadata are used by the template)."""
-    body, _ = exporter().from_notebook_node(nb)
+    """The page for an executed notebook (its ``title`` and ``index_href`` metadata are used by the template), with
+    the house Content-Security-Policy."""
+    body, _ = exporter().from_notebook_node(nb, resources={"csp_meta": house.csp_meta()})
     return body
 
 

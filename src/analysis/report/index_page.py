@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from analysis.core import labels
+from analysis.core.escape import html as esc
 from analysis.core.outputs import atomic_path
 from analysis.report.files import docx_name, table_name
-from analysis.views import house
+from analysis.views import freshness, house, problems
 
 if TYPE_CHECKING:
     from analysis.compare.report_data import ReportData
@@ -45,59 +47,68 @@ td { border: 1px solid var(--border-light); padding: 3px 8px; }
 td.ok { color: #0b5e3b; } td.muon { color: #9c5b00; font-weight: bold; }
 td.thieu { color: #b02a00; font-weight: bold; } td.chua-ro { color: var(--heading); }
 .loi { background: #fdecea; border-left: 4px solid #D55E00; padding: .5em 1em; }
+.o.co-loi { border-color: #D55E00; background: #fdecea; }
+table.van-de { font-family: var(--font-text); font-size: .95em; margin: .5em 0 1em; }
+table.van-de td { vertical-align: top; }
 """
+MAX_ERRORS_LISTED = 20  # on the index; the quality page lists every one
 
 
-def write(target: Path, data: ReportData, results: list[JobResult], built: datetime) -> None:
+def write(
+    target: Path, data: ReportData, results: list[JobResult], built: datetime, raw_dir: Path | None = None
+) -> None:
     with atomic_path(target) as tmp:
-        tmp.write_text(render(data, results, built), encoding="utf-8")
+        tmp.write_text(render(data, results, built, raw_dir), encoding="utf-8")
 
 
-def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
+def render(data: ReportData, results: list[JobResult], built: datetime, raw_dir: Path | None = None) -> str:
+    """The index; with `raw_dir` (else as `views.freshness` finds it) a warning when the data are stale."""
     q = data.quarter
-    e = html.escape
     now = data.completeness_now()
     expected = now[now["expected"]]
     status = Counter(expected["status"])
-    issues = data.issues[(data.issues["period"] == q.label) & (data.issues["submission_status"] == "accepted")]
-    severity = Counter(issues["severity"])
+    count = problems.counts(data.submissions, data.issues, q.label)
     main_pages = [r for r in results if not r.per_unit]
     unit_pages = [r for r in results if r.per_unit]
     failed = [r for r in results if not r.ok]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="vi"><head><meta charset="utf-8">',
+        house.csp_meta(),
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
-        f"<title>Báo cáo {e(q.vn)} — {e(data.registry.province_name)}</title>",
+        f"<title>Báo cáo {esc(q.vn)} — {esc(data.registry.province_name)}</title>",
         f"<style>{house.css()}{CSS}</style></head><body><main>",
-        f"<h1>Báo cáo số liệu {e(q.vn)}</h1>",
-        f'<p class="meta">{e(data.registry.province_name)} · Lập lúc {built:%H:%M} ngày {built:%d/%m/%Y}</p>',
+        f"<h1>Báo cáo số liệu {esc(q.vn)}</h1>",
+        f'<p class="meta">{esc(data.registry.province_name)} · Lập lúc {built:%H:%M} ngày {built:%d/%m/%Y}</p>',
+        _stale_banner(data, raw_dir),
         "<h2>Tình hình nộp báo cáo</h2>",
         '<div class="tomtat">',
         _box(f"{int(expected['received'].sum())}/{len(expected)}", "đơn vị đã nộp báo cáo"),
         _box(str(status.get("on_time", 0)), "nộp đúng hạn"),
         _box(str(status.get("late", 0)), "nộp muộn"),
         _box(str(status.get("missing", 0)), "chưa nộp"),
-        _box(str(severity.get("error", 0)), "lỗi số liệu cần xem lại"),
+        _box(str(count.errors), "lỗi cần xem lại", alarm=count.errors > 0),
+        _box(str(count.rejected), "tệp bị từ chối", alarm=count.rejected > 0),
         "</div>",
+        *_problems(data, count, main_pages),
     ]
     if failed:
         parts.append('<div class="loi"><p><b>Một số trang không lập được:</b></p><ul>')
-        parts += [f"<li>{e(r.error)}</li>" for r in failed]
+        parts += [f"<li>{esc(r.error)}</li>" for r in failed]
         parts.append("</ul></div>")
     parts.append('<h2>Các trang báo cáo</h2><ul class="trang">')
     parts += [_link(r) for r in main_pages]
     parts.append("</ul>")
     parts.append("<h2>Tệp để soạn báo cáo</h2><ul class='trang'>")
     for name, label in downloads(q.label):
-        parts.append(f'<li><a href="{e(name)}">{e(label)}</a></li>')
+        parts.append(f'<li><a href="{esc(name)}">{esc(label)}</a></li>')
     parts.append("</ul>")
     parts.append(
         '<p class="meta">Hình vẽ (PNG, 200 dpi) để dán vào báo cáo Word nằm trong thư mục '
         '<a href="figures/">figures/</a>.</p>'
     )
     if unit_pages:
-        parts.append(f"<h2>{e(unit_pages[0].notebook_title)} ({len(unit_pages)} đơn vị)</h2><ul class='don-vi'>")
+        parts.append(f"<h2>{esc(unit_pages[0].notebook_title)} ({len(unit_pages)} đơn vị)</h2><ul class='don-vi'>")
         parts += [_link(r) for r in unit_pages]
         parts.append("</ul>")
     parts.append("<h2>Chi tiết theo đơn vị</h2>")
@@ -107,6 +118,38 @@ def render(data: ReportData, results: list[JobResult], built: datetime) -> str:
     return "\n".join(parts)
 
 
+def _stale_banner(data: ReportData, raw_dir: Path | None) -> str:
+    """The stale-data warning of every page, when the raw files changed after the data were read."""
+    return freshness.banner_html(freshness.check(data.folder, raw_dir)) if data.folder is not None else ""
+
+
+def _problems(data: ReportData, count: problems.Counts, pages: list[JobResult]) -> list[str]:
+    """Rejected files in their own table first, then the errors in the files used (the first ones)."""
+    q = data.quarter.label
+    parts = []
+    rejected = problems.rejected_table(data.submissions, data.issues, data.registry, q)
+    if len(rejected):
+        parts.append(f"<h2>Tệp bị từ chối ({len(rejected)}) — số liệu không được tính</h2>")
+        parts.append(_table(rejected))
+    errors = problems.error_table(data.issues, data.registry, q)
+    if len(errors):
+        quality = next((r for r in pages if r.ok and r.href.startswith("chat-luong")), None)
+        where = f'<a href="{esc(quality.href)}">{esc(quality.title)}</a>' if quality else "trang Chất lượng số liệu"
+        parts.append(f"<h2>Lỗi số liệu cần xem lại ({count.data_errors})</h2>")
+        parts.append(_table(errors.head(MAX_ERRORS_LISTED)))
+        if len(errors) > MAX_ERRORS_LISTED:
+            parts.append(f'<p class="meta">… và {len(errors) - MAX_ERRORS_LISTED} lỗi khác: xem {where}.</p>')
+    return parts
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
+    )
+    return f'<table class="van-de"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
 def downloads(quarter_label: str) -> list[tuple[str, str]]:
     return [
         (docx_name(quarter_label), "Dự thảo báo cáo (Word): nội dung theo từng lĩnh vực, bảng và biểu đồ"),
@@ -114,15 +157,15 @@ def downloads(quarter_label: str) -> list[tuple[str, str]]:
     ]
 
 
-def _box(number: str, label: str) -> str:
-    return f'<div class="o"><b>{html.escape(number)}</b>{html.escape(label)}</div>'
+def _box(number: str, label: str, alarm: bool = False) -> str:
+    return f'<div class="o{" co-loi" if alarm else ""}"><b>{esc(number)}</b>{esc(label)}</div>'
 
 
 def _link(result: JobResult) -> str:
-    text = html.escape(result.title)
+    text = esc(result.title)
     if not result.ok:
         return f"<li>{text} — <i>không lập được</i></li>"
-    return f'<li><a href="{html.escape(result.href)}">{text}</a></li>'
+    return f'<li><a href="{esc(result.href)}">{text}</a></li>'
 
 
 def _completeness_table(now) -> str:
@@ -130,9 +173,9 @@ def _completeness_table(now) -> str:
     for r in now.itertuples():
         date = "" if not r.report_date else "/".join(reversed(r.report_date.split("-")))
         rows.append(
-            f"<tr><td>{html.escape(r.unit_name)}</td>"
-            f'<td class="{STATUS_CLASS[r.status]}">{html.escape(labels.label("completeness_status", r.status))}</td>'
-            f"<td>{html.escape(date)}</td></tr>"
+            f"<tr><td>{esc(r.unit_name)}</td>"
+            f'<td class="{STATUS_CLASS[r.status]}">{esc(labels.label("completeness_status", r.status))}</td>'
+            f"<td>{esc(date)}</td></tr>"
         )
     return (
         "<table><thead><tr><th>Đơn vị</th><th>Tình trạng</th><th>Ngày báo cáo</th></tr></thead>"

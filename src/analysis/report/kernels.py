@@ -26,6 +26,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.iorw import write_ipynb
 from papermill.log import logger
 
+from analysis.core.lock import pid_alive
+
 ENGINE = "analysis-reused-kernel"
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60
@@ -108,18 +110,8 @@ def sweep_orphans() -> None:
     """Remove the kernel folders of processes that are gone (killed before they could clean up)."""
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
         owner = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
-        if owner.isdigit() and not _alive(int(owner)):
+        if owner.isdigit() and not pid_alive(int(owner)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
 
 
 def interrupt() -> None:

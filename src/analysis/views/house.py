@@ -2,7 +2,8 @@
 the Word draft (charts keep their own palette in `views.charts`). Change a colour here and every output follows.
 
 `css()` gives the rules every HTML page shares (fonts, headings, tables, links), as CSS variables plus rules; the
-notebook pages and the index add only their own layout on top.
+notebook pages and the index add only their own layout on top. `CONTENT_SECURITY_POLICY` is the policy every page
+declares in a ``<meta http-equiv>`` tag (`csp_meta`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,24 @@ PROVINCE_FILL = "F2F5F9"  # the province row beside the units' rows
 STRIPE_FILL = "F6F8FA"  # every other row on screen
 INCREASE = "0B3D66"  # direction only, never good or bad (that depends on the indicator)
 DECREASE = "5B2C83"
+
+# What a page may load or run. Pages are read offline from a shared folder and show text taken from units' files:
+# - no script at all, inline or from anywhere (default-src 'none' covers script-src): nbconvert's lab template is
+#   used without its script blocks (report/templates/report/index.html.j2), the index has none, and a script tag
+#   that slipped into a page through a unit's text would not run;
+# - images only as data: URIs (every chart is an inline PNG; nothing is fetched, not even from the same folder);
+# - styles only inline: the pages carry their CSS in <style> elements (nbconvert's lab CSS, the house CSS) and
+#   nbconvert writes a few style attributes; 'unsafe-inline' for styles is safe enough here because nothing else can
+#   be loaded or sent (no fonts, images from URLs, connections or forms), so injected CSS cannot leak anything;
+# - no <base>, no form targets; frame-ancestors cannot be set in a meta tag (browsers ignore it there).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+
+
+def csp_meta() -> str:
+    """The page's Content-Security-Policy as a meta tag (first in <head>, before any style or image)."""
+    return f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
 
 
 @cache

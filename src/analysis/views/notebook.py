@@ -6,7 +6,6 @@ same picture that is embedded in the HTML can be pasted into the Word report.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +15,20 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
+from analysis.core import escape
 from analysis.core.outputs import atomic_path
 from analysis.views import figure_cache
 
 
 def md(text: str) -> None:
-    """Show Markdown (headings, sentences built from computed values)."""
+    """Show Markdown (headings, sentences built from computed values): any text from a file in it must have gone
+    through `analysis.core.escape.md`."""
     display(Markdown(text))
+
+
+def html_block(html_text: str) -> None:
+    """Show HTML built here (text from files in it through `analysis.core.escape.html`)."""
+    display(HTML(html_text))
 
 
 def table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: str = "") -> None:
@@ -33,16 +39,16 @@ def table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: str = "
 def table_html(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: str = "") -> str:
     if frame.empty:
         return '<p class="ghi-chu">Không có số liệu.</p>'
-    head = "".join(f'<th class="{_css(c, text_columns)}">{html.escape(str(c))}</th>' for c in frame.columns)
+    head = "".join(f'<th class="{_css(c, text_columns)}">{escape.html(str(c))}</th>' for c in frame.columns)
     classes = frame.attrs.get("cell_class", {})  # the direction of each change cell (views.tables)
     body = []
     for i, row in enumerate(frame.itertuples(index=False)):
         cells = "".join(
-            f'<td class="{_css(c, text_columns, classes[c][i] if c in classes else "")}">{html.escape(_text(v))}</td>'
+            f'<td class="{_css(c, text_columns, classes[c][i] if c in classes else "")}">{escape.html(_text(v))}</td>'
             for c, v in zip(frame.columns, row, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
-    foot = f'<p class="ghi-chu">{html.escape(note)}</p>' if note else ""
+    foot = f'<p class="ghi-chu">{escape.html(note)}</p>' if note else ""
     return f'<table class="bang"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}'
 
 

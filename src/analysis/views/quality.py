@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.compare.report_data import ReportData
-from analysis.core import labels, vnformat
+from analysis.core import escape, labels, vnformat
 from analysis.core.periods import Quarter
+from analysis.views import problems
 
 
 def completeness_matrix(data: ReportData) -> pd.DataFrame:
@@ -18,18 +19,21 @@ def completeness_matrix(data: ReportData) -> pd.DataFrame:
 
 
 def summary(data: ReportData) -> dict[str, int]:
+    """The quarter in numbers; `errors` counts every error (files used and rejected files), as the index does."""
     now = data.completeness_now()
     expected = now[now["expected"]]
-    issues = current_issues(data)
+    c = problems.counts(data.submissions, data.issues, data.quarter.label)
     return {
         "expected": len(expected),
         "received": int(expected["received"].sum()),
         "on_time": int((expected["status"] == "on_time").sum()),
         "late": int((expected["status"] == "late").sum()),
         "missing": int((~expected["received"]).sum()),
-        "errors": int((issues["severity"] == "error").sum()),
-        "warnings": int((issues["severity"] == "warning").sum()),
-        "files": int((data.submissions["period"] == data.quarter.label).sum()),
+        "errors": c.errors,
+        "data_errors": c.data_errors,
+        "rejected": c.rejected,
+        "warnings": c.warnings,
+        "files": c.files,
     }
 
 
@@ -42,12 +46,16 @@ def summary_text(data: ReportData) -> str:
     )
     if s["missing"]:
         missing = data.completeness_now().query("expected and not received")["unit_name"]
-        text += f"; chưa nộp: {', '.join(missing)}"
-    text += (
-        f". Kiểm tra {s['files']} tệp số liệu phát hiện {s['errors']} lỗi và {s['warnings']} cảnh báo"
-        " (chi tiết ở các bảng dưới)."
-    )
-    return text
+        text += f"; chưa nộp: {', '.join(escape.md(name) for name in missing)}"
+    text += f". Kiểm tra {s['files']} tệp số liệu phát hiện {s['errors']} lỗi"
+    if s["rejected"]:
+        text += f" (trong đó {s['rejected']} tệp bị từ chối, số liệu của các tệp này không được tính)"
+    return text + f" và {s['warnings']} cảnh báo (chi tiết ở các bảng dưới)."
+
+
+def rejected_files(data: ReportData) -> pd.DataFrame:
+    """The quarter's rejected files (and those whose quarter is unknown): unit, reason, what to do."""
+    return problems.rejected_table(data.submissions, data.issues, data.registry, data.quarter.label)
 
 
 def current_issues(data: ReportData) -> pd.DataFrame:
@@ -73,6 +81,7 @@ def issues_by_unit(data: ReportData) -> pd.DataFrame:
 
 
 def issue_list(data: ReportData, severity: str | None = "error", unit_code: str | None = None) -> pd.DataFrame:
+    """Issues of the files used this quarter (of one severity, of one unit), with what to do about each."""
     issues = current_issues(data)
     if severity:
         issues = issues[issues["severity"] == severity]
@@ -86,20 +95,57 @@ def issue_list(data: ReportData, severity: str | None = "error", unit_code: str 
             "Tệp": issues["file"],
             "Vị trí": [f"{s}!{c}" if c else s for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
             "Nội dung": issues["message"],
+            problems.ACTION: [problems.what_to_do(r) for r in issues["rule"]],
         }
     )
 
 
 def file_status_table(data: ReportData) -> pd.DataFrame:
-    """Files not used for this quarter: superseded by a later version, or rejected (with the reason)."""
+    """Files replaced by a later version for this quarter (rejected files have their own table: `rejected_files`)."""
     subs = data.submissions
-    unused = subs[(subs["status"] != "accepted") & ((subs["period"] == data.quarter.label) | (subs["period"] == ""))]
+    unused = subs[~subs["status"].isin(["accepted", "rejected"]) & (subs["period"] == data.quarter.label)]
     return pd.DataFrame(
         {
             "Tệp": unused["file"],
             "Đơn vị": unused["unit_name"].replace("", "—"),
             "Tình trạng": labels.label_column(unused["status"], "submission_status"),
             "Lý do": unused["reason"],
+        }
+    )
+
+
+def vn_day(iso: str) -> str:
+    """An ISO date as Vietnamese write it (20/09/2021); "" stays ""."""
+    return "/".join(reversed(iso.split("-"))) if iso else ""
+
+
+def _dated(text: str, iso: str) -> str:
+    return f"{text} ngày {vn_day(iso)}" if iso else text
+
+
+def submission_note(row: pd.Series) -> str:
+    """What an analyst must know about a unit's submission this quarter, in words ("" when nothing)."""
+    parts = []
+    if row["corrected"]:
+        first = _dated(f"bản đầu tiên đầy đủ {row['first_file']}", row["report_date"])
+        fix = _dated(f"bản sửa {row['source_file']}", row["correction_date"])
+        parts.append(f"Thời hạn tính theo {first}; số liệu lấy theo {fix}")
+    if row["notes"]:
+        words = "; ".join(labels.label("completeness_note", code) for code in row["notes"].split(";"))
+        parts.append(f"{words} (tệp: {row['note_files'].replace(';', ', ')})")
+    return ". ".join(parts)
+
+
+def submission_notes(data: ReportData) -> pd.DataFrame:
+    """Units this quarter whose figures come from a correction (timeliness from the first complete submission) or
+    under whose names a file of another quarter or unit was filed: unit, status, what to know."""
+    now = data.completeness_now()
+    flagged = now[now["corrected"] | (now["notes"] != "")]
+    return pd.DataFrame(
+        {
+            "Đơn vị": flagged["unit_name"],
+            "Tình trạng": labels.label_column(flagged["status"], "completeness_status"),
+            "Ghi chú": [submission_note(row) for _, row in flagged.iterrows()],
         }
     )
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.catalogue.model import Indicator
 from analysis.compare.report_data import ReportData
-from analysis.core import labels, vnformat
+from analysis.core import escape, labels, vnformat
 from analysis.views import charts, quality, tables
 from analysis.views import notebook as nb
 from analysis.views.wording import (
@@ -20,7 +20,7 @@ from analysis.views.wording import (
     previous_phrase,
 )
 
-TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí")
+TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí", "Cách xử lý")
 
 
 def _area_codes(data: ReportData, area: str) -> list[str]:
@@ -92,6 +92,29 @@ def province_ytd(data: ReportData) -> None:
     nb.table(tables.ytd_table(data.province_ytd, data.catalogue, q, codes), TEXT_COLUMNS)
 
 
+# ------------------------------------------------------------------------------------------------- quality
+
+
+def rejected_files(data: ReportData) -> None:
+    """The quarter's rejected files, first on the quality page: what each is, why it was refused, what to do."""
+    table = quality.rejected_files(data)
+    nb.md("## Tệp bị từ chối")
+    if table.empty:
+        nb.md("Không có tệp nào bị từ chối.")
+        return
+    note = "Số liệu của các tệp này không được tính vào báo cáo cho đến khi tệp được sửa hoặc gửi lại."
+    nb.table(table, TEXT_COLUMNS, note=note)
+
+
+def submission_notes(data: ReportData) -> None:
+    """Corrections and misfiled files under a unit's name, beside the completeness heatmap (nothing when none)."""
+    table = quality.submission_notes(data)
+    if table.empty:
+        return
+    nb.md("### Ghi chú về bản nộp của các đơn vị")
+    nb.table(table, TEXT_COLUMNS)
+
+
 # --------------------------------------------------------------------------------------------------- units
 
 
@@ -144,14 +167,16 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
     unit = data.unit(unit_code)
     now = data.completeness_now().set_index("unit_code")
     row = now.loc[unit_code]
-    date = "/".join(reversed(row["report_date"].split("-"))) if row["report_date"] else "không ghi ngày"
+    date = quality.vn_day(row["report_date"]) or "không ghi ngày"
     status = labels.label("completeness_status", row["status"])
     issues = quality.current_issues(data)
     own = issues[issues["unit_code"] == unit_code]
+    note = quality.submission_note(row)
     nb.md(
-        f"# {unit.name} — {data.quarter.vn_title}\n\n"
-        f"Tình trạng báo cáo: **{status}** (ngày báo cáo: {date}; tệp `{row['source_file']}`). "
-        f"Kiểm tra số liệu: {int((own['severity'] == 'error').sum())} lỗi, "
+        f"# {escape.md(unit.name)} — {data.quarter.vn_title}\n\n"
+        f"Tình trạng báo cáo: **{escape.md(status)}** (ngày báo cáo: {date}; tệp “{escape.md(row['source_file'])}”). "
+        + (f"{escape.md(note)}. " if note else "")
+        + f"Kiểm tra số liệu: {int((own['severity'] == 'error').sum())} lỗi, "
         f"{int((own['severity'] == 'warning').sum())} cảnh báo."
     )
 
