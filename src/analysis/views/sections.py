@@ -20,7 +20,7 @@ from analysis.views.wording import (
     previous_phrase,
 )
 
-TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí", "Cách xử lý")
+TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí", "Cách xử lý", "Tình trạng", "Ghi chú")
 
 
 def _area_codes(data: ReportData, area: str) -> list[str]:
