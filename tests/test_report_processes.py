@@ -103,9 +103,19 @@ def test_sigkill_of_the_report_leaves_no_process_and_no_file(site, tmp_path):
     assert kernel_folders(tmp_path / "tmp") == []
 
 
+def watching_kernels(tmp: Path, count: int) -> None:
+    """Wait until `count` kernels run their watcher: both kernels are up, so "gone within 5 s" is about the
+    watcher, not about a kernel still starting on a loaded machine."""
+    deadline = time.monotonic() + 60
+    while len(list(tmp.glob("*/watching"))) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(list(tmp.glob("*/watching"))) >= count, kernel_folders(tmp)
+
+
 def test_sigkill_of_the_whole_process_group_still_ends_the_kernels(site, tmp_path):
     """Workers killed too (nothing in them runs): the kernels, in sessions of their own, notice and clean up."""
     build = start_report(site, tmp_path / "reports", tmp_path / "tmp")
+    watching_kernels(tmp_path / "tmp", 2)
     run = descendants(build.pid)
     os.killpg(build.pid, signal.SIGKILL)
     build.communicate(timeout=30)

@@ -47,12 +47,13 @@ _analysis_reset(get_ipython())
 # the client nbclient uses: its asynchronous poller honours the execution timeout and notices a dead kernel
 CLIENT_CLASS = "jupyter_client.asynchronous.AsyncKernelClient"
 FOLDER_PREFIX = "analysis-kernel-"  # + the owning process's id: a folder whose owner is gone is removed
-# Run in each kernel as it starts: when the worker that started it is gone (even killed with SIGKILL, when nothing
-# in the worker runs), the kernel removes its own folder and ends within half a second, before ipykernel's own
-# parent poller (1 s) would end it without cleaning up.
+# Run by each kernel as it starts, before it answers anything (`--IPKernelApp.exec_files`): when the worker that
+# started it is gone (even killed with SIGKILL, when nothing in the worker runs), the kernel removes its own folder
+# and ends within half a second. It replaces ipykernel's own parent poller, which ends a kernel without cleaning up.
 WATCH_CODE = """\
 def _analysis_watch(parent, folder):
     import os, shutil, time
+    open(os.path.join(folder, "watching"), "w").close()  # for a test: this kernel cleans up after itself now
     while os.getppid() == parent:
         time.sleep(0.2)
     shutil.rmtree(folder, ignore_errors=True)
@@ -61,13 +62,17 @@ __import__("threading").Thread(target=_analysis_watch, args=({parent}, {folder!r
 del _analysis_watch
 """
 
+# POSIX: ipykernel's own parent poller would end the kernel without removing its folder, sometimes before the
+# watcher above notices (it polls every second, the watcher every 0.2 s): the watcher alone ends it
+_NO_OWN_POLLER = ["--IPKernelApp.parent_handle=0"] if os.name == "posix" else []
 _manager: KernelManager | None = None
 _cwd: Path | None = None
+_starting: KernelManager | None = None  # a kernel being started (its folder exists): killed too by kill_now
 
 
 def start(cwd: Path) -> KernelManager:
     """Start this process's kernel in `cwd`, replacing any previous one."""
-    global _manager, _cwd
+    global _manager, _cwd, _starting
     shutdown()
     sweep_orphans()
     folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))  # sockets and connection file
@@ -77,20 +82,24 @@ def start(cwd: Path) -> KernelManager:
     else:  # Windows: TCP on the loopback interface, as Jupyter itself does there
         manager = KernelManager(kernel_name=KERNEL_NAME, client_class=CLIENT_CLASS)
     manager.connection_file = str(folder / "kernel.json")  # not a stray /tmp/tmp*.json
+    _starting = manager
+    watch = folder / "watch.py"  # the kernel watches this process from its first moment, not once it is ready
+    watch.write_text(WATCH_CODE.format(parent=os.getpid(), folder=str(folder)), encoding="utf-8")
     try:
-        manager.start_kernel(cwd=str(cwd), env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _watch_parent(manager, folder)
+        manager.start_kernel(
+            cwd=str(cwd),
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            extra_arguments=[f"--IPKernelApp.exec_files={watch}", *_NO_OWN_POLLER],
+        )
     except BaseException:
         _stop(manager)
         raise
+    finally:
+        _starting = None
     _manager, _cwd = manager, cwd
     return manager
-
-
-def _watch_parent(manager: KernelManager, folder: Path) -> None:
-    """Make the kernel end, removing `folder`, as soon as this process is gone — even killed with SIGKILL."""
-    code = WATCH_CODE.format(parent=os.getpid(), folder=str(folder))
-    _run_code(manager, code, "lệnh theo dõi tiến trình cha")
 
 
 def _run_code(manager: KernelManager, code: str, what: str) -> None:
@@ -153,15 +162,19 @@ def shutdown() -> None:
 def kill_now() -> None:
     """Kill this process's kernel and remove its folder at once: for a worker that must end now (its parent is
     gone). Safe in a signal handler: system calls only, no messages to the kernel."""
-    global _manager, _cwd
-    manager, _manager, _cwd = _manager, None, None
-    if manager is None:
-        return
-    pid = getattr(getattr(manager, "provisioner", None), "pid", None)
-    if pid:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-    _remove_folder(manager)
+    global _manager, _cwd, _starting
+    managers, _manager, _cwd, _starting = (_manager, _starting), None, None, None
+    for manager in managers:  # the running kernel, and one being started (killed between start and watch)
+        if manager is None:
+            continue
+        pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        _remove_folder(manager)
+    # every folder this process made, also one whose kernel was being started or stopped when the end came
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}{os.getpid()}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _stop(manager: KernelManager) -> None:
