@@ -54,8 +54,8 @@ def test_the_multiple_threshold_defaults_to_one_hundred_percent() -> None:
 
 
 def test_every_kind_is_listed() -> None:
-    assert len(KINDS) == len(set(KINDS)) == 10
-    assert {"increase_points", "increase_multiple", "about_same", "no_base"} <= set(KINDS)
+    assert len(KINDS) == len(set(KINDS)) == 11
+    assert {"increase_points", "increase_multiple", "about_same", "no_base", "not_comparable"} <= set(KINDS)
 
 
 def test_say_fills_the_words_of_the_kind() -> None:
@@ -63,7 +63,9 @@ def test_say_fills_the_words_of_the_kind() -> None:
     assert Change("increase", pct="8,9%").say(words, base="quý II/2021") == "tăng 8,9% so với quý II/2021"
     assert Change("increase_points", points="2,4").say(words) == "tăng 2,4 điểm %"
     assert Change("new").say(words, base="quý II/2021") == "mới phát sinh"
-    assert Change("increase", pct="8,9%").amounts() == {"pct": "8,9%", "points": "", "times": ""}
+    assert Change("increase", pct="8,9%").amounts() == {"pct": "8,9%", "points": "", "times": "", "since": ""}
+    since = describe("not_comparable", None, None, "lượt", since="1/7/2025")
+    assert since == Change("not_comparable", since="1/7/2025")
 
 
 CELL_WORDS = {

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
-from analysis.core.config import ProvinceConfig, config_dir, load_province_config, project_root
+from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
 from analysis.core.periods import CutoffRule, Quarter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +38,7 @@ def test_repo_province_config():
         deadline_days=7,
         first_period=Quarter(2020, 1),
         report_title=cfg.report_title,
+        reform=Reform(Quarter(2025, 3), date(2025, 7, 1), "communes"),  # the demo's districts end in 2025Q2
     )
     assert cfg.report_title.startswith("Báo cáo công tác")
 

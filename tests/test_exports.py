@@ -80,8 +80,12 @@ def test_province_row_then_units_with_changes(workbook, catalogue):
     assert province[5] == 100  # 2021Q2: only An Bình reported
     assert province[6] == pytest.approx(0.5)  # (150 − 100) / 100, stored as a fraction
     assert ws.cell(row=header + 1, column=7).number_format == PERCENT_FORMAT
-    # 2 of the 13 units the repo's registry expects in 2021Q3 reported; no 2020Q3 figure at all
-    assert province[9] == "không có số liệu cùng kỳ; số liệu của 2/13 đơn vị"
+    # 2 of the 13 units the repo's registry expects in 2021Q3 reported, 1 of 13 in 2021Q2; no 2020Q3 figure at all;
+    # like for like on An Bình, the one unit in both quarters: 120 vs 100 = +20,0%
+    assert province[9] == (
+        "không có số liệu cùng kỳ; số liệu của 2/13 đơn vị; quý II/2021: 1/13 đơn vị; "
+        "so với quý trước, tăng 20,0% (1 đơn vị báo cáo cả hai kỳ)"
+    )
     units = {r[3]: r for r in tcd01[1:]}
     assert units["Huyện An Bình"][4] == 120 and units["Huyện An Bình"][6] == pytest.approx(0.2)
     assert units["Huyện Tân Khê"][5] is None and "không có số liệu quý trước" in units["Huyện Tân Khê"][9]

@@ -53,7 +53,7 @@ def notebooks(tmp_path, monkeypatch) -> dict[str, NotebookSpec]:
         "treo": write_notebook(folder, "treo", PID, "import time\ntime.sleep(300)"),
         "chet": write_notebook(folder, "chet", PID, "import os\nos._exit(1)"),
     }
-    monkeypatch.setattr(report, "notebooks_dir", lambda: folder)  # worker processes are forked: the patch carries
+    monkeypatch.setattr(report, "notebook_file", lambda file: folder / file)  # workers are forked: the patch carries
     return specs
 
 
@@ -89,7 +89,7 @@ def test_a_failed_notebook_gets_its_kernel_replaced(notebooks, tmp_path):
 
 
 def test_names_a_notebook_imported_or_defined_are_gone_too(notebooks, tmp_path):
-    folder = report.notebooks_dir()
+    folder = report.notebook_file("x").parent
     first = write_notebook(
         folder, "nhap", "import json as jj\ndef helper():\n    return 1\nclass K: pass\n_keep = 1", "helper()"
     )

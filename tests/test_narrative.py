@@ -42,12 +42,13 @@ def test_a_whole_paragraph(exact) -> None:
     """Changes both ways, coverage said once, a missing base, year to date, missing figures at the end."""
     assert exact["TCD"].text == (
         "TCD-OPEN quý III/2021: "
-        # 7.048 vs 6.473: +8,88%; vs 6.655: +5,91%; 2 of the 3 expected units
-        "T1 7.048 lượt [tăng 8,9% / quý II/2021 | tăng 5,9% / CK 2020] <2/3 đv; chưa gửi Thanh tra tỉnh>. "
+        # 7.048 vs 6.473: +8,88%; vs 6.655: +5,91%; 2 of the 3 expected units, and both units in either base
+        "T1 7.048 lượt [tăng 8,9% / quý II/2021 | tăng 5,9% / CK 2020] "
+        "<2/3 đv; chưa gửi Thanh tra tỉnh; quý II/2021 2/2 đv; quý III/2020 2/2 đv>. "
         # 900 vs 1.000: −10,0%; vs 900: unchanged; the same coverage note is not said again
         "T3 900 vụ việc [giảm 10,0% / quý II/2021 | = CK 2020]. "
-        # 50 vs 0: new; no 2020Q3
-        "T2 50 [mới / quý II/2021 | thiếu gốc quý III/2020]. "
+        # 50 vs 0: new; no 2020Q3, so its coverage note (no side for 2020Q3) differs from T1's and is said
+        "T2 50 [mới / quý II/2021 | thiếu gốc quý III/2020] <2/3 đv; chưa gửi Thanh tra tỉnh; quý II/2021 2/2 đv>. "
         # 19.521 vs 12.655: +54,26%
         "Y1 9 tháng đầu năm 2021: 19.521 lượt [tăng 54,3% / CK lũy kế 2020]. "
         # 1.000 + 900, no 2021Q1: a partial year is not compared
@@ -58,7 +59,7 @@ def test_a_whole_paragraph(exact) -> None:
 
 
 def test_coverage_is_said_once_per_paragraph(exact) -> None:
-    assert exact["TCD"].text.count(NOT_SENT) == 1  # T1, T3 and T2 share the note: said with T1 only
+    assert exact["TCD"].text.count(NOT_SENT) == 2  # T1 and T3 share the note (said with T1); T2 has no 2020Q3
     # a new paragraph says it again
     assert exact["PCTN"].text.count(NOT_SENT) == 1
     assert exact["DV"].text.count(NOT_SENT) == 1
@@ -68,9 +69,9 @@ def test_coverage_names_units_not_received_blank_and_estimates(exact) -> None:
     # PCTN01: 3 from An Hòa, Bình Yên sent its report but left the cell blank, Thanh tra tỉnh sent nothing
     assert exact["PCTN"].text.startswith(
         "P1 3 vụ [giảm 25,0% / quý II/2021 | thiếu gốc quý III/2020] "
-        "<1/3 đv; chưa gửi Thanh tra tỉnh; trống ô Huyện Bình Yên>. "
+        "<1/3 đv; chưa gửi Thanh tra tỉnh; trống ô Huyện Bình Yên; quý II/2021 2/2 đv>. "
     )
-    assert exact["DV"].text == "D1 302 buổi <2/3 đv; chưa gửi Thanh tra tỉnh; ước tính>."
+    assert exact["DV"].text == "D1 302 buổi <2/3 đv; chưa gửi Thanh tra tỉnh; quý II/2021 2/2 đv; ước tính>."
 
 
 def test_missing_figures_move_to_the_end_of_their_paragraph(exact) -> None:

@@ -169,7 +169,8 @@ def test_excel_table_shows_the_excluded_figure_as_excluded_with_file_and_cell(pr
 def test_caps_by_kind_of_unit_with_a_default(catalogue):
     assert catalogue.cap("VP04", "district") == 1e6
     assert catalogue.cap("VP04", "agency") == 1e7
-    assert catalogue.cap("VP04", "commune") == 1e7  # a kind without its own cap: the default
+    assert catalogue.cap("VP04", "commune") == 1e6  # a commune is at most a former district's size
+    assert catalogue.cap("VP04", "village") == 1e7  # a kind without its own cap: the default
     assert catalogue.cap("PCTN11", "agency") == 1e10  # the indicator's own cap replaces its unit's
     assert catalogue.cap("XLD19", "agency") is None  # rates: none
 

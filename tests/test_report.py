@@ -107,7 +107,7 @@ def broken_build(site, broken_notebooks) -> Built:
     out = site.root / "reports-hong"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(jobs, "notebook_registry", lambda: specs)
-        mp.setattr(report, "notebooks_dir", lambda: broken_notebooks)
+        mp.setattr(report, "notebook_file", lambda file: broken_notebooks / file)
         started = datetime.now()
         result = build_report(QUARTER, out, site.raw, site.processed, workers=2, unit="an_binh", progress=False)
         finished = datetime.now()
@@ -395,7 +395,7 @@ def test_failing_notebook_error_names_the_cell_as_the_analyst_sees_it(broken_bui
 
 def test_cli_exits_1_when_a_notebook_fails(site, broken_notebooks, monkeypatch, capsys):
     monkeypatch.setattr(jobs, "notebook_registry", lambda: (BROKEN,))
-    monkeypatch.setattr(report, "notebooks_dir", lambda: broken_notebooks)
+    monkeypatch.setattr(report, "notebook_file", lambda file: broken_notebooks / file)
     out = site.root / "reports-cli-hong"
     argv = ["report", "--quarter", QUARTER, "--raw", str(site.raw), "--processed", str(site.processed)]
     code = main([*argv, "--out", str(out), "--jobs", "1", "--quiet"])

@@ -320,7 +320,7 @@ def test_duplicate_code_raises(tmp_path):
 @pytest.mark.parametrize(
     ("unit", "message"),
     [
-        ({"code": "x_a", "name": "Huyện X", "type": "commune"}, "type"),
+        ({"code": "x_a", "name": "Huyện X", "type": "village"}, "type"),
         ({"code": "An Binh", "name": "Huyện An Bình", "type": "district"}, "code"),
         ({"code": "an_binh", "type": "district"}, "name"),
         (

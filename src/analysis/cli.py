@@ -11,6 +11,7 @@ from analysis.core.config import project_root
 from analysis.core.workers import positive_int
 
 MAX_LISTED_ERRORS = 20
+WORKSPACE_HELP = "the office's workspace folder (config/, data/, reports/); default: the one around the current folder"
 JOBS_HELP = "{what} in parallel, from 1 (default and cap: the cores, fewer when memory is short)"
 
 
@@ -127,6 +128,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     ok = len(result.results) - len(result.failed)
     print(f"Đã lập {ok}/{len(result.results)} trang báo cáo: {result.folder / 'index.html'}")
     _print_problems(Path(processed), result.folder.name)
+    if result.outdated:
+        print(f"Bản sao trong thư mục làm việc cũ hơn bản của chương trình ({len(result.outdated)}):")
+    for copy in result.outdated:
+        print(f"  - {copy.message}")
     for failure in result.failed:
         print(f"  - {failure.error}", file=sys.stderr)
     return 1 if result.failed else 0
@@ -138,6 +143,24 @@ def cmd_narrative(args: argparse.Namespace) -> int:
 
     data = ReportData.load(args.quarter, args.processed or _default("data/processed"))
     print(render_text(build_narrative(data, exact=args.exact)))
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from analysis import __version__
+    from analysis.core import workspace
+
+    if args.update_notebooks:
+        root = workspace.use(args.folder)
+        written = workspace.update_notebooks(root, __version__)
+        print(f"Đã chép lại {len(written)} sổ tay của gói vào {root / 'notebooks'} (bản cũ có sửa đổi: notebooks/cu/).")
+        return 0
+    written = workspace.create(args.folder, __version__)
+    root = Path(args.folder).expanduser().resolve()
+    print(f"Đã tạo thư mục làm việc {root} ({len(written)} tệp). Tiếp theo:")
+    print(f"  1. Sửa {root / 'config' / 'province.yaml'} và {root / 'config' / 'units.yaml'} cho tỉnh của mình.")
+    print(f"  2. Chép các tệp báo cáo của đơn vị vào {root / 'data' / 'raw'} (xem README.txt trong đó).")
+    print(f"  3. Lập báo cáo: python -m analysis --workspace {root} report --quarter 2026Q3")
     return 0
 
 
@@ -158,23 +181,35 @@ def build_parser() -> argparse.ArgumentParser:
             "(HTML, Excel, Word), narrative drafts, data dictionary."
         ),
     )
+    parser.add_argument("--workspace", type=Path, help=WORKSPACE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)  # --workspace after the command too
+    common.add_argument("--workspace", type=Path, default=argparse.SUPPRESS, help=WORKSPACE_HELP)
 
-    p = sub.add_parser("template", help="write the submission template for one unit and quarter")
+    p = sub.add_parser("init", help="create a workspace: sample configuration, data folders, notebooks")
+    p.add_argument("folder", type=Path, help="the new workspace folder (created if missing)")
+    p.add_argument("--update-notebooks", action="store_true", help="copy the package's notebooks again")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("template", parents=[common], help="write the submission template for one unit and quarter")
     p.add_argument("--unit", required=True, help="unit code from config/units.yaml, e.g. tp_minh_son")
     p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
     p.add_argument("--out", type=Path, help="output .xlsx (default: mau-bao-cao-QUARTER-UNIT.xlsx)")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("indicators", help="print the indicator catalogue with each input's template sheet and cell")
+    p = sub.add_parser(
+        "indicators", parents=[common], help="print the indicator catalogue with each input's template sheet and cell"
+    )
     p.add_argument("--format", choices=["csv", "table"], default="table")
     p.set_defaults(func=cmd_indicators)
 
-    p = sub.add_parser("dictionary", help="write the data dictionary (Markdown) generated from the catalogue")
+    p = sub.add_parser(
+        "dictionary", parents=[common], help="write the data dictionary (Markdown) generated from the catalogue"
+    )
     p.add_argument("--out", type=Path, help="output .md file (default: print)")
     p.set_defaults(func=cmd_dictionary)
 
-    p = sub.add_parser("ingest", help="read every submission under --raw into tidy tables in --out")
+    p = sub.add_parser("ingest", parents=[common], help="read every submission under --raw into tidy tables in --out")
     p.add_argument("--raw", type=Path, help="folder of submissions, any layout (default: data/raw)")
     p.add_argument("--out", type=Path, help="folder for the processed tables (default: data/processed)")
     p.add_argument("--strict", action="store_true", help="exit non-zero when any error-level issue exists")
@@ -182,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=positive_int, help=JOBS_HELP.format(what="files read"))
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("report", help="build the quarter's report: notebooks, HTML, figures, index.html")
+    p = sub.add_parser(
+        "report", parents=[common], help="build the quarter's report: notebooks, HTML, figures, index.html"
+    )
     p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
     p.add_argument("--out", type=Path, help="reports folder (default: reports); writes OUT/QUARTER/")
     p.add_argument("--raw", type=Path, help="folder of submissions (default: data/raw); re-ingested when changed")
@@ -192,13 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("narrative", help="print the draft paragraphs of the quarter's report (Vietnamese)")
+    p = sub.add_parser(
+        "narrative", parents=[common], help="print the draft paragraphs of the quarter's report (Vietnamese)"
+    )
     p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
     p.add_argument("--exact", action="store_true", help="exact figures (default: rounded as spoken, 'trên 7.000')")
     p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
     p.set_defaults(func=cmd_narrative)
 
-    p = sub.add_parser("demo", help="regenerate the synthetic demo province submissions (deterministic)")
+    p = sub.add_parser(
+        "demo", parents=[common], help="regenerate the synthetic demo province submissions (deterministic)"
+    )
     p.add_argument("--out", type=Path, help="output folder (default: data/raw/demo)")
     p.set_defaults(func=cmd_demo)
     return parser
@@ -211,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
+        if args.workspace is not None and args.func is not cmd_init:
+            from analysis.core import workspace
+
+            workspace.use(args.workspace)
         with sigterm_as_interrupt():  # `kill PID` ends a run the way Ctrl+C does
             return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

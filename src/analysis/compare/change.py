@@ -14,7 +14,9 @@ Kinds (:data:`KINDS`) and the amount each fills:
 * ``increase_multiple`` — ``times`` "6,4" (",0" dropped: "6"): an increase of at least ``multiple_from_pct`` percent
   (100 → 640 with the default 100); ``multiple_from_pct=None`` never says a multiple;
 * ``about_same`` — a change that rounds to 0,0 at one decimal (never "tăng 0,0%");
-* ``unchanged``, ``new`` (from a base of 0), ``no_base`` (no figure in the base period), ``no_data`` (none now).
+* ``unchanged``, ``new`` (from a base of 0), ``no_base`` (no figure in the base period), ``no_data`` (none now);
+* ``not_comparable`` — ``since`` "1/7/2025": a unit's own comparison with a quarter before it existed
+  (``compare.coverage.mark_not_comparable``), never a number against nothing.
 
 A table cell uses it with short words from a labels file, e.g. a group ``change`` holding
 ``increase: "tăng {pct}"``, ``increase_points: "tăng {points} điểm %"``, ``about_same: "tương đương"``,
@@ -49,22 +51,25 @@ KINDS = (
     "new",
     "no_base",
     "no_data",
+    "not_comparable",
 )
 RATE_UNIT = "%"  # the unit of measure of a rate: its changes are in percentage points
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a change is (``kind``, one of :data:`KINDS`) and its amounts, formatted ("8,9%", "2,4", "6,4"; else "")."""
+    """What a change is (``kind``, one of :data:`KINDS`) and its amounts, formatted ("8,9%", "2,4", "6,4"; else "");
+    ``since`` the day a unit not comparable reports from ("1/7/2025")."""
 
     kind: str
     pct: str = ""
     points: str = ""
     times: str = ""
+    since: str = ""
 
     def amounts(self) -> dict[str, str]:
-        """The placeholders a wording of the change may use: pct, points, times."""
-        return {"pct": self.pct, "points": self.points, "times": self.times}
+        """The placeholders a wording of the change may use: pct, points, times, since."""
+        return {"pct": self.pct, "points": self.points, "times": self.times, "since": self.since}
 
     def say(self, words: Mapping[str, str], **extra: str) -> str:
         """``words[kind]`` filled with the amounts and ``extra`` (e.g. base="quý II/2021")."""
@@ -83,8 +88,12 @@ def describe(
     value: float | None = None,
     base: float | None = None,
     multiple_from_pct: float | None = 100.0,
+    since: str = "",
 ) -> Change:
-    """The change of one figure against one base period (``status`` a code of ``comparisons.change_status``)."""
+    """The change of one figure against one base period (``status`` a code of ``comparisons.change_status``, or
+    ``not_comparable`` with ``since`` the day the unit reports from)."""
+    if status == "not_comparable":
+        return Change(status, since=since)
     rate = unit == RATE_UNIT
     if rate and status == "new":  # a rate up from 0%: a change in points, not "new"
         status = "increase"

@@ -17,9 +17,10 @@ import pandas as pd
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue, Indicator
 from analysis.compare import comparisons as compare
-from analysis.core.config import config_dir, project_root
+from analysis.compare import coverage
+from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
 from analysis.core.outputs import read_table
-from analysis.core.periods import Quarter, quarter_range
+from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, quarter_range
 from analysis.core.units import Unit, UnitRegistry, load_units
 from analysis.ingest.generation import MANIFEST_FILE, read_tables
 from analysis.ingest.schema import TABLES
@@ -66,6 +67,7 @@ def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
     registry (paths, modification times and sizes)."""
     sources = [folder / f"{name}.parquet" for name in TABLES] + [folder / MANIFEST_FILE]
     sources += [Path(str(resources.files("analysis.catalogue") / "catalogue.yaml")), config_dir() / "units.yaml"]
+    sources += [config_dir() / "province.yaml"]
     stats = []
     for path in sources:
         try:
@@ -90,6 +92,7 @@ class ReportData:
     issues: pd.DataFrame
     completeness: pd.DataFrame
     folder: Path | None = None  # the processed-data folder the tables were read from (None: built in memory)
+    province_config: ProvinceConfig | None = None  # cut-off rule and reform (None: default cut-off, no reform)
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
@@ -110,6 +113,7 @@ class ReportData:
             catalogue=load_catalogue(),
             registry=load_units(),
             folder=folder,
+            province_config=load_province_config(),
             **tables,
         )
         _last_loaded[:] = [key, data]
@@ -132,6 +136,15 @@ class ReportData:
         present = set(self.values.loc[self.values["period"] == self.quarter.label, "unit_code"])
         return [u.code for u in self.registry.units if u.code in present]
 
+    @property
+    def reform(self) -> Reform | None:
+        """The reform configured in province.yaml, None when none."""
+        return self.province_config.reform if self.province_config else None
+
+    @property
+    def cutoff(self) -> CutoffRule:
+        return self.province_config.cutoff if self.province_config else DEFAULT_CUTOFF
+
     # ---------------------------------------------------------------- tables
 
     @cached_property
@@ -150,11 +163,22 @@ class ReportData:
 
     @cached_property
     def province_comparison(self) -> pd.DataFrame:
+        """The province's comparison, each side's coverage (units_reporting/_expected[_<base>]) and like for like
+        (`coverage.like_for_like`)."""
         cmp = compare.compare(self.province, self.quarter)
-        coverage = self.province[["period", "indicator", "units_reporting", "units_expected"]]
-        return cmp.merge(
-            coverage[coverage["period"] == self.quarter.label].drop(columns="period"), on="indicator", how="left"
+        now = self.province[["period", "indicator", "units_reporting", "units_expected"]]
+        return (
+            cmp.merge(now[now["period"] == self.quarter.label].drop(columns="period"), on="indicator", how="left")
+            .merge(coverage.side_coverage(self.province, self.quarter), on="indicator", how="left")
+            .merge(coverage.like_for_like(self.by_unit, self.catalogue, self.quarter), on="indicator", how="left")
+            .pipe(_lfl_defaults)
         )
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """period, unit_type, expected, reported for this quarter and the quarters it is compared with."""
+        periods = [self.quarter.label, *(q.label for q in coverage.base_quarters(self.quarter).values())]
+        return coverage.coverage_by_type(self.completeness, self.registry, periods)
 
     @cached_property
     def province_ytd(self) -> pd.DataFrame:
@@ -163,6 +187,7 @@ class ReportData:
     @cached_property
     def unit_comparison(self) -> pd.DataFrame:
         cmp = compare.rank_units(compare.compare(self.by_unit, self.quarter, ["unit_code"]))
+        cmp = coverage.mark_not_comparable(cmp, self.registry, self.quarter, self.reform, self.cutoff)
         names = {u.code: u.name for u in self.registry.units}
         return cmp.assign(unit_name=cmp["unit_code"].map(names))
 
@@ -187,3 +212,14 @@ class ReportData:
 
     def completeness_now(self) -> pd.DataFrame:
         return self.completeness[self.completeness["period"] == self.quarter.label]
+
+
+def _lfl_defaults(cmp: pd.DataFrame) -> pd.DataFrame:
+    """Indicators without unit figures in either quarter: the same (empty) sets, no common unit."""
+    fill = {}
+    for base in coverage.BASES:
+        fill[f"units_differ_{base}"] = False
+        fill[f"common_units_{base}"] = 0
+        fill[f"lfl_status_{base}"] = "no_data"
+    types = {c: ("bool" if c.startswith("units_differ") else "int64") for c in fill if not c.startswith("lfl_status")}
+    return cmp.fillna(fill).astype(types)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from analysis.core.periods import CutoffRule, Quarter
+from analysis.core.periods import CutoffRule, Quarter, period_dates, vn_date
 from analysis.core.text import nfc
 
-__all__ = ["project_root", "config_dir", "ProvinceConfig", "load_province_config", "yaml_load"]
+__all__ = ["project_root", "config_dir", "ProvinceConfig", "Reform", "REPORTED_BY", "load_province_config", "yaml_load"]
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~8x faster on the catalogue
 
@@ -47,6 +48,22 @@ def config_dir() -> Path:
     return project_root() / "config"
 
 
+REPORTED_BY = ("communes", "districts")  # who reports the transition quarter's days before the reform
+
+
+@dataclass(frozen=True)
+class Reform:
+    """The administrative reform a reporting quarter cuts through (``reform`` in ``province.yaml``).
+
+    ``reported_by`` "communes": the communes report the whole quarter, including what the former districts received
+    from its first day; "districts": the districts report up to the day before ``effective``, the communes from it.
+    """
+
+    transition_quarter: Quarter
+    effective: date  # the day communes replaced districts (inside the transition quarter's data period)
+    reported_by: str  # one of REPORTED_BY
+
+
 @dataclass(frozen=True)
 class ProvinceConfig:
     """Province-wide settings."""
@@ -55,6 +72,7 @@ class ProvinceConfig:
     deadline_days: int | None  # on time when report date <= period end + deadline_days; None = no deadline
     first_period: Quarter  # first quarter expected in completeness tables
     report_title: str
+    reform: Reform | None = None  # None: no reform configured
 
 
 def _err(path: Path, key: str, problem: str) -> ValueError:
@@ -85,6 +103,38 @@ def _quarter(path: Path, key: str, value: Any) -> Quarter:
         raise _err(path, key, f"phải là quý dạng 2020Q1 (đang là {value!r})") from None
 
 
+def _date(path: Path, key: str, value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _err(path, key, f"phải là ngày dạng 2025-07-01 (đang là {value!r})") from None
+
+
+def _reform(path: Path, value: Any, cutoff: CutoffRule) -> Reform | None:
+    """The optional ``reform`` block: transition_quarter, effective (inside that quarter's data), reported_by."""
+    if value is None:
+        return None
+    keys = ("transition_quarter", "effective", "reported_by")
+    if not isinstance(value, Mapping) or set(value) != set(keys):
+        raise _err(path, "reform", f"phải có đúng ba khóa {', '.join(keys)} (đang là {value!r})")
+    quarter = _quarter(path, "reform.transition_quarter", value["transition_quarter"])
+    effective = _date(path, "reform.effective", value["effective"])
+    start, end = period_dates(quarter, cutoff)
+    if not start < effective <= end:
+        raise _err(
+            path,
+            "reform.effective",
+            f"phải là một ngày trong kỳ số liệu {quarter.vn} ({vn_date(start)} – {vn_date(end)}), sau ngày đầu kỳ "
+            f"(đang là {vn_date(effective)})",
+        )
+    reported_by = value["reported_by"]
+    if reported_by not in REPORTED_BY:
+        raise _err(path, "reform.reported_by", f"phải là một trong {list(REPORTED_BY)} (đang là {reported_by!r})")
+    return Reform(transition_quarter=quarter, effective=effective, reported_by=reported_by)
+
+
 def read_yaml(path: Path) -> Mapping[str, Any]:
     """A YAML mapping from a configuration file; ValueError naming the file when it cannot be read."""
     try:
@@ -102,7 +152,8 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
     """Read ``province.yaml`` (default ``config_dir()/"province.yaml"``); ValueError naming file and key.
 
     Required keys: ``cutoff`` {start_day, end_day}, ``deadline_days`` (int ≥ 0 or null), ``first_period``,
-    ``report_title``. Other keys are ignored (other modules may keep their settings in the same file).
+    ``report_title``; optional ``reform`` {transition_quarter, effective, reported_by}. Other keys are ignored (other
+    modules may keep their settings in the same file).
     """
     p = Path(path) if path is not None else config_dir() / "province.yaml"
     data = read_yaml(p)
@@ -113,9 +164,11 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
     title = data["report_title"]
     if not isinstance(title, str) or not title.strip():
         raise _err(p, "report_title", f"phải là một dòng chữ khác rỗng (đang là {title!r})")
+    cutoff = _cutoff(p, data["cutoff"])
     return ProvinceConfig(
-        cutoff=_cutoff(p, data["cutoff"]),
+        cutoff=cutoff,
         deadline_days=None if deadline is None else _int(p, "deadline_days", deadline, 0, 366),
         first_period=_quarter(p, "first_period", data["first_period"]),
         report_title=nfc(" ".join(title.split())),
+        reform=_reform(p, data.get("reform"), cutoff),
     )

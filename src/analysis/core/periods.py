@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_CUTOFF",
     "period_dates",
     "ytd_dates",
+    "vn_date",
     "quarter_for_date",
     "parse_date",
     "find_dates",
@@ -273,6 +274,11 @@ def period_dates(q: Quarter, rule: CutoffRule = DEFAULT_CUTOFF) -> tuple[date, d
 def ytd_dates(q: Quarter, rule: CutoffRule = DEFAULT_CUTOFF) -> tuple[date, date]:
     """First and last day of the year-to-date data (9 months 2021 → 2020-12-15 … 2021-09-14)."""
     return period_dates(Quarter(q.year, 1), rule)[0], period_dates(q, rule)[1]
+
+
+def vn_date(d: date) -> str:
+    """A day as Vietnamese reports write it: 2025-07-01 → "1/7/2025"."""
+    return f"{d.day}/{d.month}/{d.year}"
 
 
 def quarter_for_date(d: date, rule: CutoffRule = DEFAULT_CUTOFF) -> Quarter:

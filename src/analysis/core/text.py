@@ -7,6 +7,8 @@
 * :func:`deaccent` – like :func:`fold` but punctuation is kept (for regexes that need ``/`` ``-`` ``.``).
 * :func:`label_key` – :func:`fold` of a row label without its numbering or final "(…)": how ingest matches an
   indicator's row, and so how the catalogue tells its labels apart.
+* :func:`admin_text` / :func:`admin_key` – :func:`fold` of an administrative unit's name with its type words
+  canonicalised ("T.P." → "tp", "P." → "phuong"), and without a leading "UBND"/"Đảng ủy" (how units are matched).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["nfc", "canonical_tones", "fold", "slug", "deaccent", "label_key"]
+__all__ = ["nfc", "canonical_tones", "fold", "slug", "deaccent", "label_key", "admin_text", "admin_key"]
 
 _CACHE = 65536
 
@@ -97,3 +99,27 @@ def slug(s: str) -> str:
 def label_key(s: str) -> str:
     """Matching key of a row label: folded, without leading numbering ("1.1.", "a)", "-") or a final "(…)"."""
     return _NUMBERING_RE.sub("", fold(_PARENTHESIS_RE.sub("", s)))
+
+
+# How type words of unit names are written, folded → canonical: "Thành phố"/"TP."/"T.P" → "tp", "Thị xã"/"TX." →
+# "tx", "H." → "huyen", "X." → "xa", "P." → "phuong", "Ủy ban nhân dân" → "ubnd". Tried longest first, so that
+# "t p" (T.P.) is read before "p" (P.); "TP." folds to one word "tp" and never holds a "p".
+_ADMIN_WORDS = {"thanh pho": "tp", "t p": "tp", "thi xa": "tx", "t x": "tx", "h": "huyen", "x": "xa", "p": "phuong"}
+_ADMIN_WORDS |= {"uy ban nhan dan": "ubnd", "u b n d": "ubnd"}
+_ADMIN_RE = re.compile(r"(?<!\S)(" + "|".join(sorted(map(re.escape, _ADMIN_WORDS), key=len, reverse=True)) + r")(?!\S)")
+ADMIN_TYPE_WORDS = ("tp", "tx", "huyen", "quan", "thi tran", "xa", "phuong", "dac khu")  # canonical, in key order
+# "UBND xã …", "Ủy ban nhân dân phường …", "Đảng ủy xã …" (the party committee reports too): the unit is the same
+_LEADING_ADMIN_RE = re.compile(r"^(?:ubnd\s+|dang uy\s+(?=(?:" + "|".join(ADMIN_TYPE_WORDS) + r")\s))+")
+
+
+@lru_cache(maxsize=_CACHE)
+def admin_text(s: str) -> str:
+    """:func:`fold` with type words canonicalised everywhere: "UBND T.P. Minh Sơn, P.Đông Hải" → "ubnd tp minh son
+    phuong dong hai"."""
+    return _ADMIN_RE.sub(lambda m: _ADMIN_WORDS[m.group(1)], fold(s))
+
+
+def admin_key(s: str) -> str:
+    """The matching key of a whole unit name: "UBND T.P. Minh Sơn" → "tp minh son", "Đảng ủy P. Đông Hải" →
+    "phuong dong hai"."""
+    return _LEADING_ADMIN_RE.sub("", admin_text(s))

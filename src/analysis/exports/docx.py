@@ -23,6 +23,7 @@ from analysis.compare.report_data import ReportData
 from analysis.core.outputs import atomic_path
 from analysis.exports.xlsx import xml_safe
 from analysis.narrative import build as narrative
+from analysis.narrative.scope import scope_sentences
 from analysis.views import charts, figure_cache, house, tables
 
 FONT = house.FONT_TEXT
@@ -152,6 +153,9 @@ def build_docx(data: ReportData) -> Document:
     _title_block(doc, data)
     q = data.quarter
     paragraphs = {p.area: p for p in narrative.build_narrative(data, exact=True)}
+    lead = doc.add_paragraph(xml_safe(" ".join(scope_sentences(data))))
+    lead.paragraph_format.first_line_indent = Cm(1)
+    lead.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     for n, area in enumerate(data.catalogue.areas, start=1):
         doc.add_heading(xml_safe(f"{n}. {area.title}"), level=1)
         if area.code in paragraphs:

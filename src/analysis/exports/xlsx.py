@@ -28,9 +28,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analysis.compare.report_data import ReportData
 from analysis.core import labels
 from analysis.core.outputs import atomic_path, neutralise_formula
+from analysis.core.periods import Quarter
 from analysis.ingest.numbers import EXCLUDED
+from analysis.narrative.scope import scope_sentences
 from analysis.views import house
-from analysis.views.wording import last_year_label, previous_label
+from analysis.views.wording import (
+    change_of,
+    change_text,
+    coverage_note,
+    last_year_label,
+    like_for_like_of,
+    like_for_like_text,
+    previous_label,
+)
 
 FONT = house.FONT_TEXT
 _THIN = Side(style="thin", color=house.BORDER)
@@ -129,6 +139,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
     )
     set_text(ws, 2, 1, f"{data.registry.province_name}; số liệu toàn tỉnh là tổng các đơn vị, tỷ lệ tính lại từ tổng.",
              font=Font(name=FONT, italic=True, size=11))  # fmt: skip
+    set_text(ws, 3, 1, " ".join(scope_sentences(data)), font=Font(name=FONT, italic=True, size=10))
     header_row = 4
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -157,7 +168,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
             pct_last_year = r.pct_last_year / 100 if pd.notna(r.pct_last_year) else None
             set_number(ws, row, 7, pct_previous, PERCENT_FORMAT, font=font, **look)
             set_number(ws, row, 9, pct_last_year, PERCENT_FORMAT, font=font, **look)
-        set_text(ws, row, 10, _note(r), font=_NOTE_FONT, **look)
+        set_text(ws, row, 10, _note(r, q, ind.unit), font=_NOTE_FONT, **look)
         if not is_province:
             ws.row_dimensions[row].outlineLevel = 1
         row += 1
@@ -172,7 +183,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{max(row - 1, header_row)}"
 
 
-def _note(r) -> str:
+def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
     """What the change columns cannot show: a new figure, a missing base, units missing from a province figure;
     and the unit's own note."""
     notes = (["số liệu ước tính"] if r.estimated else []) + ([r.remark] if r.remark else [])
@@ -185,10 +196,21 @@ def _note(r) -> str:
             notes.append(f"mới phát sinh so với {label}")
         elif status == "no_base":
             notes.append(f"không có số liệu {label}")
-    reporting, expected = getattr(r, "units_reporting", None), getattr(r, "units_expected", None)
-    if pd.notna(reporting) and pd.notna(expected) and int(reporting) < int(expected):
-        notes.append(f"số liệu của {int(reporting)}/{int(expected)} đơn vị")
+    for status, base in ((r.status_previous, "previous"), (r.status_last_year, "last_year")):
+        if status == "not_comparable":
+            notes.append(change_text(change_of(r._asdict(), base, "")) + f" với {_BASE_WORDS[base]}")
+    row = r._asdict()
+    note = coverage_note(row, quarter) if quarter is not None else ""
+    if note:
+        notes.append(note.strip("()"))
+    for base in ("previous", "last_year"):
+        same = like_for_like_of(row, base, unit)
+        if same is not None:
+            notes.append(f"so với {_BASE_WORDS[base]}, {like_for_like_text(same, row.get(f'common_units_{base}'))}")
     return "; ".join(notes)
+
+
+_BASE_WORDS = {"previous": "quý trước", "last_year": "cùng kỳ"}
 
 
 def write_tables(data: ReportData, target: Path) -> Path:

@@ -152,6 +152,7 @@ class SheetResult:
     periods: list[Located] = field(default_factory=list)
     report_dates: list[Located] = field(default_factory=list)
     unit_texts: list[Located] = field(default_factory=list)  # unit fields naming no unit of the registry
+    unit_cells: list[Located] = field(default_factory=list)  # texts searched for a unit (matched again by quarter)
     value_col: int | None = None
     first_row: int | None = None
 
@@ -355,6 +356,8 @@ def _unit_and_period(raw: str, registry: UnitRegistry, cutoff: CutoffRule, where
     unit = registry.find_in_text(raw)
     if unit is not None:
         result.units.append(Located(unit, where.sheet, where.row, where.col))
+    if registry.needs_quarter:  # names told apart by the file's period, known once every sheet is read
+        result.unit_cells.append(Located(raw, where.sheet, where.row, where.col))
     periods = find_periods(raw)
     if len(periods) == 1:
         result.periods.append(Located(periods[0], where.sheet, where.row, where.col))

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from analysis.core.digest import file_sha256
-from analysis.core.periods import find_periods, period_dates
+from analysis.core.periods import Quarter, find_periods, period_dates
 from analysis.core.units import Unit, UnitRegistry
 from analysis.ingest import preflight
 from analysis.ingest.checks import check_missing, check_typed_ratios, check_values, deduplicate
 from analysis.ingest.discover import Discovery, scan
-from analysis.ingest.extract import Located, extract_sheet, vote
+from analysis.ingest.extract import Located, SheetResult, extract_sheet, vote
 from analysis.ingest.isolation import iter_isolated
 from analysis.ingest.record import record_of
 from analysis.ingest.submission import IngestContext, Submission
@@ -85,8 +86,11 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         )
     if not values:
         return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
-    _resolve_unit(sub, [u for s in sheets for u in s.units], [t for s in sheets for t in s.unit_texts], ctx.registry)
-    _resolve_period(sub, [p for s in sheets for p in s.periods])
+    periods = [p for s in sheets for p in s.periods]
+    quarter = _period_hint(periods, sub.file)  # the unit is matched in it: a name may be of two units of other times
+    units, texts = _content_units(sheets, ctx.registry, quarter)
+    _resolve_unit(sub, units, texts, ctx.registry, quarter)
+    _resolve_period(sub, periods)
     _resolve_report_date(sub, [d for s in sheets for d in s.report_dates], ctx)
     if sub.status == "rejected":
         return sub
@@ -102,20 +106,44 @@ def _path_text(file: str) -> str:
     return file.rsplit(".", 1)[0].replace("/", " / ")
 
 
-def _path_units(file: str, registry: UnitRegistry) -> list[Unit]:
-    """The units each folder name and the file name name, in path order, each once."""
+def _path_units(file: str, registry: UnitRegistry, quarter: Quarter | None = None) -> list[Unit]:
+    """The units each folder name and the file name name (matched in `quarter`), in path order, each once."""
     parts = file.rsplit(".", 1)[0].split("/")
-    return list(dict.fromkeys(u for u in map(registry.find_in_text, parts) if u is not None))
+    return list(dict.fromkeys(u for part in parts if (u := registry.find_in_text(part, quarter)) is not None))
 
 
-def _resolve_unit(sub: Submission, found: list[Located], texts: list[Located], registry: UnitRegistry) -> None:
+def _period_hint(found: list[Located], file: str) -> Quarter | None:
+    """The period `_resolve_period` will keep (the most mentioned in the content, else the only one in the path),
+    without its issues: the quarter in which unit names are matched."""
+    period, _ = vote(found)
+    path_periods = find_periods(_path_text(file))
+    return period if period is not None else (path_periods[0] if len(path_periods) == 1 else None)
+
+
+def _content_units(
+    sheets: list[SheetResult], registry: UnitRegistry, quarter: Quarter | None
+) -> tuple[list[Located], list[Located]]:
+    """The units the content names, and its unit fields naming none; when the registry has names told apart only
+    by the quarter, every text is matched again in the file's quarter."""
+    units = [u for s in sheets for u in s.units]
+    texts = [t for s in sheets for t in s.unit_texts]
+    if quarter is None or not registry.needs_quarter:
+        return units, texts
+    cells = [c for s in sheets for c in s.unit_cells]
+    units = [replace(c, value=u) for c in cells if (u := registry.find_in_text(c.value, quarter)) is not None]
+    return units, [t for t in texts if registry.find_in_text(t.value, quarter) is None]
+
+
+def _resolve_unit(
+    sub: Submission, found: list[Located], texts: list[Located], registry: UnitRegistry, quarter: Quarter | None = None
+) -> None:
     unit, distinct = vote(found)
     if len(distinct) > 1:
         names = "; ".join(f"{u.name} ({_where(found, u)})" for u in distinct)
         sub.issue("error", "unit_conflict", f"Tệp ghi nhiều đơn vị khác nhau: {names}; dùng “{unit.name}”")
-    path_units = _path_units(sub.file, registry)
+    path_units = _path_units(sub.file, registry, quarter)
     sub.path_unit = path_units[0] if len(path_units) == 1 else None
-    path_unit = registry.find_in_text(_path_text(sub.file))
+    path_unit = registry.find_in_text(_path_text(sub.file), quarter)
     if unit is None and path_unit is not None:
         unit = path_unit
         sub.unit_source = "file name"

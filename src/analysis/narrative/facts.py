@@ -3,7 +3,10 @@
 :func:`quarter_facts` joins, per indicator (index ``indicator``, catalogue order):
 
 * the province comparison — ``value``, ``previous``, ``last_year``, ``change_*``, ``pct_*``, ``status_*`` (``no_data``
-  where the indicator has no row), ``units_reporting``, ``units_expected``;
+  where the indicator has no row), ``units_reporting``, ``units_expected`` and per base (``previous``,
+  ``last_year``) its coverage and like for like (``units_reporting_<base>``, ``units_expected_<base>``,
+  ``units_differ_<base>``, ``common_units_<base>``, ``lfl_value_<base>``, ``lfl_<base>``, ``lfl_change_<base>``,
+  ``like_for_like_<base>``, ``lfl_status_<base>``: ``compare.coverage.like_for_like``);
 * per span of quarters (``now``, ``previous``, ``last_year``, ``ytd``, ``ytd_base`` = the year to date last year) a
   rate's summed numerator and denominator over the quarters that have both (``<span>_num``, ``<span>_den``; NaN when
   none has) and the number of quarters with a figure (``<span>_figures``);
@@ -38,6 +41,21 @@ COMPARISON_COLUMNS = [
     "status_last_year",
     "units_reporting",
     "units_expected",
+    *(
+        f"{column}_{base}"
+        for base in ("previous", "last_year")
+        for column in (
+            "units_reporting",
+            "units_expected",
+            "units_differ",
+            "common_units",
+            "lfl_value",
+            "lfl",
+            "lfl_change",
+            "like_for_like",
+            "lfl_status",
+        )
+    ),
 ]
 YTD_COLUMNS = ["value", "last_year", "change_last_year", "pct_last_year", "status_last_year"]
 YTD_COLUMNS += ["quarters_reported", "quarters_in_span"]
@@ -47,8 +65,14 @@ NO_DATA = "no_data"
 
 def _comparison(data: ReportData, codes: pd.Index) -> pd.DataFrame:
     cmp = data.province_comparison.set_index("indicator").reindex(index=codes, columns=COMPARISON_COLUMNS)
-    return cmp.astype({"units_reporting": "float64", "units_expected": "float64"}).fillna(
-        {"status_previous": NO_DATA, "status_last_year": NO_DATA}
+    counts = [c for c in COMPARISON_COLUMNS if c.startswith(("units_reporting", "units_expected", "common_units"))]
+    bases = ("previous", "last_year")
+    differ = {f"units_differ_{b}": cmp[f"units_differ_{b}"].astype("boolean").fillna(False).astype(bool) for b in bases}
+    return (
+        cmp.astype(dict.fromkeys(counts, "float64"))
+        .fillna({"status_previous": NO_DATA, "status_last_year": NO_DATA})
+        .fillna({f"lfl_status_{b}": NO_DATA for b in bases})
+        .assign(**differ)
     )
 
 

@@ -15,11 +15,13 @@ from typing import Any
 
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue
+from analysis.core import workspace
 from analysis.core.config import yaml_load
 from analysis.narrative.schema import (
     ATTRIBUTES,
     GLOBAL_FIELDS,
     IT,
+    LATER_PHRASES,
     PHRASE_FIELDS,
     RATE_NEEDS,
     NarrativeTemplateError,
@@ -43,7 +45,7 @@ TOP_KEYS = frozenset({"version", "settings", "phrases", "areas", "generic"})
 AREA_KEYS = frozenset({"heading", "opening", "sentences", "year_to_date"})
 GENERIC_DEFAULTS = {
     "opening": "{area_title}:",
-    "sentence": "{it.title} là {it} ({it.changes}){it.coverage}.",
+    "sentence": "{it.title} là {it} ({it.changes}{it.like_for_like}){it.coverage}.",
     "year_to_date": "Lũy kế {ytd}, {it.name} là {it.ytd} ({it.ytd_change}).",
 }
 
@@ -117,11 +119,20 @@ def _check_phrase(name: str, text: Any, source: str) -> str:
 
 
 def _read_yaml(path: str | Path | None) -> tuple[Any, str]:
+    """The wording given, else the workspace's own (``config/narrative.yaml``), else the package's."""
+    path = path or workspace.narrative_path()
     if path is None:
         text = resources.files("analysis.narrative").joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
         return yaml_load(text), TEMPLATE_FILE
     p = Path(path)
     return yaml_load(p.read_text(encoding="utf-8")), p.name
+
+
+@lru_cache(maxsize=1)
+def _package_phrases() -> Mapping[str, Any]:
+    """The phrases of the package's own ``narrative.yaml`` (never a workspace's copy)."""
+    text = resources.files("analysis.narrative").joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
+    return yaml_load(text)["phrases"]
 
 
 def _phrases_from(raw: Any, source: str) -> dict[str, str]:
@@ -130,6 +141,9 @@ def _phrases_from(raw: Any, source: str) -> dict[str, str]:
     unknown = sorted(set(raw) - set(PHRASE_FIELDS))
     if unknown:
         raise NarrativeTemplateError(f"{source}: phrases có khóa lạ {unknown} / unknown phrases")
+    later = LATER_PHRASES - set(raw)
+    if later:  # an older wording file: the phrases added since come from the package
+        raw = {**{name: _package_phrases()[name] for name in later}, **raw}
     missing = sorted(set(PHRASE_FIELDS) - set(raw))
     if missing:
         raise NarrativeTemplateError(f"{source}: phrases thiếu {missing} / missing phrases")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.catalogue.model import Indicator
 from analysis.compare.change import describe
+from analysis.compare.coverage import NO_COMMON
 from analysis.core import vnformat
 from analysis.core.periods import Quarter
 from analysis.narrative.approximate import figure, figure_number, is_missing
@@ -143,6 +144,32 @@ class Wording:
             return self.ph["no_base_zero"].format_map(words)
         return self._said(code, base, words)
 
+    def like_for_like(self, code: str) -> str:
+        """ "" when both quarters compared have the figure from the same units; else per base the change over the
+        units present in both ("; tính trên 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020")."""
+        row, ph, parts = self.rows[code], self.ph, []
+        for base in ("previous", "last_year"):
+            if not row[f"units_differ_{base}"]:
+                continue
+            base_q = self.q.previous() if base == "previous" else self.q.same_quarter_last_year()
+            if row[f"lfl_status_{base}"] == NO_COMMON:
+                parts.append(ph["like_for_like_none"].format_map({"period": self.q.vn, "base_period": base_q.vn}))
+                continue
+            name = {"base_period": base_q.vn, "year": str(base_q.year)}
+            words = {"base": ph[f"base_{base}"].format_map(name), "base_period": base_q.vn, "period": self.q.vn}
+            change = describe(
+                row[f"lfl_status_{base}"],
+                row[f"like_for_like_{base}"],
+                row[f"lfl_change_{base}"],
+                self.indicator(code).unit,
+                row[f"lfl_value_{base}"],
+                row[f"lfl_{base}"],
+                self.multiple_from_pct,
+            )
+            units = int(row[f"common_units_{base}"])
+            parts.append(ph["like_for_like"].format_map({"units": units, "change": change.say(ph, **words)}))
+        return "".join(parts)
+
     def changes(self, code: str) -> str:
         """Both clauses; one clause when neither base period has a figure."""
         row = self.rows[code]
@@ -172,17 +199,26 @@ class Wording:
     def _names(self, codes: tuple[str, ...]) -> str:
         return self.ph["list_separator"].join(self.unit_names.get(c, c) for c in codes)
 
+    def _sides(self, row: Mapping[str, Any]) -> list[tuple[str | None, Any, Any]]:
+        """(base period or None for this quarter, units reporting, units expected) of each side compared."""
+        bases = (("previous", self.q.previous()), ("last_year", self.q.same_quarter_last_year()))
+        now = [(None, row["units_reporting"], row["units_expected"])]
+        return now + [(q.vn, row[f"units_reporting_{b}"], row[f"units_expected_{b}"]) for b, q in bases]
+
     def coverage(self, code: str) -> str:
-        """ "" or " (số liệu của 12/13 đơn vị; chưa có báo cáo của …)"; said once per paragraph."""
+        """ "" or " (số liệu của 12/13 đơn vị; chưa có báo cáo của …; quý II/2021: 13/13 đơn vị; …)": when a side of
+        the comparisons is incomplete, every side with figures is said; said once per paragraph."""
         ph, row = self.ph, self.rows[code]
+        sides = [(p, int(r), int(e)) for p, r, e in self._sides(row) if not is_missing(r) and not is_missing(e)]
         parts = []
-        reporting, expected = row["units_reporting"], row["units_expected"]
-        if not is_missing(reporting) and not is_missing(expected) and int(reporting) < int(expected):
-            parts.append(ph["coverage_units"].format_map({"reporting": int(reporting), "expected": int(expected)}))
-            if row["not_received"]:
-                parts.append(ph["coverage_not_received"].format_map({"units": self._names(row["not_received"])}))
-            if row["blank"]:
-                parts.append(ph["coverage_blank"].format_map({"units": self._names(row["blank"])}))
+        if any(r < e for _, r, e in sides):
+            for period, reporting, expected in sides:
+                words = {"base_period": period, "reporting": reporting, "expected": expected}
+                parts.append(ph["coverage_base" if period else "coverage_units"].format_map(words))
+                if period is None and row["not_received"]:
+                    parts.append(ph["coverage_not_received"].format_map({"units": self._names(row["not_received"])}))
+                if period is None and row["blank"]:
+                    parts.append(ph["coverage_blank"].format_map({"units": self._names(row["blank"])}))
         if self.indicator(code).is_input and row["approx"]:
             parts.append(ph["coverage_estimate"])
         if not parts:
@@ -214,6 +250,7 @@ SAYINGS: Mapping[str, Callable[[Wording, str], str]] = {
     "previous": lambda w, c: w.figure(c, "previous"),
     "last_year": lambda w, c: w.figure(c, "last_year"),
     "coverage": Wording.coverage,
+    "like_for_like": Wording.like_for_like,
     "rate": lambda w, c: w.rate(c, "now"),
     "fraction": lambda w, c: w.rate(c, "now", fraction=True),
     "ytd": lambda w, c: w.figure(c, "ytd_value"),

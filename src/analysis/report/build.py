@@ -21,16 +21,17 @@ from datetime import datetime
 from pathlib import Path
 
 from analysis.compare.report_data import PROCESSED_ENV, ParameterError, ReportData
-from analysis.core import signals
+from analysis.core import signals, workspace
 from analysis.core.lock import folder_lock
 from analysis.core.outputs import atomic_path
 from analysis.core.periods import Quarter
 from analysis.core.signals import StopRequest, sigterm_as_interrupt
 from analysis.core.workers import cap
 from analysis.ingest.run import run_ingest
+from analysis.report import executed as executed_nb
 from analysis.report import files as report_files
 from analysis.report import folders, index_page
-from analysis.report.jobs import Job, JobResult, notebooks_dir, plan_jobs
+from analysis.report.jobs import Job, JobResult, notebook_registry, plan_jobs
 from analysis.views import figure_cache, freshness, house
 
 KERNEL = "python3"
@@ -49,6 +50,7 @@ class ReportResult:
     folder: Path
     results: list[JobResult] = field(default_factory=list)
     reingested: bool = False
+    outdated: list[workspace.OutdatedCopy] = field(default_factory=list)  # the workspace's copies older than ours
 
     @property
     def failed(self) -> list[JobResult]:
@@ -157,6 +159,11 @@ def open_workers(
     return pool
 
 
+def notebook_file(file: str) -> Path:
+    """The notebook a job runs: the workspace's copy when there is one, else the package's."""
+    return workspace.notebook_path(file)
+
+
 def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
     """Execute one notebook with papermill on this worker's kernel and export it to code-free HTML."""
     import papermill
@@ -172,7 +179,7 @@ def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
     try:
         kernels.current(staging)
         papermill.execute_notebook(
-            str(notebooks_dir() / job.spec.file),
+            str(notebook_file(job.spec.file)),
             str(executed),
             parameters=job.parameters,
             engine_name=kernels.ENGINE,
@@ -184,46 +191,17 @@ def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
         )
     except PapermillExecutionError as exc:
         kernels.discard()
-        _scrub_paths(executed, job)
-        cell = _source_cell_number(executed, exc.cell_index)
+        executed_nb.scrub_paths(executed, job)
+        cell = executed_nb.source_cell_number(executed, exc.cell_index)
         message = f"Sổ tay {job.spec.file} ({job.output}) lỗi ở ô số {cell}: {exc.ename}: {exc.evalue}"
         return JobResult(job, False, time.perf_counter() - start, message)
     except Exception as exc:  # kernel died, notebook missing, timeout: this notebook fails, the others go on
         kernels.discard()
         message = f"Sổ tay {job.spec.file} ({job.output}) không chạy được: {type(exc).__name__}: {exc}"
         return JobResult(job, False, time.perf_counter() - start, message)
-    _scrub_paths(executed, job)
+    executed_nb.scrub_paths(executed, job)
     export_html(executed, staging / f"{job.output}.html", job)
     return JobResult(job, True, time.perf_counter() - start)
-
-
-def _source_cell_number(executed: Path, index: int) -> int:
-    """1-based number of the failing cell in the notebook as the analyst sees it (without papermill's injected cell)."""
-    import nbformat
-
-    cells = nbformat.read(executed, as_version=4).cells[: index + 1]
-    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells)
-
-
-def _scrub_paths(executed: Path, job: Job) -> None:
-    """papermill records absolute input/output paths (user names, folder layout): keep them relative; number the
-    executed cells from 1 as a fresh kernel would."""
-    import nbformat
-
-    if not executed.exists():
-        return
-    nb = nbformat.read(executed, as_version=4)
-    meta = nb.metadata.get("papermill", {})
-    meta["input_path"] = f"notebooks/{job.spec.file}"
-    meta["output_path"] = f"notebooks/{job.output}.ipynb"
-    executed_cells = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count") is not None]
-    for number, cell in enumerate(executed_cells, start=1):  # the reused kernel counts on across notebooks
-        cell.execution_count = number
-        for output in cell.get("outputs", []):
-            if "execution_count" in output:
-                output["execution_count"] = number
-    with atomic_path(executed) as tmp:
-        nbformat.write(nb, tmp)
 
 
 def export_html(executed: Path, target: Path, job: Job) -> None:
@@ -350,7 +328,8 @@ def build_report(
             raise
         folders.replace(staging, out_root / label)
     figure_cache.prune(cache_dir)
-    return ReportResult(out_root / label, results, reingested)
+    outdated = workspace.outdated_copies([spec.file for spec in notebook_registry()])
+    return ReportResult(out_root / label, results, reingested, outdated)
 
 
 def _interrupt_workers(pool: ProcessPoolExecutor) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 from analysis.compare.report_data import ReportData
-from analysis.core.config import project_root, yaml_load
+from analysis.core.config import yaml_load
 
 
 @dataclass(frozen=True)
@@ -60,10 +59,6 @@ class JobResult:
     @property
     def per_unit(self) -> bool:
         return self.job.spec.per_unit
-
-
-def notebooks_dir() -> Path:
-    return project_root() / "notebooks"
 
 
 def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:

@@ -8,15 +8,19 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.catalogue.model import Indicator
+from analysis.compare.coverage import NOT_COMPARABLE
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
 from analysis.views import charts, quality, tables
 from analysis.views import notebook as nb
 from analysis.views.wording import (
     change_of,
+    change_text,
     comparison_clause,
     coverage_note,
     last_year_phrase,
+    like_for_like_clause,
+    like_for_like_of,
     previous_phrase,
 )
 
@@ -31,36 +35,45 @@ def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
     """ "- Tổng số lượt tiếp công dân: **7.048 lượt**; tăng 8,9% so với quý II/2021 (6.473), …"."""
     q = data.quarter
     value = vnformat.with_unit(row["value"], ind.unit) if pd.notna(row["value"]) else "không có số liệu"
-    note = coverage_note(row.get("units_reporting"), row.get("units_expected"))
+    note = coverage_note(row, q)
     clauses = []
     for base, quarter_base, phrase in (
         ("previous", q.previous(), previous_phrase(q)),
         ("last_year", q.same_quarter_last_year(), last_year_phrase(q)),
     ):
         clause = comparison_clause(change_of(row, base, ind.unit), quarter_base, phrase)
-        shown = (
-            f" ({vnformat.figure(row[base], ind.unit)})"
-            if row[f"status_{base}"] in ("increase", "decrease", "unchanged")
-            else ""
-        )
-        clauses.append(clause + shown)
+        compared = row[f"status_{base}"] in ("increase", "decrease", "unchanged")
+        shown = [vnformat.figure(row[base], ind.unit)] if compared else []
+        same = like_for_like_clause(like_for_like_of(row, base, ind.unit), row.get(f"common_units_{base}"), phrase)
+        brackets = "; ".join([*shown, *([same] if same else [])])
+        clauses.append(clause + (f" ({brackets})" if brackets else ""))
     return f"- {ind.name}: **{value}**{' ' + note if note else ''}; {'; '.join(clauses)}."
 
 
 # ------------------------------------------------------------------------------------------------ province
 
 
+def scope(data: ReportData) -> None:
+    """What the comparisons cover: the transition quarter (when compared) and each side's units by unit type."""
+    from analysis.narrative.scope import scope_sentences
+
+    nb.md(escape.md(" ".join(scope_sentences(data))))
+
+
 def province_headlines(data: ReportData) -> None:
     cmp = data.province_comparison.set_index("indicator")
     lines = [_headline(data, ind, cmp.loc[ind.code]) for ind in data.key_indicators() if ind.code in cmp.index]
     nb.md("\n".join(lines))
+    scope(data)
 
 
 def province_narrative(data: ReportData) -> None:
     """The draft paragraphs of the report (figures rounded as reports speak them; exact ones in the tables)."""
     from analysis.narrative.build import build_narrative, render_markdown
+    from analysis.narrative.scope import scope_sentences
 
-    nb.md(f"## Dự thảo nội dung báo cáo\n\n{render_markdown(build_narrative(data, exact=False))}")
+    lead = escape.md(" ".join(scope_sentences(data)))
+    nb.md(f"## Dự thảo nội dung báo cáo\n\n{lead}\n\n{render_markdown(build_narrative(data, exact=False))}")
 
 
 def province_area(data: ReportData, area_code: str, figures_dir: str | None = None) -> None:
@@ -69,7 +82,7 @@ def province_area(data: ReportData, area_code: str, figures_dir: str | None = No
     nb.md(f"## {area.title}\n\n*{area.form}*")
     cmp = data.province_comparison
     row = cmp.set_index("indicator").iloc[0] if len(cmp) else None
-    note = coverage_note(row["units_reporting"], row["units_expected"]) if row is not None else ""
+    note = coverage_note(row, q) if row is not None else ""
     nb.table(
         tables.comparison_table(cmp, data.catalogue, q, _area_codes(data, area_code)),
         TEXT_COLUMNS,
@@ -139,6 +152,19 @@ def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
         )
         title = f"{q.vn_title}: thay đổi {phrase}"
         nb.chart(charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}", figures_dir=figures_dir)
+        _not_comparable_note(data, base)
+    scope(data)
+
+
+def _not_comparable_note(data: ReportData, base: str) -> None:
+    """The units a heatmap shows in grey because they did not exist in the base quarter, and why."""
+    cmp = data.unit_comparison
+    rows = cmp[cmp[f"status_{base}"] == NOT_COMPARABLE].drop_duplicates("unit_code")
+    if rows.empty:
+        return
+    base_q = data.quarter.previous() if base == "previous" else data.quarter.same_quarter_last_year()
+    said = [f"{r['unit_name']}: {change_text(change_of(r, base, ''))}" for _, r in rows.iterrows()]
+    nb.md(escape.md(f"Ô xám khi so với {base_q.vn}: {'; '.join(said)}."))
 
 
 def indicator_across_units(data: ReportData, code: str, figures_dir: str | None = None) -> None:
@@ -172,9 +198,13 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
     issues = quality.current_issues(data)
     own = issues[issues["unit_code"] == unit_code]
     note = quality.submission_note(row)
+    from analysis.narrative.scope import transition_sentence
+
+    transition = transition_sentence(data)
     nb.md(
         f"# {escape.md(unit.name)} — {data.quarter.vn_title}\n\n"
-        f"Tình trạng báo cáo: **{escape.md(status)}** (ngày báo cáo: {date}; tệp “{escape.md(row['source_file'])}”). "
+        + (f"{escape.md(transition)}\n\n" if transition else "")
+        + f"Tình trạng báo cáo: **{escape.md(status)}** (ngày báo cáo: {date}; tệp “{escape.md(row['source_file'])}”). "
         + (f"{escape.md(note)}. " if note else "")
         + f"Kiểm tra số liệu: {int((own['severity'] == 'error').sum())} lỗi, "
         f"{int((own['severity'] == 'warning').sum())} cảnh báo."

@@ -11,7 +11,15 @@ import pandas as pd
 from analysis.catalogue.model import Catalogue
 from analysis.core import vnformat
 from analysis.core.periods import Quarter
-from analysis.views.wording import change_of, change_text, direction_class, last_year_label, previous_label
+from analysis.views.wording import (
+    change_of,
+    change_text,
+    direction_class,
+    last_year_label,
+    like_for_like_of,
+    like_for_like_text,
+    previous_label,
+)
 
 NAME = "Chỉ tiêu"
 UNIT = "Đơn vị tính"
@@ -25,27 +33,43 @@ def _changes(rows: list[dict], columns: dict[str, list]) -> pd.DataFrame:
     return frame
 
 
+def like_for_like_label(quarter: Quarter, base: str) -> str:
+    """Column heading: "So với quý II/2021, cùng đơn vị báo cáo cả hai kỳ"."""
+    heading = previous_label(quarter) if base == "previous" else last_year_label(quarter)
+    return f"{heading}, cùng đơn vị báo cáo cả hai kỳ"
+
+
+def _lfl_bases(cmp: pd.DataFrame, codes: list[str]) -> list[str]:
+    """The bases for which some indicator of `codes` has its figures from different sets of units."""
+    rows = cmp[cmp["indicator"].isin(codes)]
+    return [b for b in ("previous", "last_year") if f"units_differ_{b}" in rows and rows[f"units_differ_{b}"].any()]
+
+
 def comparison_table(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, codes: list[str]) -> pd.DataFrame:
-    """One row per indicator in `codes` order: this quarter, previous quarter, same quarter last year, changes."""
+    """One row per indicator in `codes` order: this quarter, previous quarter, same quarter last year, changes; and
+    when the units behind a base differ, the change over the units that reported in both (like for like)."""
     rows = cmp.set_index("indicator")
-    out, changes = [], {previous_label(quarter): [], last_year_label(quarter): []}
+    lfl = _lfl_bases(cmp, codes)
+    headings = {"previous": previous_label(quarter), "last_year": last_year_label(quarter)}
+    out, changes = [], {h: [] for h in headings.values()} | {like_for_like_label(quarter, b): [] for b in lfl}
     for code in codes:
         ind = catalogue.indicator(code)
         row = rows.loc[code] if code in rows.index else pd.Series(dtype=object)
-        previous, last_year = change_of(row, "previous", ind.unit), change_of(row, "last_year", ind.unit)
-        changes[previous_label(quarter)].append(previous)
-        changes[last_year_label(quarter)].append(last_year)
-        out.append(
-            {
-                NAME: ind.name,
-                UNIT: ind.unit,
-                quarter.vn_title: vnformat.figure(row.get("value"), ind.unit),
-                quarter.previous().vn_title: vnformat.figure(row.get("previous"), ind.unit),
-                previous_label(quarter): change_text(previous),
-                quarter.same_quarter_last_year().vn_title: vnformat.figure(row.get("last_year"), ind.unit),
-                last_year_label(quarter): change_text(last_year),
-            }
-        )
+        line = {
+            NAME: ind.name,
+            UNIT: ind.unit,
+            quarter.vn_title: vnformat.figure(row.get("value"), ind.unit),
+        }
+        for base, base_q in (("previous", quarter.previous()), ("last_year", quarter.same_quarter_last_year())):
+            change = change_of(row, base, ind.unit)
+            changes[headings[base]].append(change)
+            line[base_q.vn_title] = vnformat.figure(row.get(base), ind.unit)
+            line[headings[base]] = change_text(change)
+            if base in lfl:
+                same = like_for_like_of(row, base, ind.unit)
+                changes[like_for_like_label(quarter, base)].append(same or change_of({}, base, ind.unit))
+                line[like_for_like_label(quarter, base)] = like_for_like_text(same, row.get(f"common_units_{base}"))
+        out.append(line)
     return _changes(out, changes)
 
 

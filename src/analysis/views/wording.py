@@ -3,11 +3,14 @@ which the narrative uses too), the words of a table cell come from `labels.yaml`
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from analysis.compare.change import Change, describe
+from analysis.compare.coverage import NO_COMMON
 from analysis.core import labels
-from analysis.core.periods import Quarter
+from analysis.core.periods import Quarter, vn_date
 
 DIRECTION_CLASS = {"increase": "tang", "decrease": "giam"}  # CSS class of a cell by the direction of its change
 
@@ -15,9 +18,50 @@ DIRECTION_CLASS = {"increase": "tang", "decrease": "giam"}  # CSS class of a cel
 def change_of(row: pd.Series | dict, base: str, unit: str) -> Change:
     """The change of one comparison row (columns value, `base`, status_/pct_/change_`base`) against `base`."""
     get = row.get
+    since = get("since")
     return describe(
-        get(f"status_{base}") or "no_data", get(f"pct_{base}"), get(f"change_{base}"), unit, get("value"), get(base)
+        get(f"status_{base}") or "no_data",
+        get(f"pct_{base}"),
+        get(f"change_{base}"),
+        unit,
+        get("value"),
+        get(base),
+        since=vn_date(since) if isinstance(since, date) else "",
     )
+
+
+def like_for_like_of(row: pd.Series | dict, base: str, unit: str) -> Change | None:
+    """The change over the units that reported in both quarters (`compare.coverage.like_for_like`), None when the
+    two quarters' figures come from the same units (nothing to add) or a side has none."""
+    get = row.get
+    differ = get(f"units_differ_{base}")
+    if differ is None or pd.isna(differ) or not bool(differ):
+        return None
+    status = get(f"lfl_status_{base}")
+    if status == NO_COMMON:
+        return Change(NO_COMMON)
+    pct, change = get(f"like_for_like_{base}"), get(f"lfl_change_{base}")
+    return describe(status, pct, change, unit, get(f"lfl_value_{base}"), get(f"lfl_{base}"))
+
+
+def like_for_like_text(change: Change | None, units: int | None) -> str:
+    """A table cell: "tăng 4,1% (15 đơn vị báo cáo cả hai kỳ)", "không có đơn vị báo cáo ở cả hai kỳ", or ""."""
+    if change is None:
+        return ""
+    words = labels.group("like_for_like")
+    if change.kind == NO_COMMON:
+        return words[NO_COMMON]
+    return words["change"].format_map({"change": change_text(change), "units": int(units or 0)})
+
+
+def like_for_like_clause(change: Change | None, units: int | None, phrase: str) -> str:
+    """A headline's clause: "tính trên 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020", or ""."""
+    if change is None:
+        return ""
+    words = labels.group("like_for_like")
+    if change.kind == NO_COMMON:
+        return words[NO_COMMON]
+    return words["clause"].format_map({"change": f"{change_text(change)} {phrase}", "units": int(units or 0)})
 
 
 def change_text(change: Change) -> str:
@@ -38,6 +82,8 @@ def comparison_clause(change: Change, base: Quarter, phrase: str) -> str:
         return "không có số liệu"
     if change.kind == "new":
         return f"mới phát sinh ({base.vn} không có)"
+    if change.kind == "not_comparable":
+        return f"{change_text(change)} với {base.vn}"
     return f"{change_text(change)} {phrase}"
 
 
@@ -65,10 +111,23 @@ def last_year_label(quarter: Quarter) -> str:
     return _capitalise(last_year_phrase(quarter))
 
 
-def coverage_note(units_reporting: int | None, units_expected: int | None) -> str:
-    """ "" when complete, else "(số liệu của 11/12 đơn vị)"."""
-    if pd.isna(units_reporting) or pd.isna(units_expected):
+def _counts(reporting: object, expected: object) -> tuple[int, int] | None:
+    if reporting is None or expected is None or pd.isna(reporting) or pd.isna(expected):
+        return None
+    return int(reporting), int(expected)  # type: ignore[call-overload]
+
+
+def coverage_note(row: pd.Series | dict, quarter: Quarter) -> str:
+    """ "" when every side compared is complete, else each side: "(số liệu của 11/12 đơn vị; quý II/2021: 12/12 đơn
+    vị; quý III/2020: 10/10 đơn vị)" (columns units_reporting/_expected[_previous|_last_year])."""
+    get = row.get
+    sides = [
+        (None, _counts(get("units_reporting"), get("units_expected"))),
+        (quarter.previous(), _counts(get("units_reporting_previous"), get("units_expected_previous"))),
+        (quarter.same_quarter_last_year(), _counts(get("units_reporting_last_year"), get("units_expected_last_year"))),
+    ]
+    known = [(q, c) for q, c in sides if c is not None]
+    if all(r >= e for _, (r, e) in known):
         return ""
-    if int(units_reporting) >= int(units_expected):
-        return ""
-    return f"(số liệu của {int(units_reporting)}/{int(units_expected)} đơn vị)"
+    parts = [f"{q.vn}: {r}/{e} đơn vị" if q else f"số liệu của {r}/{e} đơn vị" for q, (r, e) in known]
+    return f"({'; '.join(parts)})"

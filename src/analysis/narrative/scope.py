@@ -1,0 +1,91 @@
+"""What the comparisons of a quarter cover, said once before the figures (narrative, pages, Word).
+
+* :func:`units_coverage_sentence` — the units behind each side, by unit type: "Đơn vị báo cáo quý III/2026: 118/120
+  xã và 7/8 cơ quan; quý II/2026: …; cùng kỳ năm 2025 (quý III/2025): 20/20 huyện và 16/16 cơ quan.";
+* :func:`transition_sentence` — the reform's transition quarter (``province.yaml`` ``reform``), whenever it is one of
+  the quarters compared (this quarter, the previous one, the same quarter last year, or inside a year to date).
+
+The words are the phrases of ``narrative.yaml`` (``units_coverage`` …, ``transition_communes``,
+``transition_districts``); unit types are counted with the words of ``labels.yaml`` group ``unit_count``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.compare.coverage import base_quarters
+from analysis.core import labels
+from analysis.core.periods import Quarter, period_dates, vn_date
+from analysis.narrative.templates import default_phrases
+
+if TYPE_CHECKING:
+    from analysis.compare.report_data import ReportData
+
+__all__ = ["compared_quarters", "scope_sentences", "transition_sentence", "units_coverage_sentence"]
+
+
+def _type_word(unit_type: str) -> str:
+    words = labels.group("unit_count")
+    return words.get(unit_type, words["other"])
+
+
+def _side(coverage: pd.DataFrame, period: str, ph: Mapping[str, str]) -> str:
+    rows = coverage[coverage["period"] == period]
+    if rows.empty:
+        return ph["units_none"]
+    parts = [
+        ph["units_of_type"].format_map({"reported": reported, "expected": expected, "type": _type_word(unit_type)})
+        for unit_type, expected, reported in rows[["unit_type", "expected", "reported"]].itertuples(index=False)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    return ph["types_separator"].join(parts[:-1]) + ph["types_last_separator"] + parts[-1]
+
+
+def units_coverage_sentence(data: ReportData, phrases: Mapping[str, str] | None = None) -> str:
+    """Each side's units reporting/expected by unit type (from completeness), in one sentence."""
+    ph, q = phrases or default_phrases(), data.quarter
+    bases = base_quarters(q)
+    return ph["units_coverage"].format_map(
+        {
+            "period": q.vn,
+            "now": _side(data.coverage, q.label, ph),
+            "previous_period": bases["previous"].vn,
+            "previous": _side(data.coverage, bases["previous"].label, ph),
+            "last_year_period": bases["last_year"].vn,
+            "last_year": _side(data.coverage, bases["last_year"].label, ph),
+            "year": str(bases["last_year"].year),
+        }
+    )
+
+
+def compared_quarters(quarter: Quarter) -> set[Quarter]:
+    """Every quarter a report of ``quarter`` compares: itself, the previous quarter, the same quarter last year and
+    the quarters of both years to date."""
+    last_year = quarter.same_quarter_last_year()
+    return {quarter, quarter.previous(), last_year, *quarter.year_to_date(), *last_year.year_to_date()}
+
+
+def transition_sentence(data: ReportData, phrases: Mapping[str, str] | None = None) -> str:
+    """ "Quý III/2025 là quý chuyển tiếp: …" when the reform's transition quarter is compared, else ""."""
+    reform = data.reform
+    if reform is None or reform.transition_quarter not in compared_quarters(data.quarter):
+        return ""
+    ph = phrases or default_phrases()
+    start = period_dates(reform.transition_quarter, data.cutoff)[0]
+    words = {
+        "quarter_title": reform.transition_quarter.vn_title,
+        "effective": vn_date(reform.effective),
+        "start": vn_date(start),
+        "last_district_day": vn_date(reform.effective - timedelta(days=1)),
+    }
+    return ph[f"transition_{reform.reported_by}"].format_map(words)
+
+
+def scope_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
+    """The transition sentence (when it applies) and the units' coverage sentence."""
+    return [s for s in (transition_sentence(data, phrases), units_coverage_sentence(data, phrases)) if s]
