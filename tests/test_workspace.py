@@ -149,3 +149,13 @@ def test_report_in_a_workspace_outside_the_repository_uses_its_copy_and_names_it
     page = (ws / "reports" / QUARTER / "tong-quan-tinh.html").read_text(encoding="utf-8")
     assert MARKER in page  # the workspace's copy ran
     assert (ws / "data" / "processed" / "manifest.json").is_file()  # the workspace's own data folders
+
+
+def test_a_new_workspace_without_files_says_to_copy_them(ws):
+    from analysis.compare.report_data import ParameterError, ReportData
+    from analysis.ingest.run import run_ingest
+
+    run_ingest(ws / "data" / "raw", ws / "data" / "processed")
+    with pytest.raises(ParameterError, match="Chưa có số liệu của kỳ nào") as caught:
+        ReportData.load("2026Q3")
+    assert "data/raw" in str(caught.value)

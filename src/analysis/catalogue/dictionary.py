@@ -8,6 +8,8 @@ import pandas as pd
 
 from analysis.catalogue.model import Area, Catalogue, Indicator
 from analysis.catalogue.rules import PAIR_OPERATORS, Rule, parse_expression
+from analysis.core import labels, vnformat
+from analysis.core.units import UNIT_TYPES
 
 _NONE = "—"
 _LAYOUT_COLUMNS = ("indicator", "sheet", "cell")
@@ -76,8 +78,23 @@ def _introduction(catalogue: Catalogue) -> str:
 
 
 def _units_section(catalogue: Catalogue) -> str:
-    rows = [[unit.code, "Có" if unit.integer else "Không"] for unit in catalogue.units_of_measure]
-    return "\n\n".join(["## Đơn vị tính", _table(["Đơn vị tính", "Chỉ nhận số nguyên"], rows)])
+    rows = [
+        [unit.code, "Có" if unit.integer else "Không", _caps_words(unit.caps)] for unit in catalogue.units_of_measure
+    ]
+    header = ["Đơn vị tính", "Chỉ nhận số nguyên", "Mức tối đa một đơn vị báo cáo trong một quý"]
+    note = (
+        "Số vượt mức tối đa (thường do gõ thừa chữ số) hoặc số âm không thể có: bị loại khỏi mọi số tổng hợp, so "
+        "sánh, nội dung báo cáo và tệp xuất, và được liệt kê là lỗi cùng tệp, ô. Một số chỉ tiêu có mức riêng."
+    )
+    return "\n\n".join(["## Đơn vị tính", _table(header, rows), note])
+
+
+def _caps_words(caps: Iterable[tuple[str, float]]) -> str:
+    """ "cấp xã: 1.000.000; cấp huyện: 1.000.000; các đơn vị khác: 10.000.000" ("—" when none)."""
+    found = dict(caps)
+    order = [kind for kind in UNIT_TYPES if kind in found] + (["default"] if "default" in found else [])
+    words = {kind: labels.label("unit_type", kind).lower() for kind in UNIT_TYPES} | {"default": "các đơn vị khác"}
+    return "; ".join(f"{words[kind]}: {vnformat.number(found[kind])}" for kind in order) or "—"
 
 
 def _area_section(catalogue: Catalogue, area: Area, cells: Cells | None) -> str:

@@ -52,6 +52,11 @@ def parse_quarter_parameter(quarter: str | Quarter, valid: list[str]) -> Quarter
         q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
     except ValueError:
         q = None
+    if not valid:
+        raise ParameterError(
+            f"Chưa có số liệu của kỳ nào (kỳ yêu cầu: {quarter!r}): chưa có tệp báo cáo nào được chấp nhận. Hãy chép "
+            "các tệp báo cáo của đơn vị vào thư mục data/raw (xem các tệp bị từ chối ở trên, nếu có) rồi chạy lại"
+        )
     if q is None or q.label not in valid:
         raise ParameterError(
             f"Kỳ báo cáo không hợp lệ hoặc chưa có số liệu: {quarter!r}. Các kỳ có số liệu: {', '.join(valid)}"

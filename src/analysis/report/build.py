@@ -123,10 +123,12 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _end_now(*_: object) -> None:
-    kernels = sys.modules.get("analysis.report.kernels")
-    if kernels is not None:
-        kernels.kill_now()
-    os._exit(143)
+    kill_now = getattr(sys.modules.get("analysis.report.kernels"), "kill_now", None)  # None: no kernel yet
+    try:
+        if kill_now is not None:
+            kill_now()
+    finally:
+        os._exit(143)
 
 
 _stopping = False  # in a worker: Ctrl+C was pressed, run nothing more
@@ -135,9 +137,10 @@ _stopping = False  # in a worker: Ctrl+C was pressed, run nothing more
 def _interrupt_kernel(*_: object) -> None:
     global _stopping
     _stopping = True
-    kernels = sys.modules.get("analysis.report.kernels")  # not imported yet: no kernel to interrupt
-    if kernels is not None:
-        kernels.interrupt()
+    # not imported yet (or still being imported): no kernel to interrupt
+    interrupt = getattr(sys.modules.get("analysis.report.kernels"), "interrupt", None)
+    if interrupt is not None:
+        interrupt()
 
 
 def open_workers(
