@@ -25,13 +25,19 @@ NOTEBOOK = "02-tong-quan-tinh.ipynb"
 MARKER = "ĐÂY LÀ BẢN SAO CỦA VĂN PHÒNG"
 
 
+@pytest.fixture(autouse=True)
+def own_environment(monkeypatch) -> None:
+    """`--workspace` sets ANALYSIS_ROOT for the process (kernels inherit it): undone after each test."""
+    for name in ("ANALYSIS_ROOT", "ANALYSIS_CONFIG"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def ws(tmp_path, monkeypatch) -> Path:
     """A new workspace made by `init`, this process inside it (as an analyst who opened a terminal there)."""
     folder = tmp_path / "van-phong"
     assert main(["init", str(folder)]) == 0
-    monkeypatch.delenv("ANALYSIS_ROOT", raising=False)
-    monkeypatch.delenv("ANALYSIS_CONFIG", raising=False)
     monkeypatch.chdir(folder / "data")
     return folder
 
