@@ -165,8 +165,8 @@ def test_the_narrative_says_like_for_like_and_both_sides():
     text = render_text(build_narrative(data(), exact=True))
     # 130 + 20 + 30 = 180 lượt: −5,3% / +12,5%; like for like +15,4% / +36,4% on 2 units
     assert (
-        "tăng 12,5% so với cùng kỳ năm 2020; tính trên 2 đơn vị báo cáo cả hai kỳ: tăng 15,4% so với quý II/2021; "
-        "tính trên 2 đơn vị báo cáo cả hai kỳ: tăng 36,4% so với cùng kỳ năm 2020"
+        "tăng 12,5% so với cùng kỳ năm 2020; riêng 2 đơn vị báo cáo cả hai kỳ: tăng 15,4% so với quý II/2021; "
+        "riêng 2 đơn vị báo cáo cả hai kỳ: tăng 36,4% so với cùng kỳ năm 2020"
     ) in text
     assert "số liệu của 3/4 đơn vị; Huyện Bình Yên chưa báo cáo số liệu này; quý II/2021: 3/3 đơn vị" in text
 

@@ -146,7 +146,7 @@ class Wording:
 
     def like_for_like(self, code: str) -> str:
         """ "" when both quarters compared have the figure from the same units; else per base the change over the
-        units present in both ("; tính trên 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020")."""
+        units present in both ("; riêng 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020")."""
         row, ph, parts = self.rows[code], self.ph, []
         for base in ("previous", "last_year"):
             if not row[f"units_differ_{base}"]:

@@ -55,7 +55,7 @@ def like_for_like_text(change: Change | None, units: int | None) -> str:
 
 
 def like_for_like_clause(change: Change | None, units: int | None, phrase: str) -> str:
-    """A headline's clause: "tính trên 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020", or ""."""
+    """A headline's clause: "riêng 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020", or ""."""
     if change is None:
         return ""
     words = labels.group("like_for_like")
