@@ -262,3 +262,22 @@ def test_cap_by_cores_and_memory(requested, memory_gb, cores, expected, capped):
 
     found = cap(requested, "ingest", memory=memory_gb * 1024**3, n_cores=cores)
     assert found.count == expected and bool(found.message) == capped
+
+
+# ------------------------------------------------------------------------------------------------- narrative
+
+
+def test_narrative_prints_who_reported_before_the_paragraphs(catalogue, tmp_path, monkeypatch, capsys):
+    """The small province (tests/small_province.py): 3 units in 2021Q3 and 2021Q2, 3 in 2020Q3."""
+    from analysis.ingest.run import run_ingest
+    from tests.small_province import QUARTER, write_province
+
+    province = write_province(tmp_path, catalogue)
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(province.config))
+    run_ingest(province.raw, province.processed)
+    capsys.readouterr()
+    assert main(["narrative", "--quarter", QUARTER, "--processed", str(province.processed)]) == 0
+    first, _, rest = capsys.readouterr().out.partition("\n\n")
+    assert first.startswith("Đơn vị báo cáo quý III/2021: ")
+    assert "; quý II/2021: " in first and "cùng kỳ năm 2020 (quý III/2020): " in first
+    assert rest.startswith("Công tác tiếp công dân\n")

@@ -140,8 +140,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_narrative(args: argparse.Namespace) -> int:
     from analysis.compare.report_data import ReportData
     from analysis.narrative.build import build_narrative, render_text
+    from analysis.narrative.scope import scope_sentences
 
     data = ReportData.load(args.quarter, args.processed or _default("data/processed"))
+    for sentence in scope_sentences(data):  # who reported on each side; the reform's transition quarter
+        print(sentence + "\n")
     print(render_text(build_narrative(data, exact=args.exact)))
     return 0
 
