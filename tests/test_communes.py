@@ -411,3 +411,36 @@ def test_ingest_without_the_quarter_of_the_content_takes_it_from_the_path(tmp_pa
         "2026Q3/2026Q3_an_binh.xlsx": "xa_an_binh",
         "2021Q3_an_binh.xlsx": "h_an_binh",
     }
+
+
+OLD_FORM = registry(
+    unit("h_dong_phong", "Huyện Đông Phong", "district", valid_to=OLD),
+    unit("xa_phu_loc", "Xã Phú Lộc", "commune", valid_from=NEW),
+)
+
+
+def district_header(text: str, cells: tuple[str, ...]):
+    """The former district's name left in cells of the first data sheet (a commune filling the old form)."""
+
+    def edit(wb: Workbook) -> None:
+        for cell in cells:
+            wb.worksheets[1][cell] = text
+
+    return edit
+
+
+@pytest.mark.parametrize("cells", [("A1",), ("A1", "A2", "A3")], ids=["named once", "named more than the commune"])
+def test_a_commune_on_the_former_districts_form_is_the_commune_with_a_warning(tmp_path, catalogue, known_values, cells):
+    raw = tmp_path / "raw"
+    context = TemplateContext(
+        OLD_FORM.province_name, OLD_FORM.get("xa_phu_loc"), Q3_2026, load_province_config().cutoff
+    )
+    edits = [district_header("UBND HUYỆN ĐÔNG PHONG", cells)]
+    write_submission(raw / "2026Q3_phu_loc.xlsx", catalogue, context, known_values, date(2026, 9, 18), edits)
+    result = ingest(raw, IngestContext.load(catalogue, OLD_FORM, load_province_config()))
+    sub = result.tables["submissions"].iloc[0]
+    assert (sub["unit_code"], sub["status"]) == ("xa_phu_loc", "accepted")
+    issues = result.tables["issues"]
+    assert not issues["rule"].isin(["unit_conflict", "unexpected_unit"]).any()
+    warning = issues.loc[issues["rule"] == "inactive_unit_named", "message"].tolist()
+    assert len(warning) == 1 and "Huyện Đông Phong" in warning[0] and "quý III/2026" in warning[0]

@@ -13,15 +13,12 @@ for like is shown beside them, never instead.
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
 from analysis.catalogue.model import Catalogue
 from analysis.compare.comparisons import change_status, percent_change
-from analysis.core.config import Reform
-from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, period_dates
+from analysis.core.periods import Quarter
 from analysis.core.units import Unit, UnitRegistry
 
 __all__ = [
@@ -148,31 +145,19 @@ def like_for_like(by_unit: pd.DataFrame, catalogue: Catalogue, quarter: Quarter)
     return pd.concat(frames, axis=1).rename_axis("indicator").reset_index()
 
 
-def unit_since(unit: Unit, reform: Reform | None, cutoff: CutoffRule = DEFAULT_CUTOFF) -> date | None:
-    """The day a unit's figures start: the reform's effective day when it begins in the transition quarter, else the
-    first day of its first quarter's data period; None for a unit without ``valid_from``."""
-    if unit.valid_from is None:
-        return None
-    if reform is not None and unit.valid_from == reform.transition_quarter:
-        return reform.effective
-    return period_dates(unit.valid_from, cutoff)[0]
+def unit_since(unit: Unit) -> str:
+    """The first quarter a unit has figures for (its ``valid_from`` label), "" for a unit without one. A quarter, not
+    a day: a commune formed on the reform's day may report its transition quarter from that quarter's first day
+    (``reported_by: communes``), and a unit that began reporting later simply has no earlier figures."""
+    return unit.valid_from.label if unit.valid_from else ""
 
 
-def mark_not_comparable(
-    unit_cmp: pd.DataFrame,
-    registry: UnitRegistry,
-    quarter: Quarter,
-    reform: Reform | None = None,
-    cutoff: CutoffRule = DEFAULT_CUTOFF,
-) -> pd.DataFrame:
+def mark_not_comparable(unit_cmp: pd.DataFrame, registry: UnitRegistry, quarter: Quarter) -> pd.DataFrame:
     """``status_<base>`` :data:`NOT_COMPARABLE` for a unit whose ``valid_from`` is after the base quarter, and the
-    unit's ``since`` (a date, else None) beside it."""
-    units = pd.DataFrame(
-        [(u.code, u.valid_from.label if u.valid_from else "", unit_since(u, reform, cutoff)) for u in registry.units],
-        columns=["unit_code", "_from", "since"],
-    )
-    out = unit_cmp.merge(units, on="unit_code", how="left").assign(_from=lambda d: d["_from"].fillna(""))
+    unit's ``since`` (its first quarter's label, else "") beside it."""
+    units = pd.DataFrame([(u.code, unit_since(u)) for u in registry.units], columns=["unit_code", "since"])
+    out = unit_cmp.merge(units, on="unit_code", how="left").assign(since=lambda d: d["since"].fillna(""))
     for base, q in base_quarters(quarter).items():
-        too_new = out["_from"] > q.label
+        too_new = out["since"] > q.label
         out[f"status_{base}"] = out[f"status_{base}"].where(~too_new, NOT_COMPARABLE)
-    return out.drop(columns="_from")
+    return out

@@ -192,7 +192,7 @@ class ReportData:
     @cached_property
     def unit_comparison(self) -> pd.DataFrame:
         cmp = compare.rank_units(compare.compare(self.by_unit, self.quarter, ["unit_code"]))
-        cmp = coverage.mark_not_comparable(cmp, self.registry, self.quarter, self.reform, self.cutoff)
+        cmp = coverage.mark_not_comparable(cmp, self.registry, self.quarter)
         names = {u.code: u.name for u in self.registry.units}
         return cmp.assign(unit_name=cmp["unit_code"].map(names))
 

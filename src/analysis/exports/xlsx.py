@@ -198,7 +198,7 @@ def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
             notes.append(f"không có số liệu {label}")
     for status, base in ((r.status_previous, "previous"), (r.status_last_year, "last_year")):
         if status == "not_comparable":
-            notes.append(change_text(change_of(r._asdict(), base, "")) + f" với {_BASE_WORDS[base]}")
+            notes.append(f"so với {_BASE_WORDS[base]}: " + change_text(change_of(r._asdict(), base, "")))
     row = r._asdict()
     note = coverage_note(row, quarter) if quarter is not None else ""
     if note:

@@ -137,6 +137,7 @@ def _content_units(
 def _resolve_unit(
     sub: Submission, found: list[Located], texts: list[Located], registry: UnitRegistry, quarter: Quarter | None = None
 ) -> None:
+    found = _active_first(sub, found, quarter)
     unit, distinct = vote(found)
     if len(distinct) > 1:
         names = "; ".join(f"{u.name} ({_where(found, u)})" for u in distinct)
@@ -163,6 +164,25 @@ def _resolve_unit(
         sub.reject(_no_unit_reason(texts), "unknown_unit")
         return
     sub.unit = unit
+
+
+def _active_first(sub: Submission, found: list[Located], quarter: Quarter | None) -> list[Located]:
+    """The mentions of units that report in the file's quarter, when there are any: a commune's file on the former
+    district's form still names the district in its title or signature (a warning, not a conflict of units)."""
+    if quarter is None:
+        return found
+    active = [item for item in found if item.value.active_in(quarter)]
+    if not active or len(active) == len(found):
+        return found
+    gone = list(dict.fromkeys(item.value for item in found if not item.value.active_in(quarter)))
+    names = "; ".join(f"{u.name} ({_where(found, u)})" for u in gone)
+    sub.issue(
+        "warning",
+        "inactive_unit_named",
+        f"Tệp còn ghi tên đơn vị không báo cáo {quarter.vn}: {names} — có thể đơn vị dùng mẫu hoặc tệp cũ; "
+        "lấy đơn vị báo cáo kỳ này ghi trong tệp",
+    )
+    return active
 
 
 def _unit_from_path(unit: Unit, texts: list[Located]) -> tuple[str, str]:

@@ -3,14 +3,12 @@ which the narrative uses too), the words of a table cell come from `labels.yaml`
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from analysis.compare.change import Change, describe
 from analysis.compare.coverage import NO_COMMON
 from analysis.core import labels
-from analysis.core.periods import Quarter, vn_date
+from analysis.core.periods import Quarter
 
 DIRECTION_CLASS = {"increase": "tang", "decrease": "giam"}  # CSS class of a cell by the direction of its change
 
@@ -26,7 +24,7 @@ def change_of(row: pd.Series | dict, base: str, unit: str) -> Change:
         unit,
         get("value"),
         get(base),
-        since=vn_date(since) if isinstance(since, date) else "",
+        since=Quarter.parse(since).vn if isinstance(since, str) and since else "",
     )
 
 
@@ -83,7 +81,7 @@ def comparison_clause(change: Change, base: Quarter, phrase: str) -> str:
     if change.kind == "new":
         return f"mới phát sinh ({base.vn} không có)"
     if change.kind == "not_comparable":
-        return f"{change_text(change)} với {base.vn}"
+        return f"{phrase}: {change_text(change)}"
     return f"{change_text(change)} {phrase}"
 
 
