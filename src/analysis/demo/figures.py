@@ -143,16 +143,30 @@ def random_figures(
     return values
 
 
-def province_figures(catalogue: Catalogue, registry: UnitRegistry, plan: FigurePlan, rng: random.Random) -> Figures:
-    """Consistent figures for every unit and quarter, key totals calibrated to the plan's province totals."""
+def rank_sizes(registry: UnitRegistry) -> dict[str, float]:
+    """Each unit's size factor from its rank within its type (`unit_size`)."""
+    units = registry.units
+    rank = {u.code: [v.code for v in units if v.type == u.type].index(u.code) for u in units}
+    return {u.code: unit_size(u, rank[u.code]) for u in units}
+
+
+def province_figures(
+    catalogue: Catalogue,
+    registry: UnitRegistry,
+    plan: FigurePlan,
+    rng: random.Random,
+    sizes: dict[str, float] | None = None,
+) -> Figures:
+    """Consistent figures for every unit and quarter, key totals calibrated to the plan's province totals; a unit's
+    magnitudes scaled by its size factor (`sizes`, default `rank_sizes`)."""
     fixer = Consistent(catalogue)
     figures: Figures = {}
     units = registry.units
-    rank = {u.code: [v.code for v in units if v.type == u.type].index(u.code) for u in units}
+    sizes = sizes or rank_sizes(registry)
     for q in plan.quarters:
         active = [u for u in units if u.active_in(q)]
         for unit in active:
-            raw = random_figures(catalogue, plan, unit, unit_size(unit, rank[unit.code]), q, rng)
+            raw = random_figures(catalogue, plan, unit, sizes[unit.code], q, rng)
             figures[(unit.code, q)] = fixer.repair(raw, rng)
         _calibrate(figures, fixer, [u.code for u in active], q, plan.province_totals.get(q, {}), rng)
     return figures
