@@ -26,6 +26,7 @@ class FigurePlan:
     magnitudes: dict[str, float]  # typical leaf figure of a mid-sized district, by unit of measure
     indicator_magnitudes: dict[str, float]  # exceptions, by indicator code
     default_magnitude: float
+    rounding: str = "floor"  # of raw integer figures: "floor", or "stochastic" (unbiased for small units' figures)
 
     def magnitude(self, indicator: Indicator) -> float:
         by_unit = self.magnitudes.get(indicator.unit, self.default_magnitude)
@@ -139,6 +140,8 @@ def random_figures(
     for ind in catalogue.input_indicators():
         level = random.Random(f"{plan.seed}/{unit.code}/{ind.code}").uniform(0.4, 1.6)
         x = plan.magnitude(ind) * size * seasonal * level * rng.uniform(0.85, 1.15)
+        if plan.rounding == "stochastic" and catalogue.is_integer(ind.code):
+            x += rng.random()  # floor(x + u) is x on average: a commune's 0.4 is not always 0
         values[ind.code] = _round(x, catalogue.is_integer(ind.code))
     return values
 

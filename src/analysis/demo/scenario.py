@@ -73,6 +73,7 @@ def load_scenario(path: str | Path = SCENARIO, scale: str | None = None) -> Scen
         magnitudes=dict(raw["magnitudes"]),
         indicator_magnitudes=dict(raw.get("indicator_magnitudes", {})),
         default_magnitude=raw["default_magnitude"],
+        rounding=raw.get("rounding", "floor"),
     )
     return Scenario(
         name=raw["name"],
