@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from analysis.core import vnformat
 from analysis.core.config import load_province_config
 from analysis.core.periods import Quarter
 from analysis.core.units import load_units
@@ -232,7 +233,22 @@ def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path
             assert all(c == "—" or c.startswith("không so sánh được") for c in cells), (code, cells)
             if label == "2025Q3":
                 assert any(c.startswith("không so sánh được") for c in cells), code
-    overview = (ws / "reports" / "2025Q3" / "tong-quan-tinh.html").read_text(encoding="utf-8")
-    text = " ".join(BeautifulSoup(overview, "html.parser").get_text(" ").split())
-    assert "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện" in text
-    assert "do các xã, phường, đặc khu báo cáo" in text
+    truth = pd.read_csv(ws / "data" / "raw" / "TRUTH.csv").query("submitted == 1 and indicator == 'TCD01'")
+    total = truth.groupby("period")["value"].sum()  # no messy case changes TCD01
+    overview = {label: _overview_text(ws, label) for label in ("2026Q3", "2025Q3")}
+    assert f"Tổng số lượt tiếp công dân: {vnformat.auto(total['2026Q3'])} lượt" in overview["2026Q3"]
+    # the change against 2024Q3 at province level, on the 20 districts' (here 4) and agencies' figures
+    change = vnformat.percent(abs(total["2025Q3"] / total["2024Q3"] - 1) * 100)
+    word = "tăng" if total["2025Q3"] > total["2024Q3"] else "giảm"
+    assert f"Tổng số lượt tiếp công dân: {vnformat.auto(total['2025Q3'])} lượt" in overview["2025Q3"]
+    assert f"{word} {change} so với cùng kỳ năm 2024 ({vnformat.auto(total['2024Q3'])};" in overview["2025Q3"]
+    assert (
+        "quý III/2025: 10/10" in overview["2025Q3"] and "(quý III/2024): 4/4 huyện và 4/4 cơ quan" in overview["2025Q3"]
+    )
+    assert "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện" in overview["2025Q3"]
+    assert "do các xã, phường, đặc khu báo cáo" in overview["2025Q3"]
+
+
+def _overview_text(ws: Path, label: str) -> str:
+    page = (ws / "reports" / label / "tong-quan-tinh.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
