@@ -168,10 +168,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo.generator import generate_demo
+    from analysis.demo.generator import SCENARIOS, generate_demo
 
+    if args.province != "minh-son" and args.out is None:
+        raise ValueError(f"Tỉnh mẫu {args.province} là một thư mục làm việc riêng: hãy ghi --out THƯ_MỤC")
     out = args.out or _default("data/raw/demo")
-    files = generate_demo(out)
+    files = generate_demo(out, SCENARIOS[args.province], args.scale)
     print(f"Đã tạo {len(files)} tệp dữ liệu mẫu (giả định) tại {out}")
     return 0
 
@@ -243,7 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo", parents=[common], help="regenerate the synthetic demo province submissions (deterministic)"
     )
-    p.add_argument("--out", type=Path, help="output folder (default: data/raw/demo)")
+    p.add_argument(
+        "--out", type=Path, help="output folder (default: data/raw/demo); for hoa-giang the workspace to write"
+    )
+    p.add_argument(
+        "--province",
+        choices=["minh-son", "hoa-giang"],
+        default="minh-son",
+        help="minh-son: the 2021 demo (raw files); hoa-giang: the post-reform demo province (a whole workspace)",
+    )
+    p.add_argument("--scale", help="a smaller province of the scenario's 'scales' (hoa-giang: small)")
     p.set_defaults(func=cmd_demo)
     return parser
 

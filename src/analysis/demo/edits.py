@@ -3,7 +3,7 @@
 Each kind takes its parameters and changes one filing: its figures, path, dates or format now, its workbook
 through an edit run when the file is written (`sheet_edits`). It returns the fields the case's description may
 use: `{deleted}` (delete_row), `{total}` (total_off), `{typed[CODE]}` (type_cells), `{unit_line}` and
-`{period_line}` (header_lines).
+`{period_line}` (header_lines), `{title}` (title_block).
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class PlanContext:
 
     def text(self, template: str, filing: Filing) -> str:
         """A scenario text template filled for the filing's unit and quarter."""
-        return template.format(quarter=filing.quarter.label, **unit_forms(filing.unit, self.province_name))
+        q = filing.quarter
+        forms = unit_forms(filing.unit, self.province_name)
+        return template.format(quarter=q.label, quarter_number=q.quarter, year=q.year, **forms)
 
 
 EditKind = Callable[[Filing, Params, PlanContext], Fields]
@@ -114,6 +116,15 @@ def _header_lines(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
     unit_line, period_line = ctx.text(p["unit_line"], filing), ctx.text(p["period_line"], filing)
     filing.edits.append(se.edit_header_lines(unit_line, period_line))
     return {"unit_line": unit_line, "period_line": period_line}
+
+
+@edit_kind("title_block")
+def _title_block(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
+    """The title block (cells such as A1, A2 of every area sheet) typed over, e.g. an old template's: a commune
+    reusing its former district's file keeps "UBND HUYỆN …" above its own unit line."""
+    cells = {ref: ctx.text(text, filing) for ref, text in p["cells"].items()}
+    filing.edits.append(se.edit_title_block(cells))
+    return {"title": " / ".join(cells.values())}
 
 
 # ------------------------------------------------------------------------------------------------ values

@@ -26,6 +26,7 @@ class FigurePlan:
     magnitudes: dict[str, float]  # typical leaf figure of a mid-sized district, by unit of measure
     indicator_magnitudes: dict[str, float]  # exceptions, by indicator code
     default_magnitude: float
+    rounding: str = "floor"  # of raw integer figures: "floor", or "stochastic" (unbiased for small units' figures)
 
     def magnitude(self, indicator: Indicator) -> float:
         by_unit = self.magnitudes.get(indicator.unit, self.default_magnitude)
@@ -139,20 +140,36 @@ def random_figures(
     for ind in catalogue.input_indicators():
         level = random.Random(f"{plan.seed}/{unit.code}/{ind.code}").uniform(0.4, 1.6)
         x = plan.magnitude(ind) * size * seasonal * level * rng.uniform(0.85, 1.15)
+        if plan.rounding == "stochastic" and catalogue.is_integer(ind.code):
+            x += rng.random()  # floor(x + u) is x on average: a commune's 0.4 is not always 0
         values[ind.code] = _round(x, catalogue.is_integer(ind.code))
     return values
 
 
-def province_figures(catalogue: Catalogue, registry: UnitRegistry, plan: FigurePlan, rng: random.Random) -> Figures:
-    """Consistent figures for every unit and quarter, key totals calibrated to the plan's province totals."""
+def rank_sizes(registry: UnitRegistry) -> dict[str, float]:
+    """Each unit's size factor from its rank within its type (`unit_size`)."""
+    units = registry.units
+    rank = {u.code: [v.code for v in units if v.type == u.type].index(u.code) for u in units}
+    return {u.code: unit_size(u, rank[u.code]) for u in units}
+
+
+def province_figures(
+    catalogue: Catalogue,
+    registry: UnitRegistry,
+    plan: FigurePlan,
+    rng: random.Random,
+    sizes: dict[str, float] | None = None,
+) -> Figures:
+    """Consistent figures for every unit and quarter, key totals calibrated to the plan's province totals; a unit's
+    magnitudes scaled by its size factor (`sizes`, default `rank_sizes`)."""
     fixer = Consistent(catalogue)
     figures: Figures = {}
     units = registry.units
-    rank = {u.code: [v.code for v in units if v.type == u.type].index(u.code) for u in units}
+    sizes = sizes or rank_sizes(registry)
     for q in plan.quarters:
         active = [u for u in units if u.active_in(q)]
         for unit in active:
-            raw = random_figures(catalogue, plan, unit, unit_size(unit, rank[unit.code]), q, rng)
+            raw = random_figures(catalogue, plan, unit, sizes[unit.code], q, rng)
             figures[(unit.code, q)] = fixer.repair(raw, rng)
         _calibrate(figures, fixer, [u.code for u in active], q, plan.province_totals.get(q, {}), rng)
     return figures

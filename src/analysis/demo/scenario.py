@@ -1,10 +1,11 @@
-"""A demo scenario (`scenario_2021.yaml` beside this module): the province's quarters, seed, calibration targets and
-magnitudes, and the messy cases; read, checked, and planned into the filings to write."""
+"""A demo scenario (`scenario_2021.yaml`, `scenario_hoa_giang.yaml` beside this module): the province's quarters,
+seed, calibration targets and magnitudes, the messy cases, and optionally a province of its own (`province:`, read by
+`analysis.demo.province`) with smaller `scales:`; read, checked, and planned into the filings to write."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from analysis.core.config import ProvinceConfig
 from analysis.core.periods import Quarter, period_dates, quarter_range
 from analysis.core.units import Unit, UnitRegistry
 from analysis.demo.edits import EDIT_KINDS, PlanContext, apply_edits
-from analysis.demo.figures import FigurePlan, province_figures
+from analysis.demo.figures import FigurePlan, Figures, province_figures
 from analysis.demo.workbook import Filing
 
 SCENARIO = Path(__file__).with_name("scenario_2021.yaml")
@@ -43,15 +44,24 @@ class Scenario:
     description: str  # manifest text of a file no case edits
     missing: tuple[tuple[str, Quarter], ...]  # (unit, quarter) never submitted
     cases: tuple[Case, ...]
+    province: dict[str, Any] | None = None  # a province of its own (analysis.demo.province); None: the repository's
+    scale: dict[str, Any] = field(default_factory=dict)  # how much of `province` (districts, communes, agencies)
+    truth: str | None = None  # file name of the truth (each unit's figures before messy edits), None: not written
 
 
 class ScenarioError(ValueError):
     """The scenario file is malformed."""
 
 
-def load_scenario(path: str | Path = SCENARIO) -> Scenario:
-    """Read and check a scenario file."""
+def load_scenario(path: str | Path = SCENARIO, scale: str | None = None) -> Scenario:
+    """Read and check a scenario file; `scale` names one of its `scales:` (its `first`/`last` quarters replace the
+    scenario's, the rest cuts its province)."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    scales = raw.get("scales", {})
+    if scale is not None and scale not in scales:
+        raise ScenarioError(f"{path}: no scale {scale!r} (known: {', '.join(sorted(scales)) or 'none'})")
+    cut = dict(scales.get(scale, {})) if scale else {}
+    raw |= {key: cut.pop(key) for key in ("first", "last") if key in cut}
     quarters = tuple(quarter_range(Quarter.parse(raw["first"]), Quarter.parse(raw["last"])))
     totals = {Quarter.parse(q): dict(targets) for q, targets in raw["province_totals"].items()}
     if not set(totals) <= set(quarters):
@@ -63,6 +73,7 @@ def load_scenario(path: str | Path = SCENARIO) -> Scenario:
         magnitudes=dict(raw["magnitudes"]),
         indicator_magnitudes=dict(raw.get("indicator_magnitudes", {})),
         default_magnitude=raw["default_magnitude"],
+        rounding=raw.get("rounding", "floor"),
     )
     return Scenario(
         name=raw["name"],
@@ -72,6 +83,9 @@ def load_scenario(path: str | Path = SCENARIO) -> Scenario:
         description=raw["description"],
         missing=tuple((m["unit"], Quarter.parse(m["quarter"])) for m in raw.get("missing", [])),
         cases=tuple(_case(entry, path) for entry in raw.get("cases", [])),
+        province=raw.get("province"),
+        scale=cut,
+        truth=raw.get("truth"),
     )
 
 
@@ -100,13 +114,37 @@ def _on_time_date(q: Quarter, province: ProvinceConfig, rng: random.Random) -> d
     return end + timedelta(days=rng.randint(1, max(1, (province.deadline_days or 7) - 1)))
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the demo writes: its files, and the truth (every unit's figures per quarter before messy edits; the
+    keys of `missing` were never sent)."""
+
+    filings: list[Filing]
+    figures: Figures
+    missing: frozenset[tuple[str, Quarter]]
+
+
 def plan_filings(
     catalogue: Catalogue, registry: UnitRegistry, province: ProvinceConfig, scenario: Scenario, rng: random.Random
 ) -> list[Filing]:
-    """Every file of the demo province: one on-time filing per active unit and quarter (but the missing ones), then
-    the scenario's cases applied to theirs."""
-    figures = province_figures(catalogue, registry, scenario.figures, rng)
-    missing = {(resolve_unit(registry, ref).code, q) for ref, q in scenario.missing}
+    """Every file of the demo province (`plan`)."""
+    return plan(catalogue, registry, province, scenario, rng).filings
+
+
+def plan(
+    catalogue: Catalogue,
+    registry: UnitRegistry,
+    province: ProvinceConfig,
+    scenario: Scenario,
+    rng: random.Random,
+    sizes: dict[str, float] | None = None,
+    province_names: dict[str, str] | None = None,
+) -> Plan:
+    """One on-time filing per active unit and quarter (but the missing ones), then the scenario's cases applied to
+    theirs. `sizes`: each unit's size factor (default by rank); `province_names`: the province a unit's file is
+    headed with when not the registry's (a former province)."""
+    figures = province_figures(catalogue, registry, scenario.figures, rng, sizes)
+    missing = frozenset((resolve_unit(registry, ref).code, q) for ref, q in scenario.missing)
     filings: list[Filing] = []
     for q in scenario.figures.quarters:
         for unit in registry.units:
@@ -120,11 +158,12 @@ def plan_filings(
                     path=scenario.path.format(quarter=q.label, unit=unit.code),
                     report_date=_on_time_date(q, province, rng),
                     description=scenario.description,
+                    province_name=(province_names or {}).get(unit.code),
                 )
             )
     ctx = PlanContext(catalogue, province, registry.province_name)
     _apply_cases(scenario.cases, {(f.unit.code, f.quarter): f for f in filings}, registry, ctx)
-    return filings + ctx.added
+    return Plan(filings + ctx.added, figures, missing)
 
 
 def _apply_cases(

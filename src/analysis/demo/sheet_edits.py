@@ -159,6 +159,17 @@ def edit_formulas(catalogue: Catalogue, totals: list[str], cached: bool) -> Edit
     return edit
 
 
+def edit_title_block(cells: dict[str, str]) -> Edit:
+    """Type `cells` (reference → text) into the title block of every area sheet."""
+
+    def edit(wb: Workbook, filing: Filing) -> None:
+        for ws in wb.worksheets[1:]:
+            for ref, text in cells.items():
+                ws[ref] = text
+
+    return edit
+
+
 def edit_header_lines(unit_line: str | None = None, period_line: str | None = None) -> Edit:
     """Rewrite the unit and period lines of every sheet the way a unit typed them."""
 

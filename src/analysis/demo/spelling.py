@@ -9,7 +9,7 @@ import unicodedata
 from analysis.core.text import deaccent, nfc
 from analysis.core.units import Unit
 
-_TYPE_PREFIXES = ("Thành phố ", "Thị xã ", "Huyện ")
+_TYPE_PREFIXES = ("Thành phố ", "Thị xã ", "Huyện ", "Xã ", "Phường ", "Đặc khu ")
 _PROVINCE_PREFIX = "Tỉnh "
 # New-style tone on the first vowel of a syllable-final "oa", "oe", "uy" ("hóa", "thủy"); "qu" + y never changes.
 _NEW_STYLE_RE = re.compile(r"(?<![qQ])([òóỏõọÒÓỎÕỌ][aeAE]|[ùúủũụÙÚỦŨỤ][yY])(?![^\W\d_])")
@@ -59,4 +59,5 @@ def unit_forms(unit: Unit, province_name: str) -> dict[str, str]:
         "name_old_tones": old_tones(unit.name),
         "place": place,
         "place_nfd": decomposed(place),
+        "place_ascii": without_marks(place),
     }

@@ -37,6 +37,7 @@ class Filing:
     fmt: str = "xlsx"  # xlsx | xlsm | xls | ods
     modified: datetime | None = None
     description: str = ""
+    province_name: str | None = None  # the province heading the file when not the registry's (a former province)
 
 
 def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue, place: str) -> None:
@@ -77,9 +78,10 @@ def write_filing(
         if filing.fmt == "ods":
             finalise_zip(target, {}, stamp, saved_at)
         return target
-    context = TemplateContext(registry.province_name, filing.unit, filing.quarter, province.cutoff)
+    province_name = filing.province_name or registry.province_name
+    context = TemplateContext(province_name, filing.unit, filing.quarter, province.cutoff)
     wb = build_template(catalogue, context)
-    fill_template(wb, filing, catalogue, place_of(filing.unit, registry.province_name))
+    fill_template(wb, filing, catalogue, place_of(filing.unit, province_name))
     for edit in filing.edits:
         edit(wb, filing)
     wb.properties.created = stamp
@@ -155,8 +157,13 @@ def _write_retyped(filing: Filing, target: Path, catalogue: Catalogue) -> None:
         _write_xls(rows, target)
     else:
         import pandas as pd
+        from odf.element import Element
 
-        frame = pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), "")
+        # odfpy declares in every document each namespace any document of the process used (one class-level
+        # dict): cleared, an .ods is the same whatever was written before it (byte-stable output)
+        Element.namespaces.clear()
+        width = max(len(row) for row in rows)
+        frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows]).astype(object)
         with pd.ExcelWriter(target, engine="odf") as writer:
             frame.to_excel(writer, sheet_name="Báo cáo", header=False, index=False)
 

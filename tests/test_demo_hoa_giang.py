@@ -1,0 +1,254 @@
+"""The post-reform demo province (issue 12, item 5): `python -m analysis demo --province hoa-giang` writes a whole
+workspace; the small scale of the same scenario (4 districts → 10 communes, 2 agencies, 2024Q3–2026Q3) is
+deterministic, a valid workspace, ingests file by file to the right unit, and its province totals are the truth's."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.core import vnformat
+from analysis.core.config import load_province_config
+from analysis.core.periods import Quarter
+from analysis.core.units import load_units
+from analysis.core.workspace import create, is_workspace
+from analysis.demo.generator import SCENARIOS, DemoConfigExists, generate_demo
+from analysis.ingest.run import run_ingest
+from analysis.ingest.submission import IngestContext
+
+SCENARIO = SCENARIOS["hoa-giang"]
+REFORM = Quarter(2025, 3)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hoa-giang") / "ws"
+    generate_demo(root, SCENARIO, "small")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tables(small, catalogue) -> dict[str, pd.DataFrame]:
+    registry = load_units(small / "config" / "units.yaml")
+    settings = load_province_config(small / "config" / "province.yaml")
+    processed = small.parent / "processed"
+    run_ingest(small / "data" / "raw", processed, IngestContext.load(catalogue, registry, settings))
+    names = ("values", "submissions", "issues", "completeness")
+    return {name: pd.read_csv(processed / f"{name}.csv", dtype={"raw": str}) for name in names}
+
+
+@pytest.fixture(scope="module")
+def manifest(small) -> pd.DataFrame:
+    return pd.read_csv(small / "data" / "raw" / "MANIFEST.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def truth(small) -> pd.DataFrame:
+    return pd.read_csv(small / "data" / "raw" / "TRUTH.csv")
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_runs_are_byte_identical(small, tmp_path):
+    generate_demo(tmp_path / "again", SCENARIO, "small")
+    assert _files(tmp_path / "again") == _files(small)
+
+
+def test_it_is_a_workspace_of_the_reform(small):
+    assert is_workspace(small)
+    assert (small / "data" / "processed").is_dir() and (small / "reports").is_dir()
+    settings = load_province_config(small / "config" / "province.yaml")
+    assert settings.reform is not None and settings.reform.transition_quarter == REFORM
+    assert settings.reform.effective.isoformat() == "2025-07-01" and settings.reform.reported_by == "communes"
+    assert (settings.cutoff.start_day, settings.cutoff.end_day, settings.deadline_days) == (15, 14, 7)
+    registry = load_units(small / "config" / "units.yaml")
+    assert registry.province_name == "Tỉnh Hòa Giang"
+    by_type = {t: [u for u in registry.units if u.type == t] for t in ("district", "commune", "agency")}
+    assert len(by_type["district"]) == 4 and len(by_type["commune"]) == 10
+    assert all(u.valid_to == REFORM.previous() for u in by_type["district"])
+    assert all(u.valid_from == REFORM for u in by_type["commune"])
+    assert {u.kind for u in by_type["commune"]} == {"xa", "phuong", "dac_khu"}
+    new, former = [u for u in by_type["agency"] if u.valid_from == REFORM], [u for u in by_type["agency"] if u.valid_to]
+    assert [u.name for u in new] == ["Công an tỉnh", "Thanh tra tỉnh"]
+    assert "Công an tỉnh Hòa An" in {u.name for u in former} and "Thanh tra tỉnh Giang Sơn" in {u.name for u in former}
+
+
+def test_the_full_scenario_is_a_province_of_today(tmp_path):
+    from analysis.demo.province import build_province
+    from analysis.demo.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIO)
+    assert (scenario.figures.quarters[0].label, scenario.figures.quarters[-1].label) == ("2024Q1", "2026Q3")
+    province = build_province(scenario.province, scenario.figures.quarters[0], 1, scenario.scale)
+    types = [u["type"] for u in province.units["units"]]
+    assert types.count("district") == 20 and 110 <= types.count("commune") <= 130
+    assert types.count("agency") == 2 * 5 + 8
+    (tmp_path / "units.yaml").write_text(province.units_yaml(), encoding="utf-8")
+    registry = load_units(tmp_path / "units.yaml")  # names and keys valid together
+    assert sum(u.kind == "dac_khu" for u in registry.units) == 1
+
+
+def test_every_file_is_accepted_under_the_unit_and_quarter_of_the_manifest(tables, manifest):
+    subs = tables["submissions"].set_index("file")
+    assert sorted(subs.index) == sorted(manifest["file"])
+    assert (subs["status"] != "rejected").all()
+    expected = manifest.set_index("file")
+    assert (subs.loc[expected.index, "unit_code"] == expected["unit_code"]).all()
+    assert (subs.loc[expected.index, "period"] == expected["period"]).all()
+
+
+@pytest.mark.parametrize(
+    ("file", "unit"),
+    [
+        ("2025Q2/2025Q2_h_an_binh.xlsx", "h_an_binh"),  # "H. An Bình", before the reform
+        ("2025Q3/2025Q3_xa_an_binh.xlsx", "xa_an_binh"),  # "X. An Bình", after it
+        ("2025Q4/2025Q4_xa_an_binh.xlsx", "xa_an_binh"),  # the former district's title block
+        ("2025Q3/2025Q3_xa_tan_phu.xlsx", "xa_tan_phu"),  # the old district template of another name
+        ("2024Q4/2024Q4_h_co_tien.xlsx", "h_co_tien"),  # the island district …
+        ("2025Q4/2025Q4_dk_co_tien.xlsx", "dk_co_tien"),  # … and the đặc khu of the same name
+        ("2026Q3/P.Dong Hai quy 3.xlsx", "p_dong_hai"),
+        ("nhan-qua-email/xa_binh_loi.xlsx", "xa_binh_loi"),
+    ],
+)
+def test_a_commune_and_the_former_district_of_its_name_are_told_apart(tables, file, unit):
+    subs = tables["submissions"].set_index("file")
+    assert subs.loc[file, "unit_code"] == unit
+
+
+def test_late_and_missing_units(tables):
+    completeness = tables["completeness"]
+    missing = completeness[completeness["status"] == "missing"]
+    assert set(zip(missing["unit_code"], missing["period"], strict=True)) == {
+        ("thanh_tra_tinh_hoa_an", "2024Q4"),
+        ("p_tra_ly", "2026Q1"),
+        ("xa_binh_loi", "2025Q4"),
+    }
+    late = completeness[completeness["status"] == "late"]
+    assert set(zip(late["unit_code"], late["period"], strict=True)) == {
+        ("tp_giang_son", "2025Q1"),
+        ("p_tra_ly", "2025Q3"),
+        ("xa_binh_loi", "2026Q2"),
+    }
+
+
+def _truth_of(truth: pd.DataFrame, unit: str, period: str, indicator: str) -> float:
+    row = truth[(truth["unit_code"] == unit) & (truth["period"] == period) & (truth["indicator"] == indicator)]
+    return float(row["value"].iloc[0])
+
+
+def test_province_totals_are_the_truths_but_for_the_messy_cases_that_change_a_figure(tables, truth):
+    subs = tables["submissions"]
+    accepted = set(subs.loc[subs["status"] == "accepted", "file"])
+    values = tables["values"][tables["values"]["source_file"].isin(accepted)]
+    indicators = ["TCD01", "TCD02", "TCD21", "VP01", "VP04", "XLD01"]
+    got = values[values["indicator"].isin(indicators)].groupby(["period", "indicator"])["value"].sum()
+    sent = truth[(truth["submitted"] == 1) & truth["indicator"].isin(indicators)]
+    expected = sent.groupby(["period", "indicator"])["value"].sum()
+    # by hand, from the scenario's cases: a figure the file changes on purpose
+    expected[("2026Q3", "XLD01")] += 7  # p_hoa_an: a total typed 7 above its parts (kept, flagged)
+    expected[("2024Q4", "TCD21")] -= _truth_of(truth, "tp_giang_son", "2024Q4", "TCD21")  # its row deleted
+    expected[("2024Q3", "TCD02")] -= _truth_of(truth, "tp_hoa_an", "2024Q3", "TCD02")  # a formula never calculated
+    expected[("2026Q3", "TCD21")] -= _truth_of(truth, "p_bac_thanh", "2026Q3", "TCD21")  # typed as "-"
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
+    periods = sorted(got.index.get_level_values(0).unique())
+    assert periods == [q.label for q in (Quarter(2024, 3) + i for i in range(9))]
+
+
+def test_province_totals_keep_their_order_across_the_reform(truth):
+    totals = truth[truth["indicator"] == "TCD01"].groupby("period")["value"].sum()
+    before, after = totals[totals.index < "2025Q3"].mean(), totals[totals.index >= "2025Q3"].mean()
+    assert 0.6 < after / before < 1.5
+
+
+def test_the_demo_replaces_a_sample_configuration_never_an_offices(tmp_path):
+    from analysis.demo import generator
+
+    create(tmp_path / "moi", "test")
+    generator._check_config(tmp_path / "moi" / "config")  # the sample of `init`: the demo may replace it
+    own = tmp_path / "van-phong" / "config"
+    own.mkdir(parents=True)
+    (own / "units.yaml").write_text("province: {code: that, name: Tỉnh Thật}\n", encoding="utf-8")
+    with pytest.raises(DemoConfigExists, match="không ghi đè"):
+        generator._check_config(own)
+
+
+# ------------------------------------------------------------------------------------------- whole reports
+
+
+def _pre_reform_columns(headers: list[str], quarter: Quarter) -> list[int]:
+    """Columns of a unit table that show or compare with a quarter before the reform."""
+    found = []
+    roman = {"I": 1, "II": 2, "III": 3, "IV": 4}
+    for i, header in enumerate(headers):
+        named = re.search(r"[Qq]uý (IV|III|II|I)/(\d{4})", header)
+        same = re.search(r"cùng kỳ năm (\d{4})", header)
+        shown = Quarter(int(named.group(2)), roman[named.group(1)]) if named else None
+        compared = Quarter(int(same.group(1)), quarter.quarter) if same else None
+        if any(q is not None and q < REFORM for q in (shown, compared)):
+            found.append(i)
+    return found
+
+
+def _commune_cells_against_pre_reform(page: Path, quarter: Quarter) -> list[str]:
+    """Every cell of the page's tables in a pre-reform column: "—" or "không so sánh được …" only."""
+    cells = []
+    for table in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("table"):
+        headers = [th.get_text(" ", strip=True) for th in table.find_all("th")]
+        columns = _pre_reform_columns(headers, quarter)
+        for tr in table.find_all("tr"):
+            tds = [td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])]
+            if len(tds) == len(headers) and tr.find("td"):
+                cells += [tds[i] for i in columns]
+    return cells
+
+
+@pytest.mark.slow
+def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path):
+    ws = tmp_path / "hoa-giang"
+    env = {k: v for k, v in os.environ.items() if k not in ("ANALYSIS_ROOT", "ANALYSIS_CONFIG")}
+    demo = [sys.executable, "-m", "analysis", "demo", "--province", "hoa-giang", "--scale", "small", "--out", str(ws)]
+    run = subprocess.run(demo, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    registry = load_units(ws / "config" / "units.yaml")
+    communes = [u.code for u in registry.units if u.type == "commune"]
+    for label in ("2026Q3", "2025Q3"):
+        argv = [sys.executable, "-m", "analysis", "--workspace", str(ws), "report", "--quarter", label, "--quiet"]
+        run = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stderr
+        built = re.search(r"Đã lập (\d+)/(\d+) trang báo cáo", run.stdout)
+        assert built and built.group(1) == built.group(2), run.stdout
+        quarter = Quarter.parse(label)
+        for code in communes:
+            page = ws / "reports" / label / "don-vi" / f"{code}.html"
+            cells = _commune_cells_against_pre_reform(page, quarter)
+            assert all(c == "—" or c.startswith("không so sánh được") for c in cells), (code, cells)
+            if label == "2025Q3":
+                assert any(c.startswith("không so sánh được") for c in cells), code
+    truth = pd.read_csv(ws / "data" / "raw" / "TRUTH.csv").query("submitted == 1 and indicator == 'TCD01'")
+    total = truth.groupby("period")["value"].sum()  # no messy case changes TCD01
+    overview = {label: _overview_text(ws, label) for label in ("2026Q3", "2025Q3")}
+    assert f"Tổng số lượt tiếp công dân: {vnformat.auto(total['2026Q3'])} lượt" in overview["2026Q3"]
+    # the change against 2024Q3 at province level, on the 20 districts' (here 4) and agencies' figures
+    change = vnformat.percent(abs(total["2025Q3"] / total["2024Q3"] - 1) * 100)
+    word = "tăng" if total["2025Q3"] > total["2024Q3"] else "giảm"
+    assert f"Tổng số lượt tiếp công dân: {vnformat.auto(total['2025Q3'])} lượt" in overview["2025Q3"]
+    assert f"{word} {change} so với cùng kỳ năm 2024 ({vnformat.auto(total['2024Q3'])};" in overview["2025Q3"]
+    assert (
+        "quý III/2025: 10/10" in overview["2025Q3"] and "(quý III/2024): 4/4 huyện và 4/4 cơ quan" in overview["2025Q3"]
+    )
+    assert "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện" in overview["2025Q3"]
+    assert "do các xã, phường, đặc khu báo cáo" in overview["2025Q3"]
+
+
+def _overview_text(ws: Path, label: str) -> str:
+    page = (ws / "reports" / label / "tong-quan-tinh.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
