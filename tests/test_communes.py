@@ -444,3 +444,24 @@ def test_a_commune_on_the_former_districts_form_is_the_commune_with_a_warning(tm
     assert not issues["rule"].isin(["unit_conflict", "unexpected_unit"]).any()
     warning = issues.loc[issues["rule"] == "inactive_unit_named", "message"].tolist()
     assert len(warning) == 1 and "Huyện Đông Phong" in warning[0] and "quý III/2026" in warning[0]
+
+
+FORMER_PROVINCE = registry(
+    unit("tp_hoa_an", "Thành phố Hòa An", "district", valid_to=OLD),
+    unit("phuong_hoa_an", "Phường Hòa An", "commune", valid_from=NEW),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter", "expected"),
+    [
+        ("UBND TỈNH HÒA AN", Quarter(2024, 3), None),  # the former province that gave the city its name
+        ("(Mẫu biểu do UBND Tỉnh Hòa An ban hành)", Quarter(2024, 3), None),
+        ("UBND THÀNH PHỐ HÒA AN, TỈNH HÒA AN", Quarter(2024, 3), "tp_hoa_an"),
+        ("Hòa An", Quarter(2024, 3), "tp_hoa_an"),  # a bare name: the unit active then
+        ("Hòa An", Quarter(2026, 3), "phuong_hoa_an"),
+    ],
+)
+def test_a_name_after_tinh_is_a_province_not_a_unit(text, quarter, expected):
+    found = FORMER_PROVINCE.find_in_text(text, quarter)
+    assert (found.code if found else None) == expected

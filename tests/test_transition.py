@@ -29,7 +29,7 @@ GOOD = {
 REFORM = {"transition_quarter": "2025Q3", "effective": "2025-07-01", "reported_by": "communes"}
 COMMUNES = (
     "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện; số liệu cả quý do các xã, phường, đặc khu "
-    "báo cáo, gồm cả phần từ 15/6/2025 các huyện tiếp nhận trước đó."
+    "báo cáo, gồm cả số liệu các huyện đã tiếp nhận từ 15/6/2025 đến 30/6/2025."
 )
 DISTRICTS = (
     "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện; các huyện báo cáo số liệu từ 15/6/2025 đến "

@@ -231,7 +231,8 @@ def test_find_in_text_needs_whole_words(tmp_path):
 
 
 def _reference_find(reg: UnitRegistry, text: str) -> str | None:
-    """The former implementation: one alternation regex of every key, tried at every position."""
+    """The former implementation: one alternation regex of every key, tried at every position; a name right after
+    the word "tỉnh" is a province's, not a unit's."""
     from analysis.core.units import _canon_text
 
     keys = reg._index.search_units
@@ -241,6 +242,7 @@ def _reference_find(reg: UnitRegistry, text: str) -> str | None:
         ((m.start(), m.start() + len(m.group(1)), m.group(1)) for m in re.finditer(rf"(?=(?<!\S)({alts})(?!\S))", s)),
         key=lambda h: (h[0] - h[1], h[0]),
     )
+    hits = [h for h in hits if s[: h[0]].split()[-1:] != ["tinh"]]
     taken: list[tuple[int, int]] = []
     found = set()
     for start, end, key in hits:

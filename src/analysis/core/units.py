@@ -42,9 +42,7 @@ def _bare(key: str) -> str | None:
     for t in ADMIN_TYPE_WORDS:
         if key.startswith(t + " "):
             return key[len(t) + 1 :]
-    if key.endswith(" tinh"):
-        return key[: -len(" tinh")]
-    return None
+    return key[: -len(" tinh")] if key.endswith(" tinh") else None
 
 
 def _within(q: Quarter, valid_from: Quarter | None, valid_to: Quarter | None) -> bool:
@@ -246,10 +244,12 @@ def _key_spans(s: str, keys: tuple[Mapping, ...], max_words: Mapping[str, int]) 
     """(start, end, key) of the longest key that starts at a word of `s` and ends at the end of a word.
 
     A key is folded text (no leading or trailing space), so it starts where a word starts and ends where one ends;
-    at each word only the spans up to the longest key beginning with that word are looked up, longest first."""
+    at each word the spans up to the longest key beginning with it, longest first; none after "tỉnh" (a province)."""
     words = list(_WORD_RE.finditer(s))
     for i, word in enumerate(words):
         start = word.start()
+        if i and words[i - 1].group() == "tinh":
+            continue
         for last in reversed(words[i : i + max_words.get(word.group(), 0)]):
             key = s[start : last.end()]
             if any(key in k for k in keys):

@@ -80,7 +80,7 @@ _PHRASES = {
     "like_for_like_none": "period base_period",
     "units_coverage": "period now previous_period previous last_year_period last_year year",
     "units_of_type": "reported expected type",
-    "transition_communes": "quarter_title effective start",
+    "transition_communes": "quarter_title effective start last_district_day",
     "transition_districts": "quarter_title effective start last_district_day",
     "units_none types_separator types_last_separator": "",
     "zero_base_sentence": "period name denominator",
