@@ -197,3 +197,27 @@ def test_coverage_by_type_counts_expected_and_received():
         {"period": "2021Q3", "unit_type": "district", "expected": 2, "reported": 2},
         {"period": "2021Q3", "unit_type": "agency", "expected": 2, "reported": 2},
     ]
+
+
+def test_a_unit_that_no_longer_reports_has_no_row_in_this_quarters_unit_tables():
+    """Bình Yên ends in 2021Q2 (as districts ended in 2025Q2) and gave no figure in 2021Q3: not among the units."""
+    import dataclasses
+
+    ended = UnitRegistry.from_mapping(
+        {
+            "province": {"code": "thu_nghiem", "name": "Tỉnh Thử Nghiệm"},
+            "units": [
+                {**u, "valid_to": "2021Q2"} if u["code"] == "binh_yen" else u
+                for u in [
+                    {"code": "an_hoa", "name": "Huyện An Hòa", "type": "district"},
+                    {"code": "binh_yen", "name": "Huyện Bình Yên", "type": "district"},
+                    {"code": "thanh_tra", "name": "Thanh tra tỉnh", "type": "agency"},
+                    {"code": "so_moi", "name": "Sở Mới", "type": "agency", "valid_from": "2021Q3"},
+                ]
+            ],
+        },
+        source="test",
+    )
+    cmp = dataclasses.replace(data(), registry=ended).unit_comparison
+    assert sorted(set(cmp["unit_code"])) == ["an_hoa", "so_moi", "thanh_tra"]
+    assert "binh_yen" in set(data().unit_comparison["unit_code"])  # still expected: its blank row stays

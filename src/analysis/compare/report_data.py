@@ -193,6 +193,9 @@ class ReportData:
     def unit_comparison(self) -> pd.DataFrame:
         cmp = compare.rank_units(compare.compare(self.by_unit, self.quarter, ["unit_code"]))
         cmp = coverage.mark_not_comparable(cmp, self.registry, self.quarter)
+        # units of this quarter: those expected now and any that reported now (not the former districts' rows)
+        now = {u.code for u in self.registry.active(self.quarter)} | set(cmp.loc[cmp["value"].notna(), "unit_code"])
+        cmp = cmp[cmp["unit_code"].isin(now)].reset_index(drop=True)
         names = {u.code: u.name for u in self.registry.units}
         return cmp.assign(unit_name=cmp["unit_code"].map(names))
 
