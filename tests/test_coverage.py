@@ -32,7 +32,7 @@ from analysis.core.units import UnitRegistry
 from analysis.narrative.build import build_narrative, render_text
 from analysis.narrative.scope import units_coverage_sentence
 from analysis.views import tables
-from analysis.views.wording import coverage_note
+from analysis.views.wording import coverage_note, like_for_like_of
 
 NAN = np.nan
 CATALOGUE = load_catalogue()
@@ -221,3 +221,36 @@ def test_a_unit_that_no_longer_reports_has_no_row_in_this_quarters_unit_tables()
     cmp = dataclasses.replace(data(), registry=ended).unit_comparison
     assert sorted(set(cmp["unit_code"])) == ["an_hoa", "so_moi", "thanh_tra"]
     assert "binh_yen" in set(data().unit_comparison["unit_code"])  # still expected: its blank row stays
+
+
+def test_when_no_unit_is_in_both_quarters_it_is_said_once_not_per_figure():
+    """2021Q2: only Bình Yên reported; 2021Q3: only An Hòa (the whole set changed, as across the reform)."""
+    from analysis.narrative.scope import scope_sentences
+
+    values = pd.DataFrame(
+        [
+            {"unit_code": u, "unit_name": NAMES[u], "period": p, "indicator": "TCD01", "value": v, "approx": False}
+            for u, p, v in [("binh_yen", "2021Q2", 60.0), ("an_hoa", "2021Q3", 130.0)]
+        ]
+    )
+    base = data()
+    disjoint = ReportData(
+        quarter=base.quarter,
+        catalogue=CATALOGUE,
+        registry=UNITS,
+        values=values,
+        submissions=pd.DataFrame(),
+        issues=pd.DataFrame(),
+        completeness=_completeness(),
+        province_config=base.province_config,
+    )
+    row = disjoint.province_comparison.set_index("indicator").loc["TCD01"]
+    assert row["lfl_status_previous"] == coverage.DISJOINT
+    assert like_for_like_of(row.to_dict(), "previous", "lượt") is None  # no clause in the headline or the table
+    said = [s for s in scope_sentences(disjoint) if s.startswith("Không có đơn vị nào")]
+    assert said == [
+        "Không có đơn vị nào có số liệu ở cả quý III/2021 và quý II/2021: các so sánh với quý II/2021 là giữa tổng số "
+        "liệu của hai nhóm đơn vị khác nhau."
+    ]
+    text = render_text(build_narrative(disjoint, exact=True))
+    assert "không có đơn vị báo cáo ở cả" not in text  # not repeated in every sentence

@@ -24,6 +24,7 @@ from analysis.core.units import Unit, UnitRegistry
 __all__ = [
     "BASES",
     "NO_COMMON",
+    "DISJOINT",
     "NOT_COMPARABLE",
     "TYPE_ORDER",
     "base_quarters",
@@ -37,6 +38,7 @@ __all__ = [
 BASES = ("previous", "last_year")
 NOT_COMPARABLE = "not_comparable"  # status_<base> of a unit that did not exist in the base quarter
 NO_COMMON = "no_common_units"  # lfl_status_<base>: the sets differ and no unit reported in both quarters
+DISJOINT = "disjoint_units"  # lfl_status_<base>: no unit has a figure in both quarters at all (said once per page)
 TYPE_ORDER = ("commune", "district", "agency")  # how unit types are listed ("xã, huyện và cơ quan"); others after
 
 
@@ -116,6 +118,8 @@ def _against(now: pd.DataFrame, base: pd.DataFrame, name: str, scale: dict[str, 
     before = pd.Series(np.where(rate, _rate(out["ratio_num_b"], out["ratio_den_b"], factor), out["value_b"]), out.index)
     differ = (out["common"] < out["in_now"]) | (out["common"] < out["in_base"])
     status = change_status(current, before).where(out["common"] > 0, NO_COMMON)
+    if set(now["unit_code"]).isdisjoint(base["unit_code"]) and len(now) and len(base):  # e.g. across the reform
+        status = pd.Series(DISJOINT, index=out.index)
     return pd.DataFrame(
         {
             f"units_differ_{name}": differ & (out["in_now"] > 0) & (out["in_base"] > 0),

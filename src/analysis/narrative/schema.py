@@ -78,6 +78,7 @@ _PHRASES = {
     "coverage_base": "base_period reporting expected",
     "like_for_like": "units change",
     "like_for_like_none": "period base_period",
+    "units_disjoint": "period base_period",
     "units_coverage": "period now previous_period previous last_year_period last_year year",
     "units_of_type": "reported expected type",
     "transition_communes": "quarter_title effective start last_district_day",
@@ -95,7 +96,7 @@ LATER_PHRASES = frozenset(
     {
         *("not_comparable", "coverage_base", "like_for_like", "like_for_like_none", "units_coverage"),
         *("units_of_type", "units_none", "types_separator", "types_last_separator"),
-        *("transition_communes", "transition_districts"),
+        *("transition_communes", "transition_districts", "units_disjoint"),
     }
 )
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.compare.coverage import base_quarters
+from analysis.compare.coverage import DISJOINT, base_quarters
 from analysis.core import labels
 from analysis.core.periods import Quarter, period_dates, vn_date
 from analysis.narrative.templates import default_phrases
@@ -86,6 +86,22 @@ def transition_sentence(data: ReportData, phrases: Mapping[str, str] | None = No
     return ph[f"transition_{reform.reported_by}"].format_map(words)
 
 
+def disjoint_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
+    """Per quarter compared in which no unit has figures that this quarter's units have (``coverage.DISJOINT``)."""
+    ph, province = phrases or default_phrases(), data.province_comparison
+    return [
+        ph["units_disjoint"].format_map({"period": data.quarter.vn, "base_period": q.vn})
+        for base, q in base_quarters(data.quarter).items()
+        if (province.get(f"lfl_status_{base}", pd.Series(dtype=str)) == DISJOINT).any()
+    ]
+
+
 def scope_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
-    """The transition sentence (when it applies) and the units' coverage sentence."""
-    return [s for s in (transition_sentence(data, phrases), units_coverage_sentence(data, phrases)) if s]
+    """The transition sentence (when it applies), the units' coverage sentence, and one per quarter compared with
+    which no unit is in common."""
+    found = [
+        transition_sentence(data, phrases),
+        units_coverage_sentence(data, phrases),
+        *disjoint_sentences(data, phrases),
+    ]
+    return [s for s in found if s]

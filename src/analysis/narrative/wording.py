@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.catalogue.model import Indicator
 from analysis.compare.change import describe
-from analysis.compare.coverage import NO_COMMON
+from analysis.compare.coverage import DISJOINT, NO_COMMON
 from analysis.core import vnformat
 from analysis.core.periods import Quarter
 from analysis.narrative.approximate import figure, figure_number, is_missing
@@ -149,7 +149,7 @@ class Wording:
         units present in both ("; riêng 15 đơn vị báo cáo cả hai kỳ: tăng 4,1% so với cùng kỳ năm 2020")."""
         row, ph, parts = self.rows[code], self.ph, []
         for base in ("previous", "last_year"):
-            if not row[f"units_differ_{base}"]:
+            if not row[f"units_differ_{base}"] or row[f"lfl_status_{base}"] == DISJOINT:  # said once (scope)
                 continue
             base_q = self.q.previous() if base == "previous" else self.q.same_quarter_last_year()
             if row[f"lfl_status_{base}"] == NO_COMMON:

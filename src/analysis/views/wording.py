@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.compare.change import Change, describe
-from analysis.compare.coverage import NO_COMMON
+from analysis.compare.coverage import DISJOINT, NO_COMMON
 from analysis.core import labels
 from analysis.core.periods import Quarter
 
@@ -36,6 +36,8 @@ def like_for_like_of(row: pd.Series | dict, base: str, unit: str) -> Change | No
     if differ is None or pd.isna(differ) or not bool(differ):
         return None
     status = get(f"lfl_status_{base}")
+    if status == DISJOINT:  # said once, above the page's figures (narrative.scope)
+        return None
     if status == NO_COMMON:
         return Change(NO_COMMON)
     pct, change = get(f"like_for_like_{base}"), get(f"lfl_change_{base}")
