@@ -241,10 +241,14 @@ def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path
     change = vnformat.percent(abs(total["2025Q3"] / total["2024Q3"] - 1) * 100)
     word = "tăng" if total["2025Q3"] > total["2024Q3"] else "giảm"
     assert f"Tổng số lượt tiếp công dân: {vnformat.auto(total['2025Q3'])} lượt" in overview["2025Q3"]
-    assert f"{word} {change} so với cùng kỳ năm 2024 ({vnformat.auto(total['2024Q3'])};" in overview["2025Q3"]
+    assert f"{word} {change} so với cùng kỳ năm 2024 ({vnformat.auto(total['2024Q3'])})" in overview["2025Q3"]
     assert (
-        "quý III/2025: 10/10" in overview["2025Q3"] and "(quý III/2024): 4/4 huyện và 4/4 cơ quan" in overview["2025Q3"]
+        "quý III/2025: 10/10 đơn vị cấp xã" in overview["2025Q3"]
+        and "(quý III/2024): 4/4 huyện và 4/4 cơ quan" in overview["2025Q3"]
     )
+    # no unit is in both quarters: said once above the figures, not after each change
+    assert "Không có đơn vị nào có số liệu ở cả quý III/2025 và quý III/2024" in overview["2025Q3"]
+    assert "không có đơn vị báo cáo ở cả" not in overview["2025Q3"]
     assert "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện" in overview["2025Q3"]
     assert "do các xã, phường, đặc khu báo cáo" in overview["2025Q3"]
 
