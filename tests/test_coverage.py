@@ -17,6 +17,7 @@ TCD02              2021Q2: Bình Yên 3   2021Q3: Sở Mới 5: no unit in both 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -179,8 +180,8 @@ def test_a_unit_is_not_compared_with_a_quarter_before_it_existed(reform):
     new = cmp[(cmp["unit_code"] == "so_moi") & (cmp["indicator"] == "TCD01")].iloc[0]
     assert (new["status_previous"], new["status_last_year"]) == ("not_comparable", "not_comparable")
     table = tables.comparison_table(cmp[cmp["unit_code"] == "so_moi"], CATALOGUE, Quarter(2021, 3), ["TCD01"])
-    cell = "không so sánh được (đơn vị mới, có số liệu từ quý III/2021)"  # its first quarter, with or without reform
-    assert table.iloc[0]["So với quý II/2021"] == table.iloc[0]["So với cùng kỳ năm 2020"] == cell
+    # the unit's own table: a short cell (the reason once, in the unit's summary); the ranking table says why
+    assert table.iloc[0]["So với quý II/2021"] == table.iloc[0]["So với cùng kỳ năm 2020"] == "không so sánh được"
     old = cmp[(cmp["unit_code"] == "an_hoa") & (cmp["indicator"] == "TCD01")].iloc[0]
     assert old["status_previous"] == "increase"  # 130 vs 120
 
@@ -254,3 +255,26 @@ def test_when_no_unit_is_in_both_quarters_it_is_said_once_not_per_figure():
     ]
     text = render_text(build_narrative(disjoint, exact=True))
     assert "không có đơn vị báo cáo ở cả" not in text  # not repeated in every sentence
+
+
+def test_a_new_units_summary_says_once_why_it_cannot_compare(monkeypatch):
+    from analysis.views import notebook, sections
+
+    shown: list[str] = []
+    monkeypatch.setattr(notebook, "display", lambda obj: shown.append(obj.data))
+    completeness = _completeness().assign(
+        status="on_time", report_date="2021-09-20", source_file="so_moi.xlsx", first_file="so_moi.xlsx",
+        corrected=False, correction_date="", notes="", note_files="",
+    )  # fmt: skip
+    new_unit = dataclasses.replace(data(), completeness=completeness, issues=_no_issues())
+    sections.unit_summary(new_unit, "so_moi")
+    said = shown[0].replace("\\", "")  # the Markdown escapes of the text (escape.md) aside
+    assert "So với các quý trước quý III/2021: không so sánh được (đơn vị mới, có số liệu từ quý III/2021)" in said
+    shown.clear()
+    sections.unit_summary(new_unit, "an_hoa")
+    assert "không so sánh được" not in shown[0]
+
+
+def _no_issues() -> pd.DataFrame:
+    return pd.DataFrame(columns=["file", "sheet", "cell", "severity", "rule", "message", "unit_code", "period",
+                                 "indicator", "submission_status"])  # fmt: skip

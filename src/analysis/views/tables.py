@@ -24,6 +24,7 @@ from analysis.views.wording import (
 NAME = "Chỉ tiêu"
 UNIT = "Đơn vị tính"
 CELL_CLASS = "cell_class"
+NOT_COMPARABLE_CELL = "không so sánh được"  # the reason once, in the unit's summary
 
 
 def _changes(rows: list[dict], columns: dict[str, list]) -> pd.DataFrame:
@@ -64,7 +65,8 @@ def comparison_table(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, 
             change = change_of(row, base, ind.unit)
             changes[headings[base]].append(change)
             line[base_q.vn_title] = vnformat.figure(row.get(base), ind.unit)
-            line[headings[base]] = change_text(change)
+            # a unit's table says why it cannot compare once, above it (sections.unit_summary): the cell stays short
+            line[headings[base]] = NOT_COMPARABLE_CELL if change.kind == "not_comparable" else change_text(change)
             if base in lfl:
                 same = like_for_like_of(row, base, ind.unit)
                 changes[like_for_like_label(quarter, base)].append(same or change_of({}, base, ind.unit))
