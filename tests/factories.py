@@ -90,6 +90,19 @@ def write_submission(
     return path
 
 
+def renamed_unit(name: str, new: str) -> Edit:
+    """Every mention of the unit `name` (title block, unit lines, info sheet, signature) written as `new`."""
+
+    def edit(wb: Workbook) -> None:
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.value = cell.value.replace(name, new).replace(name.upper(), new.upper())
+
+    return edit
+
+
 def consistent_figures(catalogue: Catalogue, totals: dict[str, float]) -> Values:
     """Figures for every input indicator that keep every rule of the catalogue, with the given totals."""
     fixer = Consistent(catalogue)

@@ -16,7 +16,7 @@ from analysis.core.config import load_province_config
 from analysis.core.periods import Quarter
 from analysis.core.units import UnitRegistry
 from analysis.ingest.run import IngestContext, ingest
-from tests.factories import write_submission
+from tests.factories import renamed_unit, write_submission
 
 PROVINCE = {"code": "minh_son", "name": "Tỉnh Minh Sơn"}
 Q2_2021, Q3_2021 = Quarter(2021, 2), Quarter(2021, 3)
@@ -357,23 +357,10 @@ IN_BOTH = registry(
 )
 
 
-def named(old: str, new: str):
-    """Every mention of the unit `old` (title block, unit lines, info sheet, signature) written as `new`."""
-
-    def edit(wb: Workbook) -> None:
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.value = cell.value.replace(old, new).replace(old.upper(), new.upper())
-
-    return edit
-
-
 def submit(raw: Path, catalogue, known_values, name: str, code: str, quarter: Quarter, text: str | None) -> None:
     unit_ = IN_BOTH.get(code)
     context = TemplateContext(IN_BOTH.province_name, unit_, quarter, load_province_config().cutoff)
-    edits = [named(unit_.name, text)] if text else []
+    edits = [renamed_unit(unit_.name, text)] if text else []
     signed = date(quarter.year, 3 * quarter.quarter - 1, 20)
     write_submission(raw / name, catalogue, context, known_values, signed, edits)
 

@@ -23,6 +23,7 @@ from analysis.ingest.preflight import Limits
 from analysis.ingest.run import ingest, run_ingest
 from analysis.ingest.submission import Submission
 from analysis.views import quality
+from tests.factories import renamed_unit
 
 Q2, Q3 = Quarter(2021, 2), Quarter(2021, 3)
 
@@ -49,19 +50,6 @@ def sentence_below_table(text: str):
     def edit(wb: Workbook) -> None:
         ws = wb.worksheets[1]
         ws.cell(row=ws.max_row + 2, column=1).value = text
-
-    return edit
-
-
-def renamed_unit(name: str, new: str):
-    """Every mention of the unit `name` (title block, unit lines, info sheet, signature) written as `new`."""
-
-    def edit(wb: Workbook) -> None:
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.value = cell.value.replace(name, new).replace(name.upper(), new.upper())
 
     return edit
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.core.config import project_root
 from analysis.core.workers import positive_int
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_LISTED_ERRORS = 20
 WORKSPACE_HELP = "the office's workspace folder (config/, data/, reports/); default: the one around the current folder"
@@ -81,13 +85,11 @@ def _workers(requested: int | None, kind: str) -> int:
     return workers.count
 
 
-def _print_problems(processed: Path, quarter: str | None = None) -> None:
-    """Counts, every rejected file and the errors (file, unit, reason, what to do) of `processed`'s tables."""
+def _print_problems(tables: Mapping[str, pd.DataFrame], quarter: str | None = None) -> None:
+    """Counts, every rejected file and the errors (file, unit, reason, what to do) of an ingest's tables."""
     from analysis.core.units import load_units
-    from analysis.ingest.generation import read_tables
     from analysis.views.problems import console_lines
 
-    tables = read_tables(processed, ["submissions", "issues"])
     submissions, issues = tables["submissions"], tables["issues"]
     for line in console_lines(submissions, issues, load_units(), quarter, MAX_LISTED_ERRORS):
         print(line)
@@ -103,7 +105,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"Tệp đọc mới: {run.parsed}, dùng lại kết quả lần trước: {run.reused}, đã bỏ khỏi thư mục: {run.removed}.")
     print(result.summary_vn())
     print(f"Kết quả ghi tại: {out}")
-    _print_problems(Path(out))
+    _print_problems(result.tables)  # the tables the summary above read, not read again
     if args.strict and result.has_errors:
         print("Có lỗi cần sửa trong số liệu (chế độ --strict): mã thoát 1", file=sys.stderr)
         return 1
@@ -127,7 +129,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("Đã đọc lại dữ liệu gốc (có tệp hoặc cấu hình mới).")
     ok = len(result.results) - len(result.failed)
     print(f"Đã lập {ok}/{len(result.results)} trang báo cáo: {result.folder / 'index.html'}")
-    _print_problems(Path(processed), result.folder.name)
+    from analysis.ingest.generation import read_tables
+
+    _print_problems(read_tables(processed, ["submissions", "issues"]), result.folder.name)
     if result.outdated:
         print(f"Bản sao trong thư mục làm việc cũ hơn bản của chương trình ({len(result.outdated)}):")
     for copy in result.outdated:

@@ -89,3 +89,8 @@ def with_unit(x: float | int | None, unit: str) -> str:
     if unit == "%" or _is_missing(x):
         return percent(x)
     return f"{auto(x)} {unit}"
+
+
+def iso_day(iso: str) -> str:
+    """An ISO date ("2021-09-20") as Vietnamese write it ("20/09/2021"); "" stays ""."""
+    return "/".join(reversed(iso.split("-"))) if iso else ""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from analysis.catalogue.model import Indicator
-from analysis.compare.change import describe
+from analysis.compare.change import Change, describe
 from analysis.compare.coverage import DISJOINT, NO_COMMON
 from analysis.core import vnformat
 from analysis.core.periods import Quarter
@@ -120,17 +120,17 @@ class Wording:
 
     # ---------------------------------------------------------------- changes
 
+    def _change(self, code: str, status: str, pct: str, change: str, value: str, base_value: str) -> Change:
+        """The change of one indicator's row, from the named columns (a comparison's or its like for like)."""
+        row = self.rows[code]
+        amounts = (row[pct], row[change], self.indicator(code).unit, row[value], row[base_value])
+        return describe(row[status], *amounts, self.multiple_from_pct)
+
     def _said(self, code: str, base: str, words: dict[str, str], prefix: str = "") -> str:
         """The change of ``{prefix}value`` against ``{prefix}{base}``, with the phrase of its kind."""
-        row = self.rows[code]
-        change = describe(
-            row[f"{prefix}status_{base}"],
-            row[f"{prefix}pct_{base}"],
-            row[f"{prefix}change_{base}"],
-            self.indicator(code).unit,
-            row[f"{prefix}value"],
-            row[f"{prefix}{base}"],
-            self.multiple_from_pct,
+        p = prefix
+        change = self._change(
+            code, f"{p}status_{base}", f"{p}pct_{base}", f"{p}change_{base}", f"{p}value", f"{p}{base}"
         )
         return change.say(self.ph, **words)
 
@@ -157,15 +157,8 @@ class Wording:
                 continue
             name = {"base_period": base_q.vn, "year": str(base_q.year)}
             words = {"base": ph[f"base_{base}"].format_map(name), "base_period": base_q.vn, "period": self.q.vn}
-            change = describe(
-                row[f"lfl_status_{base}"],
-                row[f"like_for_like_{base}"],
-                row[f"lfl_change_{base}"],
-                self.indicator(code).unit,
-                row[f"lfl_value_{base}"],
-                row[f"lfl_{base}"],
-                self.multiple_from_pct,
-            )
+            columns = (f"lfl_status_{base}", f"like_for_like_{base}", f"lfl_change_{base}", f"lfl_value_{base}")
+            change = self._change(code, *columns, f"lfl_{base}")
             units = int(row[f"common_units_{base}"])
             parts.append(ph["like_for_like"].format_map({"units": units, "change": change.say(ph, **words)}))
         return "".join(parts)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.core import labels
+from analysis.core import labels, vnformat
 from analysis.core.escape import html as esc
 from analysis.core.outputs import atomic_path
 from analysis.report.files import docx_name, table_name
@@ -171,7 +171,7 @@ def _link(result: JobResult) -> str:
 def _completeness_table(now) -> str:
     rows = []
     for r in now.itertuples():
-        date = "" if not r.report_date else "/".join(reversed(r.report_date.split("-")))
+        date = vnformat.iso_day(r.report_date)
         rows.append(
             f"<tr><td>{esc(r.unit_name)}</td>"
             f'<td class="{STATUS_CLASS[r.status]}">{esc(labels.label("completeness_status", r.status))}</td>'

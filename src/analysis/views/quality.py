@@ -114,13 +114,8 @@ def file_status_table(data: ReportData) -> pd.DataFrame:
     )
 
 
-def vn_day(iso: str) -> str:
-    """An ISO date as Vietnamese write it (20/09/2021); "" stays ""."""
-    return "/".join(reversed(iso.split("-"))) if iso else ""
-
-
 def _dated(text: str, iso: str) -> str:
-    return f"{text} ngày {vn_day(iso)}" if iso else text
+    return f"{text} ngày {vnformat.iso_day(iso)}" if iso else text
 
 
 def submission_note(row: pd.Series) -> str:

@@ -194,7 +194,7 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
     unit = data.unit(unit_code)
     now = data.completeness_now().set_index("unit_code")
     row = now.loc[unit_code]
-    date = quality.vn_day(row["report_date"]) or "không ghi ngày"
+    date = vnformat.iso_day(row["report_date"]) or "không ghi ngày"
     status = labels.label("completeness_status", row["status"])
     issues = quality.current_issues(data)
     own = issues[issues["unit_code"] == unit_code]
