@@ -26,6 +26,12 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture(scope="session")
+def forms(catalogue) -> Catalogue:
+    """The catalogue as the forms of quarter III/2021 print it (the quarter of `make_submission`'s files)."""
+    return catalogue.for_quarter(Q3)
+
+
+@pytest.fixture(scope="session")
 def registry() -> UnitRegistry:
     return load_units()
 
@@ -37,8 +43,9 @@ def ctx(catalogue, registry) -> IngestContext:
 
 @pytest.fixture(scope="session")
 def known_values(catalogue) -> dict[str, float]:
-    """A distinct, recognisable number per input indicator (101, 102, …); not rule-consistent on purpose."""
-    return {ind.code: float(101 + i) for i, ind in enumerate(catalogue.input_indicators())}
+    """A distinct, recognisable number per input indicator of the forms of quarter III/2021 (101, 102, …); not
+    rule-consistent on purpose."""
+    return {ind.code: float(101 + i) for i, ind in enumerate(catalogue.for_quarter(Q3).input_indicators())}
 
 
 @pytest.fixture

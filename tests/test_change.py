@@ -54,8 +54,10 @@ def test_the_multiple_threshold_defaults_to_one_hundred_percent() -> None:
 
 
 def test_every_kind_is_listed() -> None:
-    assert len(KINDS) == len(set(KINDS)) == 11
-    assert {"increase_points", "increase_multiple", "about_same", "no_base", "not_comparable"} <= set(KINDS)
+    assert len(KINDS) == len(set(KINDS)) == 12
+    assert {"increase_points", "increase_multiple", "about_same", "no_base", "not_comparable", "form_changed"} <= set(
+        KINDS
+    )
 
 
 def test_say_fills_the_words_of_the_kind() -> None:

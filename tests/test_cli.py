@@ -61,23 +61,31 @@ def test_top_level_help_in_a_real_subprocess_lists_every_command(tmp_path):
 # ------------------------------------------------------------------------------------------------ indicators
 
 
-@pytest.fixture
-def indicators_csv(capsys) -> pd.DataFrame:
-    assert main(["indicators", "--format", "csv"]) == 0
+def _indicators(capsys, *args: str) -> pd.DataFrame:
+    assert main(["indicators", "--format", "csv", *args]) == 0
     return pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
 
 
-def test_indicators_csv_has_one_row_per_catalogue_indicator(indicators_csv, catalogue):
-    assert list(indicators_csv["code"]) == [ind.code for ind in catalogue.indicators]
+@pytest.fixture
+def indicators_csv(capsys) -> pd.DataFrame:
+    """The listing of the forms of quarter III/2021 (version 2021.1)."""
+    return _indicators(capsys, "--quarter", "2021Q3")
+
+
+def test_indicators_csv_has_one_row_per_indicator_of_the_quarters_forms(indicators_csv, forms):
+    assert list(indicators_csv["code"]) == [ind.code for ind in forms.indicators]
+    assert set(indicators_csv["version"]) == {"2021.1"}
 
 
 def test_indicators_csv_has_the_documented_columns(indicators_csv):
-    assert {"code", "name", "unit", "area", "sheet", "cell"} <= set(indicators_csv.columns)
+    assert {"code", "name", "unit", "area", "sheet", "cell", "form_code", "form_column", "series_since"} <= set(
+        indicators_csv.columns
+    )
 
 
-def test_indicators_csv_name_unit_and_area_match_the_catalogue(indicators_csv, catalogue):
+def test_indicators_csv_name_unit_and_area_match_the_catalogue(indicators_csv, forms):
     table = indicators_csv.set_index("code")
-    for ind in catalogue.indicators:
+    for ind in forms.indicators:
         assert (table.loc[ind.code, "name"], table.loc[ind.code, "unit"], table.loc[ind.code, "area"]) == (
             ind.name,
             ind.unit,
@@ -85,12 +93,20 @@ def test_indicators_csv_name_unit_and_area_match_the_catalogue(indicators_csv, c
         )
 
 
-def test_indicators_csv_sheet_and_cell_equal_the_template_layout(indicators_csv, catalogue):
-    layout = template_layout(catalogue).set_index("indicator")
+def test_indicators_csv_sheet_and_cell_equal_the_template_layout(indicators_csv, forms):
+    layout = template_layout(forms).set_index("indicator")
     table = indicators_csv.set_index("code")
     assert list(table.index) == list(layout.index)
     assert list(table["sheet"]) == list(layout["sheet"])
     assert list(table["cell"]) == list(layout["cell"])
+
+
+def test_indicators_without_a_quarter_list_every_concept_with_its_versions(capsys, catalogue):
+    table = _indicators(capsys).set_index("code")
+    assert list(table.index) == [ind.code for ind in catalogue.indicators]
+    assert table.loc["TCD01", "versions"] == "2021.1 2024.1 2025.1"
+    assert table.loc["VP01", "versions"] == "2021.1"  # the province's own form dropped COVID-19 from 2024
+    assert table.loc["XLD20", "versions"] == "2024.1 2025.1"  # "chưa xử lý", new in TT 01/2024's 01/XLD
 
 
 # -------------------------------------------------------------------------------------------------- template

@@ -141,9 +141,32 @@ def test_layout_missing_columns() -> None:
 
 
 def test_committed_dictionary_page_is_up_to_date(catalogue):
-    """docs/tu-dien-du-lieu.md is generated: `python -m analysis dictionary --out docs/tu-dien-du-lieu.md`."""
-    from analysis.catalogue.template import template_layout
+    """docs/tu-dien-du-lieu.md is generated: `python -m analysis dictionary --out docs/tu-dien-du-lieu.md` (every
+    version, no template cells: those belong to one version's forms, `--quarter`)."""
     from analysis.core.config import project_root
 
     committed = (project_root() / "docs" / "tu-dien-du-lieu.md").read_text(encoding="utf-8")
-    assert committed.rstrip("\n") == render_dictionary(catalogue, template_layout(catalogue)).rstrip("\n")
+    assert committed.rstrip("\n") == render_dictionary(catalogue).rstrip("\n")
+
+
+def test_the_dictionary_shows_every_version_and_the_concept_table(catalogue):
+    text = render_dictionary(catalogue)
+    assert "## Phiên bản biểu mẫu" in text and "## Chỉ tiêu qua các phiên bản" in text
+    for code in ("2021.1", "2024.1", "2025.1"):
+        assert f"| `{code}` |" in text
+    # eligible petitions: column 9 of the 2021 01/XLD, column 6 of the 2024 one; the 2025 02/XLD has no columns found
+    assert "| `XLD05` | Đơn đủ điều kiện xử lý | 01/XLD cột 9 | 01/XLD cột 6 | 02/XLD |" in text
+    assert "| `XLD20` | Đơn chưa xử lý | — | 01/XLD cột 5 (mới) | 02/XLD |" in text
+    assert "| `VP01` |" in text and "01/VP | thôi | — |" in text
+    assert "01/PCTN (**thay đổi định nghĩa**)" in text
+
+
+def test_the_dictionary_of_one_quarter_shows_its_version_and_cells(catalogue):
+    from analysis.catalogue.template import template_layout
+    from analysis.core.periods import Quarter
+
+    forms = catalogue.for_quarter(Quarter(2024, 2))
+    text = render_dictionary(forms, template_layout(forms))
+    assert "Biểu mẫu phiên bản 2024.1 (Biểu mẫu theo Thông tư số 01/2024/TT-TTCP)" in text
+    assert "`2024.1` (trang này)" in text
+    assert "`XLD20`" in text and "`VP01`" not in text.split("## Chỉ tiêu qua các phiên bản")[0]

@@ -72,11 +72,11 @@ def test_each_file_gets_its_expected_outcome(result, case):
             assert word.lower() in row["reason"].lower(), row["reason"]
 
 
-def test_the_good_file_is_read_despite_its_neighbours(result, catalogue):
+def test_the_good_file_is_read_despite_its_neighbours(result, forms):
     out, *_ = result
     values = out.tables["values"]
     good = values[values["source_file"] == "good-copy-again.xlsm"]
-    assert len(good) == len(catalogue.input_indicators())
+    assert len(good) == len(forms.input_indicators())
     assert (good["value"] == 1.0).all()
 
 

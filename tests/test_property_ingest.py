@@ -69,14 +69,14 @@ PLANS = st.fixed_dictionaries(
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=PLANS, seed=st.integers(0, 10**6))
-def test_disturbed_template_values_recovered_or_reported(make_submission, ctx, catalogue, plan, seed):
+def test_disturbed_template_values_recovered_or_reported(make_submission, ctx, forms, plan, seed):
     import random
 
     rng = random.Random(seed)
     unit_type = ctx.registry.units[0].type  # make_submission's unit
     values = {}
-    for ind in catalogue.input_indicators():  # large figures, but possible ones (under the catalogue's cap)
-        top = int(min(250_000, catalogue.cap(ind.code, unit_type) or 250_000))
+    for ind in forms.input_indicators():  # large figures, but possible ones (under the catalogue's cap)
+        top = int(min(250_000, forms.cap(ind.code, unit_type) or 250_000))
         values[ind.code] = float(rng.choice([0, rng.randint(1, 99), rng.randint(1000, top)]))
     with tempfile.TemporaryDirectory() as folder:
         path = make_submission(name="x.xlsx", values=values, edits=[lambda wb: disturb(wb, plan)], folder=Path(folder))

@@ -16,10 +16,16 @@ Q3 = Quarter(2021, 3)
 
 
 @pytest.fixture(scope="module")
-def template_path(tmp_path_factory, catalogue, registry):
+def forms(catalogue):
+    """The catalogue as the forms of quarter III/2021 print it (the template's quarter)."""
+    return catalogue.for_quarter(Q3)
+
+
+@pytest.fixture(scope="module")
+def template_path(tmp_path_factory, forms, registry):
     context = TemplateContext(registry.province_name, registry.get("an_binh"), Q3, load_province_config().cutoff)
     path = tmp_path_factory.mktemp("template") / "mau-bao-cao-2021Q3-an_binh.xlsx"
-    build_template(catalogue, context).save(path)
+    build_template(forms, context).save(path)
     return path
 
 
@@ -29,8 +35,8 @@ def wb(template_path):
 
 
 @pytest.fixture(scope="module")
-def layout(catalogue):
-    return template_layout(catalogue).set_index("indicator")
+def layout(forms):
+    return template_layout(forms).set_index("indicator")
 
 
 def _texts(ws, first_row: int, last_row: int) -> list[str]:
@@ -54,12 +60,12 @@ def _validations_covering(ws, coordinate: str):
 # ------------------------------------------------------------------------------------------------ sheets
 
 
-def test_info_sheet_first_then_one_sheet_per_area_in_catalogue_order(wb, catalogue):
-    assert wb.sheetnames == ["Thông tin chung", *[area.sheet for area in catalogue.areas]]
+def test_info_sheet_first_then_one_sheet_per_area_in_catalogue_order(wb, forms):
+    assert wb.sheetnames == ["Thông tin chung", *[area.sheet for area in forms.areas]]
 
 
-def test_title_block_names_form_period_date_range_and_unit(wb, catalogue):
-    for area in catalogue.areas:
+def test_title_block_names_form_period_date_range_and_unit(wb, forms):
+    for area in forms.areas:
         title = _texts(wb[area.sheet], 1, 9)  # everything above the header (row 10)
         assert area.form.startswith("Biểu số ")
         assert area.form in title, area.sheet
@@ -70,17 +76,17 @@ def test_title_block_names_form_period_date_range_and_unit(wb, catalogue):
         assert "Đơn vị báo cáo: Huyện An Bình" in title
 
 
-def test_header_is_two_merged_rows_except_the_value_column(wb, catalogue):
-    for area in catalogue.areas:
+def test_header_is_two_merged_rows_except_the_value_column(wb, forms):
+    for area in forms.areas:
         merged = {str(r) for r in wb[area.sheet].merged_cells.ranges}
         assert {"A10:A11", "B10:B11", "C10:C11", "D10:D11", "F10:F11"} <= merged, area.sheet
         ws = wb[area.sheet]
         assert (ws["A10"].value, ws["B10"].value, ws["E10"].value) == ("STT", "Mã số", "Số liệu")
 
 
-def test_signature_block_follows_the_last_indicator(wb, catalogue, layout):
-    for area in catalogue.areas:
-        last_row = max(int(layout.loc[ind.code, "row"]) for ind in catalogue.indicators_in(area.code))
+def test_signature_block_follows_the_last_indicator(wb, forms, layout):
+    for area in forms.areas:
+        last_row = max(int(layout.loc[ind.code, "row"]) for ind in forms.indicators_in(area.code))
         ws = wb[area.sheet]
         below = _texts(ws, last_row + 1, ws.max_row)
         assert "THỦ TRƯỞNG ĐƠN VỊ" in below, area.sheet
@@ -95,8 +101,8 @@ def test_every_sheet_is_protected(wb):
 # ------------------------------------------------------------------------------------------ indicator rows
 
 
-def test_indicator_row_holds_number_code_name_and_unit(wb, catalogue, layout):
-    for ind in catalogue.indicators:
+def test_indicator_row_holds_number_code_name_and_unit(wb, forms, layout):
+    for ind in forms.indicators:
         ws = wb[layout.loc[ind.code, "sheet"]]
         row = int(layout.loc[ind.code, "row"])
         assert [ws.cell(row=row, column=c).value for c in (1, 2, 3, 4)] == [
@@ -112,41 +118,41 @@ def test_layout_cell_is_the_value_column_of_the_indicator_row(layout):
         assert where["cell"] == f"E{where['row']}", code
 
 
-def test_label_cells_are_locked(wb, catalogue, layout):
-    for ind in catalogue.indicators:
+def test_label_cells_are_locked(wb, forms, layout):
+    for ind in forms.indicators:
         ws = wb[layout.loc[ind.code, "sheet"]]
         row = int(layout.loc[ind.code, "row"])
         for col in (1, 2, 3, 4):
             assert ws.cell(row=row, column=col).protection.locked, (ind.code, col)
 
 
-def test_input_value_cells_are_unlocked_and_empty(wb, catalogue, layout):
-    for ind in catalogue.input_indicators():
+def test_input_value_cells_are_unlocked_and_empty(wb, forms, layout):
+    for ind in forms.input_indicators():
         cell = _value_cell(wb, layout, ind.code)
         assert cell.protection.locked is False, ind.code
         assert cell.value is None, ind.code
 
 
-def test_input_value_cells_only_take_non_negative_numbers_of_the_right_kind(wb, catalogue, layout):
-    for ind in catalogue.input_indicators():
+def test_input_value_cells_only_take_non_negative_numbers_of_the_right_kind(wb, forms, layout):
+    for ind in forms.input_indicators():
         ws = wb[layout.loc[ind.code, "sheet"]]
         coordinate = layout.loc[ind.code, "cell"]
         covering = _validations_covering(ws, coordinate)
         assert len(covering) == 1, ind.code
         dv = covering[0]
-        assert dv.type == ("whole" if catalogue.is_integer(ind.code) else "decimal"), ind.code
+        assert dv.type == ("whole" if forms.is_integer(ind.code) else "decimal"), ind.code
         assert dv.operator == "greaterThanOrEqual"
         assert dv.formula1 == "0"
 
 
-def test_catalogue_has_both_integer_and_decimal_inputs(catalogue):
+def test_catalogue_has_both_integer_and_decimal_inputs(forms):
     """Guards the test above: both validation kinds are actually exercised."""
-    kinds = {catalogue.is_integer(ind.code) for ind in catalogue.input_indicators()}
+    kinds = {forms.is_integer(ind.code) for ind in forms.input_indicators()}
     assert kinds == {True, False}
 
 
-def test_ratio_cells_are_locked_formulas_of_numerator_over_denominator(wb, catalogue, layout):
-    ratios = [ind for ind in catalogue.indicators if not ind.is_input]
+def test_ratio_cells_are_locked_formulas_of_numerator_over_denominator(wb, forms, layout):
+    ratios = [ind for ind in forms.indicators if not ind.is_input]
     assert ratios
     for ind in ratios:
         cell = _value_cell(wb, layout, ind.code)
@@ -162,23 +168,23 @@ def test_ratio_cells_are_locked_formulas_of_numerator_over_denominator(wb, catal
 # ------------------------------------------------------------------------------------------------ layout
 
 
-def test_layout_cells_are_unique(catalogue):
-    layout = template_layout(catalogue)
+def test_layout_cells_are_unique(forms):
+    layout = template_layout(forms)
     assert not layout.duplicated(["sheet", "cell"]).any()
     assert layout["indicator"].is_unique
 
 
-def test_layout_places_every_input_indicator_on_its_area_sheet(catalogue, layout):
-    for ind in catalogue.input_indicators():
+def test_layout_places_every_input_indicator_on_its_area_sheet(forms, layout):
+    for ind in forms.input_indicators():
         assert ind.code in layout.index
-        assert layout.loc[ind.code, "sheet"] == catalogue.area(ind.area).sheet
+        assert layout.loc[ind.code, "sheet"] == forms.area(ind.area).sheet
 
 
 # ------------------------------------------------------------------------------------------ ingest round trip
 
 
 def test_empty_template_reads_back_as_all_blank_never_zero_and_is_not_a_submission(
-    template_path, tmp_path, ctx, catalogue
+    template_path, tmp_path, ctx, forms
 ):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -192,7 +198,7 @@ def test_empty_template_reads_back_as_all_blank_never_zero_and_is_not_a_submissi
     assert sub.unit is not None and sub.unit.code == "an_binh"
     assert sub.period == Q3
     by_code = {v.indicator: v for v in sub.values}
-    assert set(by_code) == {ind.code for ind in catalogue.input_indicators()}
+    assert set(by_code) == {ind.code for ind in forms.input_indicators()}
     assert {v.parsed.status for v in by_code.values()} == {"blank"}
     assert all(v.parsed.value is None for v in by_code.values())
     assert sub.status == "rejected"

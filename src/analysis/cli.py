@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 MAX_LISTED_ERRORS = 20
 WORKSPACE_HELP = "the office's workspace folder (config/, data/, reports/); default: the one around the current folder"
+QUARTER_FORMS_HELP = "show the forms of this quarter's version (e.g. 2024Q2); default: every version"
 JOBS_HELP = "{what} in parallel, from 1 (default and cap: the cores, fewer when memory is short)"
 
 
@@ -40,17 +41,34 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_indicators(args: argparse.Namespace) -> int:
+def _forms(args: argparse.Namespace):
+    """The catalogue of `--quarter`'s form version, or the whole catalogue (every concept of every version)."""
     from analysis.catalogue.load import load_catalogue
-    from analysis.catalogue.template import template_layout
+    from analysis.core.periods import Quarter
 
     catalogue = load_catalogue()
-    table = catalogue.to_frame().merge(
-        template_layout(catalogue).drop(columns="row").rename(columns={"indicator": "code"}, errors="raise"),
-        on=["code", "sheet"],
-        how="left",
-        validate="one_to_one",
-    )
+    return catalogue.for_quarter(Quarter.parse(args.quarter)) if args.quarter else catalogue
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from analysis.catalogue.concepts import concept_table, version_columns
+    from analysis.catalogue.template import template_layout
+
+    catalogue = _forms(args)
+    table = catalogue.to_frame()
+    if catalogue.whole is not None:  # one version: its template's cells, its form columns
+        version = catalogue.versions.get(catalogue.version)
+        table = table.merge(
+            template_layout(catalogue).drop(columns="row").rename(columns={"indicator": "code"}, errors="raise"),
+            on=["code", "sheet"],
+            how="left",
+            validate="one_to_one",
+        ).merge(version_columns(catalogue, version).drop(columns="version"), on="code", how="left", validate="one_to_one")
+        table.insert(table.columns.get_loc("form_code"), "version", version.code)  # ratios too
+    elif catalogue.versions:  # every concept: the versions that carry it
+        carried = concept_table(catalogue).query("status in ('first', 'same', 'new', 'changed')")
+        versions = carried.groupby("concept", sort=False)["version"].agg(" ".join).rename("versions")
+        table = table.merge(versions, left_on="code", right_index=True, how="left", validate="one_to_one")
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
@@ -60,12 +78,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
     from analysis.catalogue.dictionary import render_dictionary
-    from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import template_layout
     from analysis.core.outputs import atomic_path
 
-    catalogue = load_catalogue()
-    text = render_dictionary(catalogue, template_layout(catalogue))
+    catalogue = _forms(args)  # the cells of a template exist only for one version's forms
+    text = render_dictionary(catalogue, template_layout(catalogue) if catalogue.whole is not None else None)
     if args.out is None:
         print(text)
         return 0
@@ -210,12 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
         "indicators", parents=[common], help="print the indicator catalogue with each input's template sheet and cell"
     )
     p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.add_argument("--quarter", help=QUARTER_FORMS_HELP)
     p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser(
         "dictionary", parents=[common], help="write the data dictionary (Markdown) generated from the catalogue"
     )
     p.add_argument("--out", type=Path, help="output .md file (default: print)")
+    p.add_argument("--quarter", help=QUARTER_FORMS_HELP)
     p.set_defaults(func=cmd_dictionary)
 
     p = sub.add_parser("ingest", parents=[common], help="read every submission under --raw into tidy tables in --out")

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from analysis.catalogue.concepts import concept_table
 from analysis.catalogue.model import Area, Catalogue, Indicator
 from analysis.catalogue.rules import PAIR_OPERATORS, Rule, parse_expression
 from analysis.core import labels, vnformat
@@ -42,6 +43,8 @@ def render_dictionary(catalogue: Catalogue, layout: pd.DataFrame | None = None) 
     """
     cells = _layout_cells(layout) if layout is not None else None
     sections = [_introduction(catalogue), _units_section(catalogue)]
+    if catalogue.versions:
+        sections += [_versions_section(catalogue), _concepts_section(catalogue)]
     sections += [_area_section(catalogue, area, cells) for area in catalogue.areas]
     sections.append(_rules_section(catalogue.rules))
     return "\n\n".join(sections) + "\n"
@@ -61,13 +64,23 @@ def _layout_cells(layout: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return {code: (", ".join(sheets), ", ".join(found)) for code, (sheets, found) in grouped.items()}
 
 
+def _scope(catalogue: Catalogue) -> str:
+    """What the page covers: one form version, or the whole catalogue of every version."""
+    if catalogue.whole is not None:
+        version = catalogue.versions.get(catalogue.version)
+        return f"Biểu mẫu phiên bản {_escape(version.code)} ({_escape(version.title)})"
+    if catalogue.versions:
+        return f"Danh mục chỉ tiêu của mọi phiên bản biểu mẫu ({len(catalogue.versions.items)} phiên bản)"
+    return f"Danh mục chỉ tiêu phiên bản {_escape(catalogue.version)}"
+
+
 def _introduction(catalogue: Catalogue) -> str:
     inputs = len(catalogue.input_indicators())
     derived = len(catalogue.indicators) - inputs
     return "\n\n".join(
         [
             "# Từ điển dữ liệu",
-            f"Danh mục chỉ tiêu phiên bản {_escape(catalogue.version)}: {len(catalogue.indicators)} chỉ tiêu "
+            f"{_scope(catalogue)}: {len(catalogue.indicators)} chỉ tiêu "
             f"({inputs} chỉ tiêu đơn vị nhập, {derived} chỉ tiêu tự tính) thuộc {len(catalogue.areas)} lĩnh vực "
             f"và {len(catalogue.rules)} quy tắc kiểm tra. Trang này được sinh tự động từ danh mục chỉ tiêu; "
             "không sửa tay.",
@@ -75,6 +88,70 @@ def _introduction(catalogue: Catalogue) -> str:
             "tổng các chỉ tiêu thành phần của mọi đơn vị, đơn vị báo cáo không nhập.",
         ]
     )
+
+
+BASIS_LABELS = {"official": "văn bản chính thức", "secondary": "nguồn thứ cấp", "unverified": "chưa kiểm chứng"}
+CONCEPT_STATUS_WORDS = {"new": "mới", "changed": "**thay đổi định nghĩa**", "ended": "thôi", "absent": _NONE}
+
+
+def _versions_section(catalogue: Catalogue) -> str:
+    """The form versions: legal basis, quarters governed, and each form's code and where its layout comes from."""
+    items = catalogue.versions.items
+    rows = []
+    for i, version in enumerate(items):
+        basis = version.basis
+        until = f"đến {items[i + 1].first_quarter.previous().vn}" if i + 1 < len(items) else "đến nay"
+        since = "các quý trước đó và " if i == 0 else ""
+        current = " (trang này)" if catalogue.whole is not None and catalogue.version == version.code else ""
+        rows.append([
+            f"`{version.code}`{current}",
+            _escape(basis.document),
+            f"{basis.signed:%d/%m/%Y}",
+            f"{basis.in_force:%d/%m/%Y}",
+            f"{since}từ {version.first_quarter.vn} {until}",
+            _escape(f"{BASIS_LABELS[basis.status]}: {basis.source}"),
+        ])  # fmt: skip
+    header = ["Phiên bản", "Căn cứ", "Ngày ký", "Ngày hiệu lực", "Áp dụng cho", "Nguồn ngày tháng"]
+    rule = (
+        "Quý của tệp quyết định phiên bản: một phiên bản áp dụng từ quý báo cáo có khoảng chốt số liệu (ngày 15 tháng "
+        "trước tháng cuối quý đến ngày 14 tháng cuối quý) chứa ngày văn bản có hiệu lực, cho cả quý đó."
+    )
+    forms = [
+        [f"`{version.code}`", _escape(form.code), _escape(form.title), str(form.width or _NONE), _escape(form.source),
+         "Có" if form.checked else "Chưa"]
+        for version in items
+        for form in version.forms
+    ]  # fmt: skip
+    forms_header = ["Phiên bản", "Biểu", "Tên biểu", "Số cột đánh số", "Nguồn bố cục", "Đã đối chiếu văn bản gốc"]
+    return "\n\n".join(
+        ["## Phiên bản biểu mẫu", rule, _table(header, rows), "### Các biểu của từng phiên bản",
+         _table(forms_header, forms)]
+    )  # fmt: skip
+
+
+def _concepts_section(catalogue: Catalogue) -> str:
+    """Each concept across the versions: its form and column, or new / changed / ended."""
+    table = concept_table(catalogue)
+    whole = catalogue.whole or catalogue
+    versions = [v.code for v in whole.versions.items]
+    rows, reasons = [], {}
+    for code, group in table.groupby("concept", sort=False):
+        cells = []
+        for line in group.itertuples(index=False):
+            where = f"{line.form} cột {line.column}" if line.column else line.form
+            word = CONCEPT_STATUS_WORDS.get(line.status)
+            cells.append(_escape(where if word is None else (f"{where} ({word})" if where else word)))
+            if line.reason:
+                reasons.setdefault(line.reason, []).append(f"`{code}` ({line.version})")
+        rows.append([f"`{code}`", _escape(whole.indicator(code).short_name), *cells])
+    intro = (
+        "Mỗi chỉ tiêu là một khái niệm giữ nguyên mã khi định nghĩa không đổi, dù nằm ở cột nào của biểu nào. Số "
+        "liệu chỉ được so sánh, cộng dồn và xét bất thường qua các quý cùng một định nghĩa; qua một thay đổi định "
+        "nghĩa, báo cáo ghi “không so sánh được do thay đổi biểu mẫu”."
+    )
+    notes = [f"- {', '.join(codes)}: {_escape(reason)}" for reason, codes in reasons.items()]
+    parts = ["## Chỉ tiêu qua các phiên bản", intro, _table(["Mã", "Chỉ tiêu", *versions], rows)]
+    return "\n\n".join(parts + (["Lý do thay đổi:", "\n".join(notes)] if notes else []))
 
 
 def _units_section(catalogue: Catalogue) -> str:

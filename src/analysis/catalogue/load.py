@@ -31,6 +31,7 @@ from analysis.catalogue.model import (
     UnitOfMeasure,
 )
 from analysis.catalogue.rules import MISSING_STRATEGIES, OPERATORS, SEVERITIES, Rule
+from analysis.catalogue.versions import VersionError, Versions, parse_versions
 from analysis.core.config import yaml_load
 from analysis.core.units import UNIT_TYPES
 
@@ -62,8 +63,23 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 
 @functools.cache
 def _load_packaged() -> Catalogue:
-    text = resources.files("analysis.catalogue").joinpath("catalogue.yaml").read_text(encoding="utf-8")
-    return parse_catalogue(text, source="catalogue.yaml")
+    package = resources.files("analysis.catalogue")
+    catalogue = parse_catalogue(package.joinpath("catalogue.yaml").read_text(encoding="utf-8"), "catalogue.yaml")
+    return with_versions(catalogue, package.joinpath("versions.yaml").read_text(encoding="utf-8"), "versions.yaml")
+
+
+def with_versions(catalogue: Catalogue, text: str, source: str = "versions.yaml") -> Catalogue:
+    """`catalogue` with the form versions of `text` (YAML), checked against its concepts and areas."""
+    try:
+        raw = yaml_load(text)
+        versions: Versions = parse_versions(
+            raw,
+            frozenset(item.code for item in catalogue.input_indicators()),
+            frozenset(area.code for area in catalogue.areas),
+        )
+    except (yaml.YAMLError, VersionError) as error:
+        raise CatalogueError(f"{source}: {error}") from error
+    return dataclasses.replace(catalogue, versions=versions)
 
 
 def parse_catalogue(text: str, source: str = "<chuỗi>") -> Catalogue:

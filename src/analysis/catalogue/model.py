@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.catalogue.rules import Rule
+from analysis.catalogue.rules import Rule, rule_codes
+from analysis.catalogue.versions import Version, Versions
+from analysis.core.periods import Quarter
 
 AGGREGATIONS: tuple[str, ...] = ("sum", "ratio")
 
@@ -106,14 +108,50 @@ class Catalogue:
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...]
     units_of_measure: tuple[UnitOfMeasure, ...]
+    # the form sets of the circulars (versions.yaml); empty for a catalogue read alone (tests, a custom file)
+    versions: Versions = Versions(())
+    # a view of one version (`for_version`) keeps the whole catalogue it was cut from; None for the whole one
+    whole: Catalogue | None = field(default=None, repr=False, compare=False)
     _indicator_index: dict[str, Indicator] = field(init=False, repr=False, compare=False)
     _area_index: dict[str, Area] = field(init=False, repr=False, compare=False)
     _unit_index: dict[str, UnitOfMeasure] = field(init=False, repr=False, compare=False)
+    _views: dict[str, Catalogue] = field(init=False, repr=False, compare=False)  # for_version, by version code
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_views", {})
         object.__setattr__(self, "_indicator_index", {item.code: item for item in self.indicators})
         object.__setattr__(self, "_area_index", {item.code: item for item in self.areas})
         object.__setattr__(self, "_unit_index", {item.code: item for item in self.units_of_measure})
+
+    def version_of(self, quarter: Quarter) -> Version | None:
+        """The form version governing `quarter` (None for a catalogue without versions)."""
+        return self.versions.for_quarter(quarter) if self.versions else None
+
+    def for_quarter(self, quarter: Quarter) -> Catalogue:
+        """The catalogue as the forms of `quarter` print it: that version's concepts (and the ratios of them), the
+        rules among them, each area's form code; the whole catalogue when it has no versions."""
+        version = self.version_of(quarter)
+        return self if version is None else self.for_version(version)
+
+    def for_version(self, version: Version) -> Catalogue:
+        """The catalogue restricted to one version (see `for_quarter`); made once per version."""
+        if self.whole is not None:
+            return self.whole.for_version(version)
+        if version.code not in self._views:
+            self._views[version.code] = self._restricted(version)
+        return self._views[version.code]
+
+    def _restricted(self, version: Version) -> Catalogue:
+        carried = version.concepts
+        kept = tuple(
+            item
+            for item in self.indicators
+            if item.code in carried or (not item.is_input and {item.numerator, item.denominator} <= carried)
+        )
+        codes = {item.code for item in kept}
+        areas = tuple(_versioned_area(area, version) for area in self.areas)
+        rules = tuple(rule for rule in self.rules if set(rule_codes(rule)) <= codes)
+        return dataclasses.replace(self, version=version.code, areas=areas, indicators=kept, rules=rules, whole=self)
 
     def indicator(self, code: str) -> Indicator:
         """The indicator with this code; KeyError if unknown."""
@@ -166,6 +204,11 @@ class Catalogue:
         """One row per indicator, in file order, with its area's title, form and sheet (columns: `FRAME_DTYPES`)."""
         rows = [_frame_row(item, self.area(item.area), self._caps_text(item)) for item in self.indicators]
         return pd.DataFrame(rows, columns=list(FRAME_DTYPES)).astype(FRAME_DTYPES)
+
+
+def _versioned_area(area: Area, version: Version) -> Area:
+    form = version.form(area.code)
+    return area if form is None else dataclasses.replace(area, form=f"Biểu số {form.code}")
 
 
 # Catalogue.to_frame: each Indicator field whose type is listed here is a column with this dtype (`aliases` is not),

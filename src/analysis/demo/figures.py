@@ -162,14 +162,16 @@ def province_figures(
 ) -> Figures:
     """Consistent figures for every unit and quarter, key totals calibrated to the plan's province totals; a unit's
     magnitudes scaled by its size factor (`sizes`, default `rank_sizes`)."""
-    fixer = Consistent(catalogue)
+    fixers: dict[str, Consistent] = {}  # by form version: each quarter's figures are those of its forms
     figures: Figures = {}
     units = registry.units
     sizes = sizes or rank_sizes(registry)
     for q in plan.quarters:
+        forms = catalogue.for_quarter(q)
+        fixer = fixers.setdefault(forms.version, Consistent(forms))
         active = [u for u in units if u.active_in(q)]
         for unit in active:
-            raw = random_figures(catalogue, plan, unit, sizes[unit.code], q, rng)
+            raw = random_figures(forms, plan, unit, sizes[unit.code], q, rng)
             figures[(unit.code, q)] = fixer.repair(raw, rng)
         _calibrate(figures, fixer, [u.code for u in active], q, plan.province_totals.get(q, {}), rng)
     return figures

@@ -69,7 +69,9 @@ def write_filing(
     province: ProvinceConfig,
     saved_at: datetime,
 ) -> Path:
-    """Write one filing under `out_dir`; files not saved at a time of their own are stamped `saved_at`."""
+    """Write one filing under `out_dir` on the forms of its quarter; files not saved at a time of their own are
+    stamped `saved_at`."""
+    catalogue = catalogue.for_quarter(filing.quarter)
     target = out_dir / filing.path
     target.parent.mkdir(parents=True, exist_ok=True)
     stamp = filing.modified or saved_at

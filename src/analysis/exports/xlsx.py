@@ -197,7 +197,7 @@ def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
         elif status == "no_base":
             notes.append(f"không có số liệu {label}")
     for status, base in ((r.status_previous, "previous"), (r.status_last_year, "last_year")):
-        if status == "not_comparable":
+        if status in ("not_comparable", "form_changed"):
             notes.append(f"so với {_BASE_WORDS[base]}: " + change_text(change_of(r._asdict(), base, "")))
     row = r._asdict()
     note = coverage_note(row, quarter) if quarter is not None else ""

@@ -62,11 +62,16 @@ def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame
             notes=rows["notes"].fillna(""),
             note_files=rows["note_files"].fillna(""),
             indicators_reported=rows["indicators_reported"].fillna(0),
-            indicators_expected=len(ctx.catalogue.input_indicators()),
+            indicators_expected=rows["q"].map(lambda q: _inputs_of(ctx, Quarter.from_index(q))),
             status=completeness_status(expected, received, on_time, rows["deadline"] != ""),
         )[schema.columns("completeness")],
         "completeness",
     )
+
+
+def _inputs_of(ctx: IngestContext, quarter: Quarter) -> int:
+    """How many figures the forms of `quarter` ask for (its version's input indicators)."""
+    return len(ctx.catalogue.for_quarter(quarter).input_indicators())
 
 
 def completeness_status(

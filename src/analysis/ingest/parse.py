@@ -17,6 +17,7 @@ from analysis.ingest import preflight
 from analysis.ingest.checks import check_missing, check_typed_ratios, check_values, deduplicate
 from analysis.ingest.discover import Discovery, scan
 from analysis.ingest.extract import Located, SheetResult, extract_sheet, vote
+from analysis.ingest.form_version import check_version
 from analysis.ingest.isolation import iter_isolated
 from analysis.ingest.record import record_of
 from analysis.ingest.submission import IngestContext, Submission
@@ -94,11 +95,11 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     _resolve_report_date(sub, [d for s in sheets for d in s.report_dates], ctx)
     if sub.status == "rejected":
         return sub
-    kept = deduplicate(sub, values)
+    kept = check_version(sub, deduplicate(sub, values), ctx.catalogue)
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     check_values(sub, ctx)
     check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)
-    check_missing(sub, ctx.catalogue)
+    check_missing(sub, ctx.catalogue.for_quarter(sub.period) if sub.period else ctx.catalogue)
     return sub
 
 

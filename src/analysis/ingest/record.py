@@ -34,7 +34,8 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
     """(summary, encoded body) of a parsed submission, for the store. The body holds its value rows, in indicator
     order, and its issue rows: its own issues, then the rule violations (found now, counted only if the submission
     stays accepted)."""
-    rules = rule_issues(sub, catalogue) if sub.status == "accepted" else []
+    forms = catalogue.for_quarter(sub.period) if sub.period else catalogue  # the rules of the quarter's forms
+    rules = rule_issues(sub, forms) if sub.status == "accepted" else []
     order = {ind.code: ind.order for ind in catalogue.indicators}
     values = sorted(sub.values, key=lambda v: order[v.indicator])
     summary = {

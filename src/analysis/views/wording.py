@@ -82,7 +82,7 @@ def comparison_clause(change: Change, base: Quarter, phrase: str) -> str:
         return "không có số liệu"
     if change.kind == "new":
         return f"mới phát sinh ({base.vn} không có)"
-    if change.kind == "not_comparable":
+    if change.kind in ("not_comparable", "form_changed"):
         return f"{phrase}: {change_text(change)}"
     return f"{change_text(change)} {phrase}"
 

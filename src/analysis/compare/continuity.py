@@ -1,0 +1,52 @@
+"""Comparisons across a change of forms: a figure is set against a base quarter only when its concept has the same
+definition in both (the catalogue's versions, `catalogue.versions.Versions.comparable`); otherwise its status for
+that base is :data:`FORM_CHANGED` and it has no change, never a number against a different definition.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.catalogue.model import Catalogue
+from analysis.core.periods import Quarter
+
+FORM_CHANGED = "form_changed"  # status_<base> of a figure whose definition differs between the two quarters
+BASES = ("previous", "last_year")
+
+
+def base_quarter(quarter: Quarter, base: str) -> Quarter:
+    return quarter.previous() if base == "previous" else quarter.same_quarter_last_year()
+
+
+def comparable(catalogue: Catalogue, code: str, quarter: Quarter, base: Quarter) -> bool:
+    """Whether indicator `code` of `quarter` may be compared with `base`: for a ratio, both its parts may."""
+    whole = catalogue.whole or catalogue
+    if not whole.versions:
+        return True
+    item = whole.indicator(code)
+    parts = (code,) if item.is_input else (item.numerator, item.denominator)
+    return all(whole.versions.comparable(part, quarter, base) for part in parts)
+
+
+def not_comparable_codes(catalogue: Catalogue, quarter: Quarter, base: Quarter) -> set[str]:
+    """Indicators of the quarter's forms that cannot be compared with `base` (their definition changed, or the
+    base quarter's forms did not carry them)."""
+    forms = catalogue.for_quarter(quarter)
+    return {i.code for i in forms.indicators if not comparable(catalogue, i.code, quarter, base)}
+
+
+def mark_form_changes(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter) -> pd.DataFrame:
+    """`cmp` (a `comparisons.compare` frame, with like-for-like columns or not) with status_<base> (and
+    lfl_status_<base>) :data:`FORM_CHANGED` and no change for every indicator that cannot be compared with that base;
+    every other row as it was."""
+    out = cmp.copy()
+    for base in BASES:
+        refused = out["indicator"].isin(not_comparable_codes(catalogue, quarter, base_quarter(quarter, base)))
+        out[f"status_{base}"] = out[f"status_{base}"].where(~refused, FORM_CHANGED)
+        for column in (f"change_{base}", f"pct_{base}", f"lfl_change_{base}", f"like_for_like_{base}"):
+            if column in out:
+                out[column] = out[column].where(~refused)
+        if f"lfl_status_{base}" in out:  # a like-for-like change refused the same way, and never said
+            out[f"lfl_status_{base}"] = out[f"lfl_status_{base}"].where(~refused, FORM_CHANGED)
+            out[f"units_differ_{base}"] = out[f"units_differ_{base}"] & ~refused
+    return out
