@@ -44,8 +44,9 @@ class Filing:
 def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue) -> None:
     """Type the filing's figures into the input cells (blank where it has none) and its report date into the
     info sheet and each sheet's signature line ("An Bình, ngày 20 tháng 09 năm 2021"); the rows are those of the
-    forms of the filing's quarter."""
-    catalogue = catalogue.for_quarter(filing.quarter)
+    forms of the filing's quarter (or of the one version `catalogue` already is)."""
+    if catalogue.whole is None:
+        catalogue = catalogue.for_quarter(filing.quarter)
     layout = template_layout(catalogue).set_index("indicator")
     for ind in catalogue.input_indicators():
         value = filing.values.get(ind.code)

@@ -183,9 +183,7 @@ def test_layout_places_every_input_indicator_on_its_area_sheet(forms, layout):
 # ------------------------------------------------------------------------------------------ ingest round trip
 
 
-def test_empty_template_reads_back_as_all_blank_never_zero_and_is_not_a_submission(
-    template_path, tmp_path, ctx, forms
-):
+def test_empty_template_reads_back_as_all_blank_never_zero_and_is_not_a_submission(template_path, tmp_path, ctx, forms):
     raw = tmp_path / "raw"
     raw.mkdir()
     path = raw / template_path.name

@@ -63,7 +63,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             on=["code", "sheet"],
             how="left",
             validate="one_to_one",
-        ).merge(version_columns(catalogue, version).drop(columns="version"), on="code", how="left", validate="one_to_one")
+        ).merge(
+            version_columns(catalogue, version).drop(columns="version"), on="code", how="left", validate="one_to_one"
+        )
         table.insert(table.columns.get_loc("form_code"), "version", version.code)  # ratios too
     elif catalogue.versions:  # every concept: the versions that carry it
         carried = concept_table(catalogue).query("status in ('first', 'same', 'new', 'changed')")

@@ -154,10 +154,13 @@ class Catalogue:
         return dataclasses.replace(self, version=version.code, areas=areas, indicators=kept, rules=rules, whole=self)
 
     def indicator(self, code: str) -> Indicator:
-        """The indicator with this code; KeyError if unknown."""
+        """The indicator with this code; KeyError if unknown. A version's view knows every concept of the whole
+        catalogue by its code (a figure of another quarter's forms), though it lists only its own."""
         try:
             return self._indicator_index[code]
         except KeyError:
+            if self.whole is not None:
+                return self.whole.indicator(code)
             raise KeyError(f"Không có chỉ tiêu mã {code!r} trong danh mục") from None
 
     def area(self, code: str) -> Area:

@@ -84,8 +84,10 @@ def template_layout(catalogue: Catalogue) -> pd.DataFrame:
 
 
 def build_template(catalogue: Catalogue, context: TemplateContext) -> Workbook:
-    """The whole template workbook for one unit and quarter, on the forms of that quarter's version."""
-    catalogue = catalogue.for_quarter(context.quarter)
+    """The whole template workbook for one unit and quarter, on the forms of that quarter's version (or of the one
+    version `catalogue` already is)."""
+    if catalogue.whole is None:
+        catalogue = catalogue.for_quarter(context.quarter)
     wb = Workbook()
     _write_info_sheet(wb.active, catalogue, context)
     for area in catalogue.areas:

@@ -71,7 +71,12 @@ def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
     """What a loaded ReportData depends on: the quarter asked for, the processed tables, the catalogue and the unit
     registry (paths, modification times and sizes)."""
     sources = [folder / f"{name}.parquet" for name in TABLES] + [folder / MANIFEST_FILE]
-    sources += [Path(str(resources.files("analysis.catalogue") / "catalogue.yaml")), config_dir() / "units.yaml"]
+    package = resources.files("analysis.catalogue")
+    sources += [
+        Path(str(package / "catalogue.yaml")),
+        Path(str(package / "versions.yaml")),
+        config_dir() / "units.yaml",
+    ]
     sources += [config_dir() / "province.yaml"]
     stats = []
     for path in sources:
@@ -113,9 +118,10 @@ class ReportData:
             return _last_loaded[1]
         tables = read_tables(folder)  # all of one ingest run (InconsistentTables, in Vietnamese, otherwise)
         valid = sorted(tables["values"]["period"].unique())
+        chosen = parse_quarter_parameter(quarter, valid)
         data = cls(
-            quarter=parse_quarter_parameter(quarter, valid),
-            catalogue=load_catalogue(),
+            quarter=chosen,
+            catalogue=load_catalogue().for_quarter(chosen),  # the quarter's forms (every concept known by code)
             registry=load_units(),
             folder=folder,
             province_config=load_province_config(),

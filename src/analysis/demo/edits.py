@@ -18,7 +18,7 @@ from typing import Any
 from analysis.catalogue.model import Catalogue
 from analysis.core import vnformat
 from analysis.core.config import ProvinceConfig
-from analysis.core.periods import period_dates
+from analysis.core.periods import Quarter, period_dates
 from analysis.demo import sheet_edits as se
 from analysis.demo.spelling import unit_forms
 from analysis.demo.workbook import Filing
@@ -125,6 +125,13 @@ def _title_block(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
     cells = {ref: ctx.text(text, filing) for ref, text in p["cells"].items()}
     filing.edits.append(se.edit_title_block(cells))
     return {"title": " / ".join(cells.values())}
+
+
+@edit_kind("outdated_forms")
+def _outdated_forms(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
+    """The blank template of another quarter reused (its form codes, its rows) with this quarter's period."""
+    filing.forms_quarter = Quarter.parse(str(p["quarter"]))
+    return {"forms": ctx.catalogue.for_quarter(filing.forms_quarter).version}
 
 
 # ------------------------------------------------------------------------------------------------ values

@@ -38,6 +38,7 @@ class Filing:
     modified: datetime | None = None
     description: str = ""
     province_name: str | None = None  # the province heading the file when not the registry's (a former province)
+    forms_quarter: Quarter | None = None  # a unit reusing the template of another quarter: that quarter's forms
 
 
 def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue, place: str) -> None:
@@ -71,7 +72,7 @@ def write_filing(
 ) -> Path:
     """Write one filing under `out_dir` on the forms of its quarter; files not saved at a time of their own are
     stamped `saved_at`."""
-    catalogue = catalogue.for_quarter(filing.quarter)
+    catalogue = catalogue.for_quarter(filing.forms_quarter or filing.quarter)
     target = out_dir / filing.path
     target.parent.mkdir(parents=True, exist_ok=True)
     stamp = filing.modified or saved_at

@@ -95,7 +95,7 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     _resolve_report_date(sub, [d for s in sheets for d in s.report_dates], ctx)
     if sub.status == "rejected":
         return sub
-    kept = check_version(sub, deduplicate(sub, values), ctx.catalogue)
+    kept = check_version(sub, deduplicate(sub, values), ctx.catalogue, book.sheets)
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     check_values(sub, ctx)
     check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)

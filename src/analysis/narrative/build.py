@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analysis.core import escape
-from analysis.narrative.schema import ATTRIBUTES, IT, NOW, RATE, YTD, YTD_RATE, fields, split_field, unknown_field
+from analysis.narrative.schema import (
+    ATTRIBUTES,
+    GLOBAL_FIELDS,
+    IT,
+    NOW,
+    RATE,
+    YTD,
+    YTD_RATE,
+    fields,
+    split_field,
+    unknown_field,
+)
 from analysis.narrative.templates import NarrativeTemplates, load_templates, template_id
 from analysis.narrative.wording import Wording, lower_first
 
@@ -130,10 +141,30 @@ class _ParagraphWriter:
                 ytd[code] = None
         return list(now), list(ytd)
 
+    def _off_forms(self, template: str, where: str, it: str | None) -> bool:
+        """Whether the template names an indicator the quarter's forms do not carry (a sentence on COVID-19 rules
+        in 2025): such a sentence is not said, and its figure is not "missing" either."""
+        for name, _, _ in fields(template, where):
+            key, _ = split_field(name)
+            code = it if key == IT else key
+            if key not in GLOBAL_FIELDS and code is not None and code not in self.wording.rows and self._known(code):
+                return True
+        return False
+
+    def _known(self, code: str) -> bool:
+        """A concept of the catalogue, of any version (an unknown code fails clearly when filled in)."""
+        try:
+            self.wording.catalogue.indicator(code)
+        except KeyError:
+            return False
+        return True
+
     def sentence(self, template: str, where: str, it: str | None = None) -> str:
         """One template filled in; "" when one of its figures is missing (said once at the paragraph's end, see
         :meth:`missing_sentences`); the zero-base sentence when one of its rates is 0/0."""
         rows = self.wording.rows
+        if self._off_forms(template, where, it):
+            return ""
         needs_now, needs_ytd = self._needs(template, where, it)
         now = [(c, rows[c]["state"]) for c in needs_now]
         ytd = [(c, rows[c]["ytd_state"]) for c in needs_ytd]
