@@ -266,3 +266,40 @@ def test_a_refused_comparison_is_said_in_words():
     assert comparison_clause(change, Q("2025Q3"), "so với quý III/2025") == (
         "so với quý III/2025: không so sánh được do thay đổi biểu mẫu"
     )
+
+
+def test_a_year_to_date_sum_never_mixes_two_definitions(catalogue):
+    from analysis.compare.continuity import mark_ytd_form_changes
+
+    ytd = pd.DataFrame(
+        {
+            "indicator": ["TCD01", "PCTN01"],
+            "value": [400.0, 12.0],
+            "last_year": [380.0, 10.0],
+            "change_last_year": [20.0, 2.0],
+            "pct_last_year": [5.26, 20.0],
+            "status_last_year": ["increase", "increase"],
+        }
+    )
+    # 2025Q4: 01/PCTN of TT 06/2025 from quý IV, the 2024 one in quý I–III: no sum over the year, no comparison
+    switch = mark_ytd_form_changes(ytd, catalogue, Q("2025Q4")).set_index("indicator")
+    assert pd.isna(switch.loc["PCTN01", "value"]) and switch.loc["PCTN01", "status_last_year"] == FORM_CHANGED
+    assert switch.loc["TCD01", "value"] == 400.0 and switch.loc["TCD01", "status_last_year"] == "increase"
+    # 2026Q3: this year on one definition (a sum), last year's quý I–III on the other (no comparison)
+    after = mark_ytd_form_changes(ytd, catalogue, Q("2026Q3")).set_index("indicator")
+    assert after.loc["PCTN01", "value"] == 12.0
+    assert pd.isna(after.loc["PCTN01", "last_year"]) and after.loc["PCTN01", "status_last_year"] == FORM_CHANGED
+
+
+def test_a_units_history_for_outliers_stops_at_a_change_of_forms(catalogue):
+    from analysis.compare.continuity import same_definition
+
+    periods = ["2025Q2", "2025Q3", "2025Q4", "2026Q1"]
+    table = pd.DataFrame(
+        {"period": periods * 2, "indicator": ["PCTN01"] * 4 + ["TCD01"] * 4, "value": [1.0, 2.0, 3.0, 4.0] * 2}
+    )
+    kept = same_definition(table, catalogue, Q("2026Q1"))
+    assert kept.groupby("indicator")["period"].apply(list).to_dict() == {
+        "PCTN01": ["2025Q4", "2026Q1"],
+        "TCD01": periods,
+    }

@@ -25,18 +25,21 @@ def _default(path: str) -> Path:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from analysis.catalogue.assignment import owed_areas
     from analysis.catalogue.load import load_catalogue
     from analysis.catalogue.template import TemplateContext, write_template
     from analysis.core.config import load_province_config
     from analysis.core.periods import Quarter
     from analysis.core.units import load_units
 
-    registry = load_units()
+    registry, province = load_units(), load_province_config()
     quarter = Quarter.parse(args.quarter)
     unit = registry.get(args.unit)
-    context = TemplateContext(registry.province_name, unit, quarter, load_province_config().cutoff)
+    forms = load_catalogue().for_quarter(quarter)
+    owed = owed_areas(forms, province, unit.code, unit.type)  # only the forms this unit owes
+    context = TemplateContext(registry.province_name, unit, quarter, province.cutoff, owed)
     out = args.out or Path(f"mau-bao-cao-{quarter.label}-{unit.code}.xlsx")
-    write_template(load_catalogue(), context, out)
+    write_template(forms, context, out)
     print(f"Đã tạo mẫu biểu cho {unit.name}, {quarter.vn}: {out}")
     return 0
 

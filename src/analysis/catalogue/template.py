@@ -61,6 +61,7 @@ class TemplateContext:
     unit: Unit
     quarter: Quarter
     cutoff: CutoffRule
+    areas: tuple[str, ...] | None = None  # the areas the unit owes (`catalogue.assignment`); None: every area
 
     @property
     def date_range_line(self) -> str:
@@ -91,7 +92,8 @@ def build_template(catalogue: Catalogue, context: TemplateContext) -> Workbook:
     wb = Workbook()
     _write_info_sheet(wb.active, catalogue, context)
     for area in catalogue.areas:
-        _write_area_sheet(wb.create_sheet(area.sheet), catalogue, area, context)
+        if context.areas is None or area.code in context.areas:
+            _write_area_sheet(wb.create_sheet(area.sheet), catalogue, area, context)
     wb.properties.creator = context.province_name
     wb.properties.title = f"Báo cáo {context.quarter.vn} - {context.unit.name}"
     return wb

@@ -50,3 +50,39 @@ def mark_form_changes(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter)
             out[f"lfl_status_{base}"] = out[f"lfl_status_{base}"].where(~refused, FORM_CHANGED)
             out[f"units_differ_{base}"] = out[f"units_differ_{base}"] & ~refused
     return out
+
+
+def series_start(catalogue: Catalogue, code: str, quarter: Quarter) -> Quarter | None:
+    """The first quarter of the unbroken series of `code` as `quarter`'s forms define it (a ratio: the later start
+    of its parts); None when it runs back to the earliest version."""
+    whole = catalogue.whole or catalogue
+    if not whole.versions:
+        return None
+    item = whole.indicator(code)
+    parts = (code,) if item.is_input else (item.numerator, item.denominator)
+    starts = [s for s in (whole.versions.series_start(part, quarter) for part in parts) if s is not None]
+    return max(starts) if starts else None
+
+
+def same_definition(table: pd.DataFrame, catalogue: Catalogue, quarter: Quarter) -> pd.DataFrame:
+    """The rows of a tidy table (period, indicator, …) whose figure has the definition it has in `quarter`: a unit's
+    history judged against its own earlier quarters (outliers) never reaches past a change of forms."""
+    starts = {code: series_start(catalogue, code, quarter) for code in table["indicator"].unique()}
+    first = table["indicator"].map({code: (s.label if s else "") for code, s in starts.items()})
+    return table[table["period"] >= first]
+
+
+def mark_ytd_form_changes(ytd: pd.DataFrame, catalogue: Catalogue, quarter: Quarter) -> pd.DataFrame:
+    """A year-to-date frame (`comparisons.year_to_date`) with no sum where this year's span mixes two definitions
+    of a figure, and no comparison where last year's span has another definition than this year's: status
+    :data:`FORM_CHANGED` for both."""
+    out = ytd.copy()
+    starts = out["indicator"].map(lambda code: series_start(catalogue, code, quarter))
+    begins = {"value": quarter.year_to_date()[0], "last_year": quarter.same_quarter_last_year().year_to_date()[0]}
+    mixed = starts.map(lambda s: s is not None and s > begins["value"]).astype(bool)
+    other = starts.map(lambda s: s is not None and s > begins["last_year"]).astype(bool) | mixed
+    out["value"] = out["value"].where(~mixed)
+    for column in ("last_year", "change_last_year", "pct_last_year"):
+        out[column] = out[column].where(~other)
+    out["status_last_year"] = out["status_last_year"].where(~other, FORM_CHANGED)
+    return out

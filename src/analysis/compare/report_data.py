@@ -194,7 +194,8 @@ class ReportData:
 
     @cached_property
     def province_ytd(self) -> pd.DataFrame:
-        return compare.year_to_date(self.province, self.catalogue, self.quarter)
+        ytd = compare.year_to_date(self.province, self.catalogue, self.quarter)
+        return continuity.mark_ytd_form_changes(ytd, self.catalogue, self.quarter)
 
     @cached_property
     def unit_comparison(self) -> pd.DataFrame:
@@ -210,7 +211,8 @@ class ReportData:
 
     @cached_property
     def outliers(self) -> pd.DataFrame:
-        return compare.outliers(self.by_unit, self.quarter)
+        # a unit's own history of the same definition only (never across a change of forms)
+        return compare.outliers(continuity.same_definition(self.by_unit, self.catalogue, self.quarter), self.quarter)
 
     def indicator(self, code: str) -> Indicator:
         return self.catalogue.indicator(code)

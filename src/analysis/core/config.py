@@ -73,6 +73,18 @@ class ProvinceConfig:
     first_period: Quarter  # first quarter expected in completeness tables
     report_title: str
     reform: Reform | None = None  # None: no reform configured
+    # which areas (forms) a kind of unit owes: a role (of `roles`) or a unit type → area codes; a kind not listed
+    # owes every area. `roles`: unit code → role ("cong_an_tinh: police"). Checked against the catalogue where used.
+    forms_owed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    roles: tuple[tuple[str, str], ...] = ()
+
+    def kind_of(self, unit_code: str, unit_type: str) -> str:
+        """The kind a unit owes forms as: its role when it has one, else its type."""
+        return dict(self.roles).get(unit_code, unit_type)
+
+    def areas_owed(self, unit_code: str, unit_type: str) -> tuple[str, ...] | None:
+        """The areas a unit owes (None: every area)."""
+        return dict(self.forms_owed).get(self.kind_of(unit_code, unit_type))
 
 
 def _err(path: Path, key: str, problem: str) -> ValueError:
@@ -171,4 +183,27 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
         first_period=_quarter(p, "first_period", data["first_period"]),
         report_title=nfc(" ".join(title.split())),
         reform=_reform(p, data.get("reform"), cutoff),
+        forms_owed=_forms_owed(p, data.get("forms_owed")),
+        roles=_roles(p, data.get("roles")),
     )
+
+
+def _forms_owed(path: Path, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The optional ``forms_owed`` block: kind of unit (role or type) → list of area codes."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not all(
+        isinstance(areas, list) and all(isinstance(a, str) for a in areas) for areas in value.values()
+    ):
+        raise _err(path, "forms_owed", f"phải là bảng loại đơn vị → danh sách mã lĩnh vực (đang là {value!r})")
+    return tuple((str(kind), tuple(areas)) for kind, areas in value.items())
+
+
+def _roles(path: Path, value: Any) -> tuple[tuple[str, str], ...]:
+    """The optional ``roles`` block: unit code → role (a key of ``forms_owed``)."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not all(isinstance(role, str) for role in value.values()):
+        raise _err(path, "roles", f"phải là bảng mã đơn vị → vai trò (đang là {value!r})")
+    roles = tuple((str(code), role) for code, role in value.items())
+    return roles

@@ -61,6 +61,7 @@ def build_province(raw: Mapping[str, Any], first: Quarter, seed: int, scale: Map
     sizes: dict[str, float] = {}
     former: dict[str, str] = {}
     parent: dict[str, str] = {}
+    roles: dict[str, str] = {}
     kinds = raw["agencies"][: scale.get("agencies")]
     for old in raw["former_provinces"]:
         place = old["name"].removeprefix("Tỉnh ")
@@ -81,9 +82,15 @@ def build_province(raw: Mapping[str, Any], first: Quarter, seed: int, scale: Map
             agencies.append(_unit(slug(name), name, "agency", valid_to=reform.previous()))
             sizes[slug(name)] = _agency_size(j) / len(raw["former_provinces"])
             former[slug(name)] = old["name"]
+            if "role" in kind:
+                roles[slug(name)] = kind["role"]
     for j, kind in enumerate(kinds):
         new_agencies.append(_unit(kind["code"], kind["name"], "agency", valid_from=reform))
         sizes[kind["code"]] = _agency_size(j)
+        if "role" in kind:
+            roles[kind["code"]] = kind["role"]
+    if roles:  # which forms each agency owes (province.yaml's forms_owed), for the units this scale keeps
+        settings["roles"] = roles
     units = {"province": {"code": raw["code"], "name": raw["name"]}}
     units["units"] = districts + agencies + communes + new_agencies
     return DemoProvince(units, settings, sizes, former, parent)

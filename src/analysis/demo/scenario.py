@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from analysis.catalogue.assignment import owed_areas
 from analysis.catalogue.model import Catalogue
 from analysis.core.config import ProvinceConfig
 from analysis.core.periods import Quarter, period_dates, quarter_range
@@ -143,7 +144,8 @@ def plan(
     """One on-time filing per active unit and quarter (but the missing ones), then the scenario's cases applied to
     theirs. `sizes`: each unit's size factor (default by rank); `province_names`: the province a unit's file is
     headed with when not the registry's (a former province)."""
-    figures = province_figures(catalogue, registry, scenario.figures, rng, sizes)
+    figures = _owed_only(province_figures(catalogue, registry, scenario.figures, rng, sizes), catalogue, registry,
+                         province)  # fmt: skip
     missing = frozenset((resolve_unit(registry, ref).code, q) for ref, q in scenario.missing)
     filings: list[Filing] = []
     for q in scenario.figures.quarters:
@@ -164,6 +166,16 @@ def plan(
     ctx = PlanContext(catalogue, province, registry.province_name)
     _apply_cases(scenario.cases, {(f.unit.code, f.quarter): f for f in filings}, registry, ctx)
     return Plan(filings + ctx.added, figures, missing)
+
+
+def _owed_only(figures: Figures, catalogue: Catalogue, registry: UnitRegistry, province: ProvinceConfig) -> Figures:
+    """Each unit's figures of the areas it owes only (province.yaml's forms_owed and roles)."""
+    out: Figures = {}
+    for (code, quarter), values in figures.items():
+        unit = registry.get(code)
+        owed = set(owed_areas(catalogue, province, unit.code, unit.type))
+        out[(code, quarter)] = {k: v for k, v in values.items() if catalogue.indicator(k).area in owed}
+    return out
 
 
 def _apply_cases(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from analysis.catalogue.assignment import owed_areas
 from analysis.catalogue.model import Catalogue
 from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, TemplateContext, build_template
 from analysis.core.config import ProvinceConfig
@@ -44,6 +45,8 @@ class Filing:
 def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue, place: str) -> None:
     """Type each figure into the template's input cell, and the signature date ("`place`, ngày …")."""
     for area in catalogue.areas:
+        if area.sheet not in wb.sheetnames:  # an area the unit does not owe
+            continue
         ws = wb[area.sheet]
         for i, ind in enumerate(catalogue.indicators_in(area.code)):
             if ind.is_input:
@@ -82,7 +85,8 @@ def write_filing(
             finalise_zip(target, {}, stamp, saved_at)
         return target
     province_name = filing.province_name or registry.province_name
-    context = TemplateContext(province_name, filing.unit, filing.quarter, province.cutoff)
+    owed = owed_areas(catalogue, province, filing.unit.code, filing.unit.type)
+    context = TemplateContext(province_name, filing.unit, filing.quarter, province.cutoff, owed)
     wb = build_template(catalogue, context)
     fill_template(wb, filing, catalogue, place_of(filing.unit, province_name))
     for edit in filing.edits:

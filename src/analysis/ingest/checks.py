@@ -173,10 +173,22 @@ def check_typed_ratios(sub: Submission, typed: list[FoundValue], catalogue: Cata
             )
 
 
-def check_missing(sub: Submission, catalogue: Catalogue) -> None:
-    """One warning per area whose input indicators are not all in the file."""
+def check_missing(sub: Submission, catalogue: Catalogue, owed: tuple[str, ...] | None = None) -> None:
+    """One warning per area the unit owes (`owed`, default every area) whose input indicators are not all in the
+    file; one note per area it does not owe but sent figures for (they are read all the same)."""
     present = {v.indicator for v in sub.values}
+    figures = {v.indicator for v in sub.values if v.parsed.value is not None}
     for area in catalogue.areas:
+        if owed is not None and area.code not in owed:
+            sent = [i.code for i in catalogue.indicators_in(area.code) if i.code in figures]
+            if sent:
+                sub.issue(  # a warning, the lightest severity: noted, nothing to fix
+                    "warning",
+                    "not_owed",
+                    f"{area.form} ({area.title}): đơn vị không phải báo cáo biểu này nhưng đã gửi "
+                    f"{len(sent)} chỉ tiêu; số liệu vẫn được đọc và tổng hợp",
+                )
+            continue
         missing = [i.code for i in catalogue.indicators_in(area.code) if i.is_input and i.code not in present]
         if missing:
             sub.issue(

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue.assignment import owed_areas, owed_inputs
 from analysis.core.config import ProvinceConfig
 from analysis.core.periods import Quarter, period_dates, quarter_range
 from analysis.core.units import Unit
@@ -62,16 +63,20 @@ def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame
             notes=rows["notes"].fillna(""),
             note_files=rows["note_files"].fillna(""),
             indicators_reported=rows["indicators_reported"].fillna(0),
-            indicators_expected=rows["q"].map(lambda q: _inputs_of(ctx, Quarter.from_index(q))),
+            indicators_expected=[
+                _inputs_of(ctx, Quarter.from_index(q), code, kind)
+                for q, code, kind in zip(rows["q"], rows["unit_code"], rows["unit_type"], strict=True)
+            ],
             status=completeness_status(expected, received, on_time, rows["deadline"] != ""),
         )[schema.columns("completeness")],
         "completeness",
     )
 
 
-def _inputs_of(ctx: IngestContext, quarter: Quarter) -> int:
-    """How many figures the forms of `quarter` ask for (its version's input indicators)."""
-    return len(ctx.catalogue.for_quarter(quarter).input_indicators())
+def _inputs_of(ctx: IngestContext, quarter: Quarter, unit_code: str, unit_type: str) -> int:
+    """How many figures the forms of `quarter` ask of a unit: its version's input indicators of the areas it owes."""
+    forms = ctx.catalogue.for_quarter(quarter)
+    return owed_inputs(forms, owed_areas(forms, ctx.province, unit_code, unit_type))
 
 
 def completeness_status(

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from analysis.catalogue.assignment import owed_areas
 from analysis.core.digest import file_sha256
 from analysis.core.periods import Quarter, find_periods, period_dates
 from analysis.core.units import Unit, UnitRegistry
@@ -99,7 +100,8 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     check_values(sub, ctx)
     check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)
-    check_missing(sub, ctx.catalogue.for_quarter(sub.period) if sub.period else ctx.catalogue)
+    forms = ctx.catalogue.for_quarter(sub.period) if sub.period else ctx.catalogue
+    check_missing(sub, forms, owed_areas(forms, ctx.province, sub.unit.code, sub.unit.type) if sub.unit else None)
     return sub
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from analysis.catalogue.assignment import check_assignment
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue
 from analysis.core.config import ProvinceConfig, load_province_config
@@ -79,9 +80,12 @@ class IngestContext:
         province: ProvinceConfig | None = None,
     ) -> IngestContext:
         catalogue = catalogue or load_catalogue()
+        registry = registry or load_units()
+        province = province or load_province_config()
+        check_assignment(catalogue, province, registry.codes)
         return cls(
             catalogue=catalogue,
             index=IndicatorIndex.build(catalogue),
-            registry=registry or load_units(),
-            province=province or load_province_config(),
+            registry=registry,
+            province=province,
         )
