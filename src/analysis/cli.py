@@ -27,6 +27,7 @@ def _default(path: str) -> Path:
 def cmd_template(args: argparse.Namespace) -> int:
     from analysis.catalogue.assignment import owed_areas
     from analysis.catalogue.load import load_catalogue
+    from analysis.catalogue.official_template import write_official_template
     from analysis.catalogue.template import TemplateContext, write_template
     from analysis.core.config import load_province_config
     from analysis.core.periods import Quarter
@@ -38,9 +39,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     forms = load_catalogue().for_quarter(quarter)
     owed = owed_areas(forms, province, unit.code, unit.type)  # only the forms this unit owes
     context = TemplateContext(registry.province_name, unit, quarter, province.cutoff, owed)
-    out = args.out or Path(f"mau-bao-cao-{quarter.label}-{unit.code}.xlsx")
-    write_template(forms, context, out)
-    print(f"Đã tạo mẫu biểu cho {unit.name}, {quarter.vn}: {out}")
+    official = getattr(args, "layout", "one-column") == "official"
+    suffix = "-ban-in" if official else ""
+    out = args.out or Path(f"mau-bao-cao-{quarter.label}-{unit.code}{suffix}.xlsx")
+    (write_official_template if official else write_template)(forms, context, out)
+    kind = "theo bố cục in của thông tư" if official else ""
+    print(f"Đã tạo mẫu biểu {kind + ' ' if kind else ''}cho {unit.name}, {quarter.vn}: {out}")
     return 0
 
 
@@ -226,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", required=True, help="unit code from config/units.yaml, e.g. tp_minh_son")
     p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
     p.add_argument("--out", type=Path, help="output .xlsx (default: mau-bao-cao-QUARTER-UNIT.xlsx)")
+    p.add_argument(
+        "--layout",
+        choices=("one-column", "official"),
+        default="one-column",
+        help="one-column: the project's template (default); official: the forms with numbered columns as the "
+        "circular prints them (01/TCD …), the other forms one-column",
+    )
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(

@@ -43,13 +43,13 @@ DATE_LINE_PLACEHOLDER = "……, ngày …… tháng …… năm ……"
 
 FONT_NAME = "Times New Roman"
 _THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 _DERIVED_FILL = PatternFill("solid", fgColor="EDEDED")
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
-def _font(size: int = 12, bold: bool = False, italic: bool = False, underline: bool = False) -> Font:
+def cell_font(size: int = 12, bold: bool = False, italic: bool = False, underline: bool = False) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, underline="single" if underline else None)
 
 
@@ -93,7 +93,7 @@ def build_template(catalogue: Catalogue, context: TemplateContext) -> Workbook:
     _write_info_sheet(wb.active, catalogue, context)
     for area in catalogue.areas:
         if context.areas is None or area.code in context.areas:
-            _write_area_sheet(wb.create_sheet(area.sheet), catalogue, area, context)
+            write_area_sheet(wb.create_sheet(area.sheet), catalogue, area, context)
     wb.properties.creator = context.province_name
     wb.properties.title = f"Báo cáo {context.quarter.vn} - {context.unit.name}"
     return wb
@@ -133,7 +133,7 @@ def write_template(catalogue: Catalogue, context: TemplateContext, out: str | Pa
     return out
 
 
-def _write_title_block(ws: Worksheet, context: TemplateContext, form: str, title: str) -> None:
+def write_title_block(ws: Worksheet, context: TemplateContext, form: str, title: str) -> None:
     last = get_column_letter(COLUMNS["note"])
     ws.merge_cells("A1:C1")
     ws["A1"] = f"UBND {context.province_name.upper()}"
@@ -144,19 +144,19 @@ def _write_title_block(ws: Worksheet, context: TemplateContext, form: str, title
     ws.merge_cells(f"D2:{last}2")
     ws["D2"] = "Độc lập - Tự do - Hạnh phúc"
     for ref in ("A1", "A2", "D1", "D2"):
-        ws[ref].font = _font(12, bold=ref != "A1", underline=ref == "D2")
+        ws[ref].font = cell_font(12, bold=ref != "A1", underline=ref == "D2")
         ws[ref].alignment = Alignment(horizontal="center", vertical="center")
     lines = [
-        (4, form, _font(12, bold=True), "right"),
-        (5, title.upper(), _font(14, bold=True), "center"),
-        (6, f"Kỳ báo cáo: {context.quarter.vn_title}", _font(12, bold=True), "center"),
-        (7, context.date_range_line, _font(12, italic=True), "center"),
-        (8, f"Đơn vị báo cáo: {context.unit.name}", _font(12), "center"),
+        (4, form, cell_font(12, bold=True), "right"),
+        (5, title.upper(), cell_font(14, bold=True), "center"),
+        (6, f"Kỳ báo cáo: {context.quarter.vn_title}", cell_font(12, bold=True), "center"),
+        (7, context.date_range_line, cell_font(12, italic=True), "center"),
+        (8, f"Đơn vị báo cáo: {context.unit.name}", cell_font(12), "center"),
     ]
-    for row, text, font, align in lines:
+    for row, text, line_font, align in lines:
         ws.merge_cells(f"A{row}:{last}{row}")
         cell = ws.cell(row=row, column=1, value=text)
-        cell.font = font
+        cell.font = line_font
         cell.alignment = Alignment(horizontal=align, vertical="center")
 
 
@@ -173,12 +173,12 @@ def _write_header(ws: Worksheet, context: TemplateContext) -> None:
         ws.cell(row=NUMBERING_ROW, column=col, value=f"({NUMBERING_LABELS[key]})")
         for row in (HEADER_ROW, HEADER_ROW + 1, NUMBERING_ROW):
             cell = ws.cell(row=row, column=col)
-            cell.border = _BORDER
+            cell.border = BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.font = _font(11, bold=row != NUMBERING_ROW, italic=row == NUMBERING_ROW)
+            cell.font = cell_font(11, bold=row != NUMBERING_ROW, italic=row == NUMBERING_ROW)
             if row != NUMBERING_ROW:
-                cell.fill = _HEADER_FILL
-        top.font = _font(12, bold=True)
+                cell.fill = HEADER_FILL
+        top.font = cell_font(12, bold=True)
 
 
 def _ratio_formula(catalogue: Catalogue, ind: Indicator, rows: dict[str, int]) -> str:
@@ -189,10 +189,13 @@ def _ratio_formula(catalogue: Catalogue, ind: Indicator, rows: dict[str, int]) -
     return f'=IF(N({den})>0,ROUND({num}/{den}{scale},1),"")'
 
 
-def _write_area_sheet(ws: Worksheet, catalogue: Catalogue, area: Area, context: TemplateContext) -> None:
-    _write_title_block(ws, context, area.form, area.title)
+def write_area_sheet(
+    ws: Worksheet, catalogue: Catalogue, area: Area, context: TemplateContext, only: frozenset[str] | None = None
+) -> None:
+    """One area's one-column sheet (only the indicators `only` names, when given)."""
+    write_title_block(ws, context, area.form, area.title)
     _write_header(ws, context)
-    indicators = catalogue.indicators_in(area.code)
+    indicators = [i for i in catalogue.indicators_in(area.code) if only is None or i.code in only]
     rows = {ind.code: FIRST_DATA_ROW + i for i, ind in enumerate(indicators)}
     integer_dv = _validation(whole=True)
     decimal_dv = _validation(whole=False)
@@ -211,8 +214,8 @@ def _write_area_sheet(ws: Worksheet, catalogue: Catalogue, area: Area, context: 
         }
         for key, col in COLUMNS.items():
             cell = ws.cell(row=row, column=col, value=cells[key])
-            cell.border = _BORDER
-            cell.font = _font(12, bold=level == 0 and key in ("number", "name"), italic=level >= 2)
+            cell.border = BORDER
+            cell.font = cell_font(12, bold=level == 0 and key in ("number", "name"), italic=level >= 2)
             horizontal = "left" if key in ("name", "note") else "center"
             indent = level if key == "name" else 0
             cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True, indent=indent)
@@ -221,13 +224,13 @@ def _write_area_sheet(ws: Worksheet, catalogue: Catalogue, area: Area, context: 
         note.protection = Protection(locked=False)
         if ind.is_input:
             value.protection = Protection(locked=False)
-            value.fill = _INPUT_FILL
+            value.fill = INPUT_FILL
             value.number_format = "#,##0" if catalogue.is_integer(ind.code) else "#,##0.0"
             (integer_dv if catalogue.is_integer(ind.code) else decimal_dv).add(value.coordinate)
         else:
             value.fill = _DERIVED_FILL
             value.number_format = "0.0"
-    _write_signature(ws, FIRST_DATA_ROW + len(indicators) + 1)
+    write_signature(ws, FIRST_DATA_ROW + len(indicators) + 1)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=COLUMNS["value"])
     ws.print_title_rows = f"{HEADER_ROW}:{NUMBERING_ROW}"
     _a4_one_page_wide(ws)
@@ -270,17 +273,17 @@ def _validation(whole: bool) -> DataValidation:
     return dv
 
 
-def _write_signature(ws: Worksheet, row: int) -> None:
+def write_signature(ws: Worksheet, row: int) -> None:
     last = get_column_letter(COLUMNS["note"])
     ws.merge_cells(f"D{row}:{last}{row}")
     date_cell = ws.cell(row=row, column=4, value=DATE_LINE_PLACEHOLDER)
-    date_cell.font = _font(12, italic=True)
+    date_cell.font = cell_font(12, italic=True)
     date_cell.alignment = Alignment(horizontal="center")
     date_cell.protection = Protection(locked=False)
-    for offset, (left, right, font) in enumerate(
+    for offset, (left, right, line_font) in enumerate(
         [
-            ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", _font(12, bold=True)),
-            ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)", _font(12, italic=True)),
+            ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", cell_font(12, bold=True)),
+            ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)", cell_font(12, italic=True)),
         ],
         start=1,
     ):
@@ -288,7 +291,7 @@ def _write_signature(ws: Worksheet, row: int) -> None:
         ws.merge_cells(f"D{row + offset}:{last}{row + offset}")
         for col, text in ((1, left), (4, right)):
             cell = ws.cell(row=row + offset, column=col, value=text)
-            cell.font = font
+            cell.font = line_font
             cell.alignment = Alignment(horizontal="center")
 
 
@@ -322,21 +325,21 @@ def _write_info_sheet(ws: Worksheet, catalogue: Catalogue, context: TemplateCont
     ws.column_dimensions["B"].width = 70
     ws.merge_cells("A1:B1")
     ws["A1"] = f"BÁO CÁO CÔNG TÁC NỘI CHÍNH, PHÒNG, CHỐNG THAM NHŨNG VÀ DÂN VẬN {context.quarter.vn_title.upper()}"
-    ws["A1"].font = _font(14, bold=True)
+    ws["A1"].font = cell_font(14, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", wrap_text=True)
     ws.row_dimensions[1].height = 40
     ws.merge_cells("A2:B2")
     ws["A2"] = f"(Mẫu biểu do UBND {context.province_name} ban hành, phiên bản danh mục {catalogue.version})"
-    ws["A2"].font = _font(11, italic=True)
+    ws["A2"].font = cell_font(11, italic=True)
     ws["A2"].alignment = Alignment(horizontal="center")
     for i, (label, key) in enumerate(INFO_FIELDS, start=4):
-        ws.cell(row=i, column=1, value=f"{label}:").font = _font(12, bold=True)
+        ws.cell(row=i, column=1, value=f"{label}:").font = cell_font(12, bold=True)
         cell = ws.cell(row=i, column=2, value=values.get(key) if key else None)
-        cell.font = _font(12)
-        cell.border = _BORDER
+        cell.font = cell_font(12)
+        cell.border = BORDER
         if key in (None, "report_date"):
             cell.protection = Protection(locked=False)
-            cell.fill = _INPUT_FILL
+            cell.fill = INPUT_FILL
     if "report_date" in values:
         date_row = 4 + [k for _, k in INFO_FIELDS].index("report_date")
         ws.cell(row=date_row, column=2).number_format = "DD/MM/YYYY"
@@ -351,17 +354,17 @@ def _write_info_sheet(ws: Worksheet, catalogue: Catalogue, context: TemplateCont
         ws.add_data_validation(dv)
         dv.add(ws.cell(row=date_row, column=2).coordinate)
     row = 4 + len(INFO_FIELDS) + 1
-    ws.cell(row=row, column=1, value="HƯỚNG DẪN").font = _font(12, bold=True)
+    ws.cell(row=row, column=1, value="HƯỚNG DẪN").font = cell_font(12, bold=True)
     for j, text in enumerate(INSTRUCTIONS, start=1):
         ws.merge_cells(start_row=row + j, start_column=1, end_row=row + j, end_column=2)
         cell = ws.cell(row=row + j, column=1, value=f"{j}. {text}")
-        cell.font = _font(12)
+        cell.font = cell_font(12)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[row + j].height = 32
     row += len(INSTRUCTIONS) + 2
-    ws.cell(row=row, column=1, value="DANH SÁCH BIỂU").font = _font(12, bold=True)
+    ws.cell(row=row, column=1, value="DANH SÁCH BIỂU").font = cell_font(12, bold=True)
     for j, area in enumerate(catalogue.areas, start=1):
-        ws.cell(row=row + j, column=1, value=area.sheet).font = _font(12)
-        ws.cell(row=row + j, column=2, value=f"{area.form}: {area.title}").font = _font(12)
+        ws.cell(row=row + j, column=1, value=area.sheet).font = cell_font(12)
+        ws.cell(row=row + j, column=2, value=f"{area.form}: {area.title}").font = cell_font(12)
     _a4_one_page_wide(ws)
     ws.protection.sheet = True

@@ -2,8 +2,10 @@
 under two units' names), supersession (per unit and quarter the latest accepted file wins, never silently across a
 unit named otherwise) and units reporting for a quarter they are not expected in.
 
-The identity checks compare claims — one unit's report inside one file (`Claim`) — so that a file carrying several
-units' rows (the consolidated forms) extends them with one claim per unit."""
+The identity checks compare claims — one unit's report inside one file (`Claim`): a consolidated file gives one
+claim per unit row. Precedence between a unit's own file and its row in a consolidated file (the provincial
+inspectorate's 01/TCD): the unit's own latest file wins, the row is kept as superseded and, where the two disagree,
+the file used gets a warning showing both figures and cells (`check_consolidated`)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ class Claim:
 
 
 def claims(subs: list[Submission]) -> list[Claim]:
-    """The claims of every file that was read (not rejected): one per file today."""
+    """The claims of every submission that was read (not rejected): a file's own, and each row of a consolidated
+    file."""
     return [Claim(s, s.unit, s.path_unit, s.figures) for s in subs if s.status != "rejected" and s.unit]
 
 
@@ -46,7 +49,7 @@ def check_identity(subs: list[Submission]) -> None:
     """Errors on byte-identical files filed under two units' names; warnings on the same non-trivial figures
     reported under two units (figures all zero or blank are nobody's fingerprint)."""
     found = claims(subs)
-    for group in _grouped(found, lambda c: c.sub.sha256):
+    for group in _grouped([c for c in found if not c.sub.part], lambda c: c.sub.sha256):  # rows share their file
         if len({c.named_for for c in group}) > 1:
             for c in group:
                 others = ", ".join(f"{o.sub.file} ({_unit_word(o)})" for o in group if o.sub is not c.sub)
@@ -84,8 +87,8 @@ def _unit_word(c: Claim) -> str:
 
 def resolve_supersession(subs: list[Submission]) -> None:
     """The identity checks first, then per unit and quarter the latest accepted file wins (report date in the file,
-    then file time). A file whose name names another unit than its content never wins over one whose name agrees:
-    both files get an error naming each other."""
+    then file time); a unit's own file wins over its row in a consolidated file. A file whose name names another
+    unit than its content never wins over one whose name agrees: both files get an error naming each other."""
     check_identity(subs)
     groups: dict[tuple[str, Quarter], list[Submission]] = defaultdict(list)
     for s in subs:
@@ -94,13 +97,15 @@ def resolve_supersession(subs: list[Submission]) -> None:
     for group in groups.values():
         if len(group) < 2:
             continue
-        ordered = sorted(group, key=lambda s: (not named_for_other_unit(s), *_recency(s)), reverse=True)
+        ordered = sorted(group, key=lambda s: (not s.part, not named_for_other_unit(s), *_recency(s)), reverse=True)
         winner = ordered[0]
         if any(named_for_other_unit(s) for s in group):
             _flag_unit_conflict(ordered)
         for s in ordered[1:]:
             s.status, s.superseded_by = "superseded", winner.file
             s.reason = f"Đã có bản nộp mới hơn của cùng đơn vị và kỳ: {winner.file}{_saved_earlier(s, winner)}"
+            if s.part and not winner.part:
+                s.reason = f"Dòng của {s.unit.name} trong tệp tổng hợp; dùng tệp riêng của đơn vị: {winner.file}"
             if named_for_other_unit(s) or named_for_other_unit(winner):
                 s.reason = f"Không dùng thay cho {winner.file}: tên tệp hoặc thư mục ghi đơn vị khác nội dung"
             s.issue("warning", "superseded", s.reason)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from analysis.catalogue.model import Catalogue
 from analysis.catalogue.versions import Version
+from analysis.core.periods import Quarter
 from analysis.core.text import fold
 from analysis.ingest.extract import FoundValue
 from analysis.ingest.submission import Submission
@@ -56,6 +57,19 @@ def _printed_mismatch(sub: Submission, version: Version, versions: Sequence[Vers
         )
 
 
+def carried_concepts(catalogue: Catalogue, version: Version) -> set[str]:
+    """The indicator codes (inputs and ratios) of `version`'s forms."""
+    return {item.code for item in catalogue.for_version(version).indicators}
+
+
+def in_version(values: list[FoundValue], catalogue: Catalogue, period: Quarter | None) -> list[FoundValue]:
+    """`values` whose concept the version of `period` carries (all of them without versions or period)."""
+    if period is None or not catalogue.versions:
+        return values
+    carried = carried_concepts(catalogue, catalogue.versions.for_quarter(period))
+    return [v for v in values if v.indicator in carried]
+
+
 def check_version(
     sub: Submission, values: list[FoundValue], catalogue: Catalogue, grids: Sequence[SheetGrid] = ()
 ) -> list[FoundValue]:
@@ -66,8 +80,7 @@ def check_version(
         return values
     version = catalogue.versions.for_quarter(sub.period)
     _printed_mismatch(sub, version, catalogue.versions.items, grids)
-    view = catalogue.for_version(version)
-    carried = {item.code for item in view.indicators}
+    carried = carried_concepts(catalogue, version)
     outside = [v for v in values if v.indicator not in carried]
     present = {v.indicator for v in values}
     match = catalogue.versions.best_match(present, prefer=version)

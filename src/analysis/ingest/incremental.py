@@ -99,7 +99,7 @@ def unchanged_run(raw_dir: Path, out_dir: Path, ctx: IngestContext) -> IngestRun
 class _Plan:
     """The raw folder now against the cache: its files, their stat, those unchanged by stat, how many removed."""
 
-    cached: dict[str, Stored]
+    cached: dict[str, list[Stored]]  # a file's records, its own first
     current: dict[str, Path]
     stats: dict[str, os.stat_result]
     unchanged: set[str]
@@ -109,15 +109,16 @@ class _Plan:
     @property
     def same_skipped(self) -> bool:
         """Whether the items skipped now are those the cache holds, for the same reasons."""
-        return all(r in self.cached and self.cached[r].summary["reason"] == s.reason for r, s in self.skipped.items())
+        cached = self.cached
+        return all(r in cached and cached[r][0].summary["reason"] == s.reason for r, s in self.skipped.items())
 
 
-def _plan(raw_dir: Path, cached: dict[str, Stored]) -> _Plan:
+def _plan(raw_dir: Path, cached: dict[str, list[Stored]]) -> _Plan:
     found = scan_raw(raw_dir)
     current = {p.relative_to(raw_dir).as_posix(): p for p in found.paths}
     skipped = {s.file: s for s in found.skipped if s.file not in current}
     stats = {rel: p.stat() for rel, p in current.items()}
-    unchanged = {rel for rel, st in stats.items() if rel in cached and _same_stat(cached[rel].summary, st)}
+    unchanged = {rel for rel, st in stats.items() if rel in cached and _same_stat(cached[rel][0].summary, st)}
     removed = len(set(cached) - set(current) - set(skipped))
     return _Plan(cached, current, stats, unchanged, removed, skipped)
 
@@ -155,9 +156,13 @@ def _run(
             for summary, body in skipped_records(plan.skipped.values(), ctx.catalogue):
                 rel = summary["file"]
                 size, mtime_ns = SKIPPED_STAT
-                summaries[rel] = {**summary, "size": size, "mtime_ns": mtime_ns, RETRY_KEY: True}
-                offsets[rel] = store.add(summaries[rel], body)
-            entries = [entry_of(summaries.pop(rel), offsets[rel], ctx.registry) for rel in [*current, *plan.skipped]]
+                summaries[rel] = [{**summary, "size": size, "mtime_ns": mtime_ns, RETRY_KEY: True}]
+                offsets[rel] = [store.add(summaries[rel][0], body)]
+            entries = [
+                entry_of(summary, offset, ctx.registry)
+                for rel in [*current, *plan.skipped]
+                for summary, offset in zip(summaries.pop(rel), offsets[rel], strict=True)
+            ]
             write_tables(entries, store, ctx, staging, gen)
         generation.seal(staging, gen)
         assert_held(out_dir)  # this run was not suspended past the lock's stale limit and overtaken
@@ -167,31 +172,38 @@ def _run(
 
 def _fill(
     store: RecordStore, plan: _Plan, unchanged: set[str], previous: RecordStore | None, parse_args: tuple
-) -> tuple[dict[str, dict], dict[str, int], int]:
+) -> tuple[dict[str, list[dict]], dict[str, list[int]], int]:
     """The new store: the records of unchanged files copied, then those of the files parsed now. Returns their
-    summaries and offsets by file, and how many files parsed again gave the same rejection as before."""
+    summaries and offsets by file (its own record first), and how many files parsed again gave the same rejection
+    as before."""
     cached, stats = plan.cached, plan.stats
-    summaries: dict[str, dict] = {}
-    offsets: dict[str, int] = {}
-    for rel in sorted(unchanged, key=lambda rel: cached[rel].offset):  # copied in the order they are stored
-        summaries[rel] = {**cached[rel].summary, **_stat_keys(stats[rel])}
-        offsets[rel] = store.add(summaries[rel], previous.body(cached[rel].offset))
+    summaries: dict[str, list[dict]] = {}
+    offsets: dict[str, list[int]] = {}
+    for rel in sorted(unchanged, key=lambda rel: cached[rel][0].offset):  # copied in the order they are stored
+        summaries[rel] = [{**stored.summary, **_stat_keys(stats[rel])} for stored in cached[rel]]
+        offsets[rel] = [
+            store.add(summary, previous.body(stored.offset))
+            for summary, stored in zip(summaries[rel], cached[rel], strict=True)
+        ]
     retried = _retried(plan, previous)
     if previous is not None:
         previous.close()  # before its file is replaced (Windows cannot replace an open file)
     repeated = 0
-    for summary, body in parse_stream(*parse_args):
+    for records in parse_stream(*parse_args):
+        (summary, body), stat = records[0], _stat_keys(stats[records[0][0]["file"]])
         rel = summary["file"]
-        summaries[rel] = {**summary, **_stat_keys(stats[rel]), RETRY_KEY: _transient(summary, body)}
-        offsets[rel] = store.add(summaries[rel], body)
-        repeated += retried.get(rel) == (summary["status"], summary["reason"], body)
+        retry = {RETRY_KEY: _transient(summary, body)}
+        summaries[rel] = [{**part, **stat, **retry} for part, _ in records]
+        offsets[rel] = [store.add(part, encoded) for part, (_, encoded) in zip(summaries[rel], records, strict=True)]
+        repeated += len(records) == 1 and retried.get(rel) == (summary["status"], summary["reason"], body)
     return summaries, offsets, repeated
 
 
 def _retried(plan: _Plan, previous: RecordStore | None) -> dict[str, tuple]:
     """(status, reason, body) of the files parsed again only because their rejection may not last."""
     retried = {}
-    for rel, stored in plan.cached.items():
+    for rel, records in plan.cached.items():
+        stored = records[0]
         summary = stored.summary
         if previous is None or rel not in plan.current or not summary.get(RETRY_KEY):
             continue
@@ -205,9 +217,9 @@ def _same_stat(summary: dict, st: os.stat_result) -> bool:
     return summary["size"] == st.st_size and summary["mtime_ns"] == st.st_mtime_ns and not summary.get(RETRY_KEY)
 
 
-def _same_content(stored: Stored | None, st: os.stat_result, path: Path) -> bool:
+def _same_content(stored: list[Stored] | None, st: os.stat_result, path: Path) -> bool:
     """Touched but identical content (same size and SHA-256): no need to parse again."""
-    summary = stored.summary if stored else None
+    summary = stored[0].summary if stored else None
     if not summary or summary.get(RETRY_KEY) or summary["size"] != st.st_size or not summary["sha256"]:
         return False  # no hash stored (a file over the size cap is never hashed): parsed again, cheaply rejected
     try:

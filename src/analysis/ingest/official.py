@@ -68,6 +68,7 @@ class OfficialRow:
     is_total: bool
     values: tuple[FoundValue, ...]
     label_cell: str = ""
+    label_col: int = 0
 
     def value(self, concept: str) -> FoundValue | None:
         return next((v for v in self.values if v.indicator == concept), None)
@@ -243,14 +244,14 @@ def _rows_below(grid: SheetGrid, first: int) -> range:
     return range(first, end)
 
 
-def _label(grid: SheetGrid, row: int, unit_col: int | None, first_numbered: int) -> tuple[str, str]:
-    """The row's label and its cell: the unit column's text, else the first text left of the numbers."""
+def _label(grid: SheetGrid, row: int, unit_col: int | None, first_numbered: int) -> tuple[str, int]:
+    """The row's label and its column: the unit column's text, else the first text left of the numbers."""
     cols = ([unit_col] if unit_col is not None else []) + list(range(first_numbered))
     for c in cols:
         text = header.cell_text(grid, row, c)
         if text and not header.is_number(text):
-            return " ".join(text.split()), cell_ref(row, c)
-    return "", cell_ref(row, unit_col if unit_col is not None else 0)
+            return " ".join(text.split()), c
+    return "", unit_col if unit_col is not None else 0
 
 
 def is_total_label(label: str) -> bool:
@@ -262,7 +263,7 @@ def is_total_label(label: str) -> bool:
 def _row(
     grid: SheetGrid, frame: _Frame, row: int, unit_col: int | None, first: int, unit_of: Callable[[str], str | None]
 ) -> OfficialRow:
-    label, label_cell = _label(grid, row, unit_col, first)
+    label, label_col = _label(grid, row, unit_col, first)
     total = is_total_label(label)
     unit = unit_of(label) if label and not total else None
     integer = frame.layout.integer
@@ -271,7 +272,7 @@ def _row(
         for c in frame.layout.columns
         if all(n in frame.columns for n in c.numbers)
     )
-    return OfficialRow(label, unit, row, total, values, label_cell)
+    return OfficialRow(label, unit, row, total, values, cell_ref(row, label_col), label_col)
 
 
 # --- checks

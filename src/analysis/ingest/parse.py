@@ -1,6 +1,7 @@
 """Parsing: the files of a raw folder (`discover`), one file → a `Submission` (`parse_submission`: read, extract,
-resolve its unit and period, check its values), and every file parsed in isolated workers (`parse_stream`), each
-yielding its encoded record."""
+read the sheets printed in a circular's layout (`official_book`), resolve its unit and period, check its values;
+a consolidated file also gives one submission per other unit it has a row for), and every file parsed in isolated
+workers (`parse_stream`), each yielding its encoded records."""
 
 from __future__ import annotations
 
@@ -17,12 +18,22 @@ from analysis.core.units import Unit, UnitRegistry
 from analysis.ingest import preflight
 from analysis.ingest.checks import check_missing, check_typed_ratios, check_values, deduplicate
 from analysis.ingest.discover import Discovery, scan
-from analysis.ingest.extract import Located, SheetResult, extract_sheet, vote
-from analysis.ingest.form_version import check_version
+from analysis.ingest.extract import FoundValue, Located, SheetResult, extract_sheet, vote
+from analysis.ingest.form_version import check_version, in_version
 from analysis.ingest.isolation import iter_isolated
+from analysis.ingest.official import OfficialSheet
+from analysis.ingest.official_book import (
+    Layouts,
+    areas_read,
+    outside_table,
+    read_official,
+    sole_unit,
+    sole_unit_mention,
+    split_rows,
+)
 from analysis.ingest.record import record_of
 from analysis.ingest.submission import IngestContext, Submission
-from analysis.ingest.workbook import SUPPORTED_SUFFIXES, WorkbookError, read_workbook
+from analysis.ingest.workbook import SUPPORTED_SUFFIXES, SheetGrid, WorkbookError, read_workbook
 
 REJECTED_SUFFIXES = (".xlsb", ".xltx", ".xltm")  # listed, so that each is rejected with a reason
 FAILURE_REASONS = {  # the worker parsing a file died, hung or raised
@@ -77,31 +88,85 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         return sub.reject(exc.reason, "unreadable_file")
     sub.modified = book.modified
     sheets = [extract_sheet(grid, ctx.index, ctx.registry, ctx.province.cutoff) for grid in book.sheets]
+    tables = _official_tables(book.sheets, sheets, ctx, _period_hint([p for s in sheets for p in s.periods], sub.file))
+    sheets = [outside_table(s, tables[i]) if i in tables else s for i, s in enumerate(sheets)]
     hidden = {grid.name for grid in book.sheets if not grid.visible}
     values = [v for s in sheets for v in s.values]
-    for name in sorted(hidden & {v.sheet for v in values}):
+    table_values = [v for t in tables.values() for r in t.rows for v in r.values]
+    for name in sorted(hidden & {v.sheet for v in values + table_values}):
         sub.issue(
             "warning",
             "hidden_sheet",
             f"Trang tính “{name}” bị ẩn nhưng có số liệu; số liệu vẫn được đọc",
             name,
         )
-    if not values:
+    if not values and not table_values:
         return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
     periods = [p for s in sheets for p in s.periods]
     quarter = _period_hint(periods, sub.file)  # the unit is matched in it: a name may be of two units of other times
     units, texts = _content_units(sheets, ctx.registry, quarter)
+    official = list(tables.values())
+    if (sole := sole_unit(official)) is not None:  # a unit's own file on the printed form: its row names it
+        units.append(sole_unit_mention(official, ctx.registry.get(sole)))
     _resolve_unit(sub, units, texts, ctx.registry, quarter)
     _resolve_period(sub, periods)
     _resolve_report_date(sub, [d for s in sheets for d in s.report_dates], ctx)
+    for table in official:
+        for found in table.issues:
+            sub.issue(found.severity, found.kind, found.message, table.sheet, found.cell)
+    split = split_rows(official, sub.unit.code if sub.unit else None)
+    if sub.period is not None:
+        areas = areas_read(official, Layouts.of(ctx.catalogue))
+        sub.parts = [
+            _check(sub.row_of(ctx.registry.get(code)), in_version(figures, ctx.catalogue, sub.period), ctx, areas)
+            for code, figures in split.parts.items()
+        ]
     if sub.status == "rejected":
         return sub
-    kept = check_version(sub, deduplicate(sub, values), ctx.catalogue, book.sheets)
+    if split.consolidated and not values and not split.own:
+        return _only_rows(sub)
+    return _check(sub, check_version(sub, deduplicate(sub, values + split.own), ctx.catalogue, book.sheets), ctx)
+
+
+def _only_rows(sub: Submission) -> Submission:
+    """A consolidated file without figures of its sender's own: used only through its units' rows."""
+    sub.status = "consolidated"
+    sub.reason = (
+        f"Tệp tổng hợp của {sub.unit.name}: số liệu của {len(sub.parts)} đơn vị được tách theo từng dòng; tệp không có "
+        f"dòng số liệu riêng của {sub.unit.name}"
+    )
+    return sub
+
+
+def _official_tables(
+    grids: list[SheetGrid], sheets: list[SheetResult], ctx: IngestContext, quarter: Quarter | None
+) -> dict[int, OfficialSheet]:
+    """The sheets printed in a circular's own layout, by sheet index, read through the version of `quarter`."""
+    layouts = Layouts.of(ctx.catalogue)
+    if not layouts.items:
+        return {}
+    version = ctx.catalogue.version_of(quarter) if quarter else None
+
+    def unit_of(label: str) -> str | None:
+        unit = ctx.registry.find_in_text(label, quarter)
+        return unit.code if unit is not None else None
+
+    read = {i: read_official(grid, layouts, version, unit_of) for i, grid in enumerate(grids)}
+    return {i: table for i, table in read.items() if table is not None}
+
+
+def _check(sub: Submission, values: list[FoundValue], ctx: IngestContext, areas: tuple[str, ...] | None = None):
+    """Keep one value per indicator and check them: each on its own, typed-in ratios, the areas the unit owes (of
+    `areas` only, for a unit's row in a consolidated file: the forms the file prints)."""
+    kept = deduplicate(sub, values)
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     check_values(sub, ctx)
     check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)
     forms = ctx.catalogue.for_quarter(sub.period) if sub.period else ctx.catalogue
-    check_missing(sub, forms, owed_areas(forms, ctx.province, sub.unit.code, sub.unit.type) if sub.unit else None)
+    owed = owed_areas(forms, ctx.province, sub.unit.code, sub.unit.type) if sub.unit else None
+    if areas is not None:
+        owed = tuple(a for a in (owed or ()) if a in areas)
+    check_missing(sub, forms, owed)
     return sub
 
 
@@ -275,21 +340,23 @@ def _where(found: list[Located], value: object) -> str:
     return f"{first.sheet}!{first.cell}"
 
 
-def parse_record(path: Path, raw_dir: Path, ctx: IngestContext) -> tuple[dict, bytes]:
-    """One file parsed, its rules checked and its record encoded — all in the worker: the parent only stores it."""
-    return record_of(parse_submission(path, raw_dir, ctx), ctx.catalogue)
+def parse_record(path: Path, raw_dir: Path, ctx: IngestContext) -> list[tuple[dict, bytes]]:
+    """One file parsed, its rules checked and its records encoded (its own, then one per other unit's row of a
+    consolidated file) — all in the worker: the parent only stores them."""
+    sub = parse_submission(path, raw_dir, ctx)
+    return [record_of(s, ctx.catalogue) for s in (sub, *sub.parts)]
 
 
 def parse_stream(
     paths: list[Path], raw_dir: Path, ctx: IngestContext, workers: int | None = None
-) -> Iterator[tuple[dict, bytes]]:
-    """Parse every file in isolated worker processes, yielding each record (`record_of`) as it arrives (in no set
-    order): a parser crash, memory blow-up or hang rejects that file."""
+) -> Iterator[list[tuple[dict, bytes]]]:
+    """Parse every file in isolated worker processes, yielding each file's records (`parse_record`) as they arrive
+    (in no set order): a parser crash, memory blow-up or hang rejects that file."""
 
-    def failed(path: Path, kind: str, detail: str) -> tuple[dict, bytes]:
+    def failed(path: Path, kind: str, detail: str) -> list[tuple[dict, bytes]]:
         sub = _file_facts(path, Submission(file=path.relative_to(raw_dir).as_posix()), None)  # never read again
-        return record_of(sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}"), ctx.catalogue)
+        return [record_of(sub.reject(f"{FAILURE_REASONS[kind]} ({detail})", f"parser_{kind}"), ctx.catalogue)]
 
     parse = functools.partial(parse_record, raw_dir=raw_dir, ctx=ctx)
-    for _, record in iter_isolated(parse, paths, failed, workers, ctx.worker_limits):
-        yield record
+    for _, records in iter_isolated(parse, paths, failed, workers, ctx.worker_limits):
+        yield records

@@ -40,6 +40,7 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
     values = sorted(sub.values, key=lambda v: order[v.indicator])
     summary = {
         "file": sub.file,
+        "part": sub.part,
         "sha256": sub.sha256,
         "size_bytes": sub.size_bytes,
         "mtime": sub.mtime,
@@ -113,6 +114,7 @@ def entry_of(summary: dict, offset: int, registry: UnitRegistry) -> Entry:
         modified=datetime.fromisoformat(summary["modified"]) if summary["modified"] else None,
         status=summary["status"],
         reason=summary["reason"],
+        part=summary.get("part", ""),
     )
     own, rules = summary["own"], summary["rules"]
     counts = summary["n_values"], summary["n_reported"], summary["n_own"]

@@ -1,11 +1,12 @@
-"""Parse results on disk: one line per parsed file, read back by its offset.
+"""Parse results on disk: one line per record of a parsed file, read back by its offset.
 
 A run keeps in memory only a small summary per file (what the steps that look across files need); the values and
 issues of each file wait here until the tables are written, and the file is the incremental cache of the next run.
 
-Layout (UTF-8): a header line `{"format": …, "digest": …}`, then one line per file with three JSON documents
-separated by tabs (JSON text never holds a raw tab or newline): the file's summary, its values as table rows,
-and its issues. Plain JSON: nothing read back is ever executed.
+Layout (UTF-8): a header line `{"format": …, "digest": …}`, then one line per record — a file's own, then one per
+other unit's row of a consolidated file, one after the other — with three JSON documents separated by tabs (JSON
+text never holds a raw tab or newline): the record's summary, its values as table rows, and its issues. Plain
+JSON: nothing read back is ever executed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-FORMAT = 4  # 4: path unit and period, figures digest in the summary
+FORMAT = 5  # 5: several records per file (a consolidated file's rows, `part`); 4: path unit and period, figures
 _SUMMARY, _VALUES, _ISSUES = range(3)
 
 
@@ -95,15 +96,18 @@ class RecordStore:
         return json.loads(self.line(offset).split(b"\t")[_ISSUES])
 
 
-def read_index(path: Path, digest: str) -> tuple[RecordStore | None, dict[str, Stored]]:
-    """Open the store at `path` for reading and index it by file; (None, {}) when it is missing, damaged or made
-    for another catalogue, configuration or parser (its digest differs): everything is parsed again."""
+def read_index(path: Path, digest: str) -> tuple[RecordStore | None, dict[str, list[Stored]]]:
+    """Open the store at `path` for reading and index it by file (its records, its own first); (None, {}) when it
+    is missing, damaged or made for another catalogue, configuration or parser (its digest differs): everything is
+    parsed again."""
     try:
         fh = path.open("rb")
     except OSError:
         return None, {}
+    index: dict[str, list[Stored]] = {}
     try:
-        index = dict(_index(fh, digest))
+        for file, stored in _index(fh, digest):
+            index.setdefault(file, []).append(stored)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         index = {}
     if not index:

@@ -72,6 +72,9 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 TABLES: tuple[str, ...] = tuple(SCHEMA)
+# submission statuses whose figures are used: a file (or a unit's row of a consolidated file) accepted, and a
+# consolidated file used through its units' rows (its own issues, such as a wrong total row, concern the figures)
+USED_STATUSES: tuple[str, ...] = ("accepted", "consolidated")
 
 
 def columns(table: str) -> list[str]:

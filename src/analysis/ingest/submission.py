@@ -31,7 +31,9 @@ class Issue:
 
 @dataclass
 class Submission:
-    """One file as its parse found it: facts, unit and period (and where they came from), values and issues."""
+    """One unit's report in one file as its parse found it: facts, unit and period (and where they came from),
+    values and issues. A file is one submission, and a consolidated file one more per other unit it has a row for
+    (`parts`, each with `part` set to its unit's code)."""
 
     file: str  # path relative to the raw folder, POSIX separators
     sha256: str = ""
@@ -49,8 +51,31 @@ class Submission:
     status: str = "accepted"
     reason: str = ""
     superseded_by: str = ""
+    part: str = ""  # a unit's row in a consolidated file: that unit's code ("" for the file's own submission)
     values: list[FoundValue] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    parts: list[Submission] = field(default_factory=list)  # the other units' rows of a consolidated file
+
+    @property
+    def key(self) -> str:
+        """What names this submission among a run's: its file, and for a consolidated row the unit's code."""
+        return f"{self.file}#{self.part}" if self.part else self.file
+
+    def row_of(self, unit: Unit) -> Submission:
+        """An empty submission for `unit`'s row in this (consolidated) file: the file's facts, period and date."""
+        return Submission(
+            file=self.file,
+            sha256=self.sha256,
+            size_bytes=self.size_bytes,
+            mtime=self.mtime,
+            unit=unit,
+            unit_source="consolidated",
+            period=self.period,
+            period_source=self.period_source,
+            report_date=self.report_date,
+            modified=self.modified,
+            part=unit.code,
+        )
 
     def issue(self, severity: str, rule: str, message: str, sheet: str = "", cell: str = "", indicator: str = ""):
         self.issues.append(Issue(self.file, sheet, cell, severity, rule, message, indicator))

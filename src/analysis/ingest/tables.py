@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.core.outputs import Staging, write_chunks, write_table
 from analysis.ingest import schema
 from analysis.ingest.across import check_unexpected, resolve_supersession
+from analysis.ingest.agreement import check_consolidated
 from analysis.ingest.completeness import completeness_table
 from analysis.ingest.generation import stamp
 from analysis.ingest.record import Entry
@@ -45,7 +46,8 @@ def value_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFr
 def issue_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
     """The issues table in chunks, by file: a file's own issues, those found across files, then (if it stays
     accepted) its rule violations."""
-    return _frames((row for e in sorted(entries, key=lambda e: e.sub.file) for row in _issue_rows(e, store)), "issues")
+    ordered = sorted(entries, key=lambda e: (e.sub.file, e.sub.part))
+    return _frames((row for e in ordered for row in _issue_rows(e, store)), "issues")
 
 
 def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
@@ -60,7 +62,8 @@ def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
 
 
 def submissions_table(entries: list[Entry]) -> pd.DataFrame:
-    """One row per file, by file name: what was found, what became of it, its counts of values and issues."""
+    """One row per submission, by file name (a consolidated file's own first, then its rows' in file order): what
+    was found, what became of it, its counts of values and issues."""
     rows = [_submission_row(e) for e in entries]
     return schema.frame(rows, "submissions").sort_values("file", kind="stable").reset_index(drop=True)
 
@@ -82,6 +85,7 @@ def write_tables(
     commit; values and issues chunk by chunk from the store), each Parquet file stamped with `generation`."""
     subs = [e.sub for e in entries]
     resolve_supersession(subs)
+    check_consolidated(entries, store)
     check_unexpected(subs)
     out_dir, meta = staging.folder, stamp(generation)
     write_chunks(value_frames(entries, store), out_dir, "values", staging, meta)

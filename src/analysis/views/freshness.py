@@ -81,7 +81,7 @@ def check(processed_dir: str | Path, raw_dir: str | Path | None = None) -> Fresh
     store, index = read_index(cache, str(header.get("digest", "")))
     if store is not None:
         store.close()
-    recorded = {rel: (s.summary.get("size"), s.summary.get("mtime_ns")) for rel, s in index.items()}
+    recorded = {rel: (s[0].summary.get("size"), s[0].summary.get("mtime_ns")) for rel, s in index.items()}
     found = scan_raw(raw)
     current = {item.file: SKIPPED_STAT for item in found.skipped}  # recorded so by ingest (a rejection, never reused)
     for path in found.paths:

@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.core import labels
 from analysis.core.escape import one_line
 from analysis.core.units import UnitRegistry
+from analysis.ingest.schema import USED_STATUSES
 
 FILE, UNIT, REASON, ACTION, WHERE, MESSAGE = "Tệp", "Đơn vị", "Lý do", "Cách xử lý", "Vị trí", "Nội dung"
 GUESSED = " (đoán theo tên tệp)"
@@ -44,25 +45,25 @@ def _rejected(submissions: pd.DataFrame, quarter: str | None) -> pd.DataFrame:
     return _scope(submissions[submissions["status"] == "rejected"], quarter)
 
 
-def _errors(issues: pd.DataFrame, quarter: str | None, status: tuple[str, ...] = ("accepted",)) -> pd.DataFrame:
+def _errors(issues: pd.DataFrame, quarter: str | None, status: tuple[str, ...] = USED_STATUSES) -> pd.DataFrame:
     errors = issues[(issues["severity"] == "error") & issues["submission_status"].isin(status)]
     if quarter is None:
         return errors
-    used = errors["submission_status"] == "accepted"
+    used = errors["submission_status"].isin(USED_STATUSES)
     return errors[(used & (errors["period"] == quarter)) | (~used & errors["period"].isin([quarter, ""]))]
 
 
 def counts(submissions: pd.DataFrame, issues: pd.DataFrame, quarter: str | None = None) -> Counts:
     """How many files, rejected files and problems `quarter` (or the whole folder) has."""
-    every = _errors(issues, quarter, ("accepted", "rejected"))
-    warnings = issues[(issues["severity"] == "warning") & (issues["submission_status"] == "accepted")]
+    every = _errors(issues, quarter, (*USED_STATUSES, "rejected"))
+    warnings = issues[(issues["severity"] == "warning") & issues["submission_status"].isin(USED_STATUSES)]
     if quarter is not None:
         warnings = warnings[warnings["period"] == quarter]
     return Counts(
         files=len(_scope(submissions, quarter)),
         rejected=len(_rejected(submissions, quarter)),
         errors=len(every),
-        data_errors=int((every["submission_status"] == "accepted").sum()),
+        data_errors=int(every["submission_status"].isin(USED_STATUSES).sum()),
         warnings=len(warnings),
     )
 

@@ -7,6 +7,7 @@ import pandas as pd
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
 from analysis.core.periods import Quarter
+from analysis.ingest.schema import USED_STATUSES
 from analysis.views import problems
 
 
@@ -61,7 +62,7 @@ def rejected_files(data: ReportData) -> pd.DataFrame:
 def current_issues(data: ReportData) -> pd.DataFrame:
     """Issues of the files used for this quarter's figures."""
     issues = data.issues
-    return issues[(issues["period"] == data.quarter.label) & (issues["submission_status"] == "accepted")]
+    return issues[(issues["period"] == data.quarter.label) & issues["submission_status"].isin(USED_STATUSES)]
 
 
 def issues_by_unit(data: ReportData) -> pd.DataFrame:
@@ -103,7 +104,7 @@ def issue_list(data: ReportData, severity: str | None = "error", unit_code: str 
 def file_status_table(data: ReportData) -> pd.DataFrame:
     """Files replaced by a later version for this quarter (rejected files have their own table: `rejected_files`)."""
     subs = data.submissions
-    unused = subs[~subs["status"].isin(["accepted", "rejected"]) & (subs["period"] == data.quarter.label)]
+    unused = subs[~subs["status"].isin([*USED_STATUSES, "rejected"]) & (subs["period"] == data.quarter.label)]
     return pd.DataFrame(
         {
             "Tệp": unused["file"],
