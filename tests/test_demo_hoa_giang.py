@@ -98,9 +98,10 @@ def test_the_full_scenario_is_a_province_of_today(tmp_path):
 
 
 def test_every_file_is_accepted_under_the_unit_and_quarter_of_the_manifest(tables, manifest):
-    subs = tables["submissions"].set_index("file")
+    every = tables["submissions"]
+    subs = every[every["unit_source"] != "consolidated"].set_index("file")  # a file's own, not its rows
     assert sorted(subs.index) == sorted(manifest["file"])
-    assert (subs["status"] != "rejected").all()
+    assert (every["status"] != "rejected").all()
     expected = manifest.set_index("file")
     assert (subs.loc[expected.index, "unit_code"] == expected["unit_code"]).all()
     assert (subs.loc[expected.index, "period"] == expected["period"]).all()
@@ -122,6 +123,46 @@ def test_every_file_is_accepted_under_the_unit_and_quarter_of_the_manifest(table
 def test_a_commune_and_the_former_district_of_its_name_are_told_apart(tables, file, unit):
     subs = tables["submissions"].set_index("file")
     assert subs.loc[file, "unit_code"] == unit
+
+
+def test_the_inspectorates_consolidated_files_give_a_row_per_unit_and_the_own_files_win(tables, truth):
+    subs = tables["submissions"]
+    for file, quarter in (
+        ("2025Q3/2025Q3_thanh_tra_tinh_tong-hop-01TCD-01XLD.xlsx", "2025Q3"),
+        ("2026Q2/2026Q2_thanh_tra_tinh_tong-hop-01TCD.xlsx", "2026Q2"),
+    ):
+        rows = subs[subs["file"] == file]
+        own = rows[rows["unit_source"] != "consolidated"]
+        assert list(zip(own["unit_code"], own["status"], strict=True)) == [("thanh_tra_tinh", "consolidated")]
+        of_units = rows[rows["unit_source"] == "consolidated"]
+        filed = set(subs[(subs["period"] == quarter) & (subs["unit_source"] != "consolidated")]["unit_code"])
+        assert set(of_units["unit_code"]) == filed - {"thanh_tra_tinh"}  # every other unit of the quarter
+        assert (of_units["status"] == "superseded").all()  # each sent its own file, which is used
+    issues = tables["issues"]
+    mismatch = issues[issues["rule"] == "consolidated_mismatch"]
+    assert set(zip(mismatch["file"], mismatch["unit_code"], strict=True)) == {
+        ("2025Q3/2025Q3_p_hoa_an.xlsx", "p_hoa_an"),
+        ("2025Q3/2025Q3_thanh_tra_tinh_tong-hop-01TCD-01XLD.xlsx", "p_hoa_an"),
+    }
+    told = mismatch["message"].iloc[0]
+    visits = _truth_of(truth, "p_hoa_an", "2025Q3", "TCD01")
+    assert f"TCD01: {vnformat.auto(visits)} (01-TCD!" in told and f"{vnformat.auto(visits + 2)} (01-TCD!C" in told
+    assert not (issues["rule"] == "official_total_mismatch").any()
+
+
+def test_units_filing_the_printed_forms_give_their_figures(tables, truth):
+    values = tables["values"]
+    for file, unit, quarter in (
+        ("2025Q3/2025Q3_p_dong_hai.xlsx", "p_dong_hai", "2025Q3"),
+        ("2026Q1/2026Q1_xa_binh_loi.xlsx", "xa_binh_loi", "2026Q1"),
+    ):
+        got = values[values["source_file"] == file].set_index("indicator")
+        for indicator in ("TCD01", "TCD13", "TCD29", "VP04"):
+            if indicator in got.index:
+                assert got.loc[indicator, "value"] == _truth_of(truth, unit, quarter, indicator), (file, indicator)
+        assert got.loc["TCD01", "cell"] == "C15"  # printed column 1, the unit's row below the numbering row
+    xld = values[(values["source_file"] == "2025Q3/2025Q3_p_dong_hai.xlsx") & (values["indicator"] == "XLD17")]
+    assert xld["sheet"].tolist() == ["02-XLD (bổ sung)"]  # the province's own addition, one-column
 
 
 def test_late_and_missing_units(tables):

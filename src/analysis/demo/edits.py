@@ -35,6 +35,7 @@ class PlanContext:
     province: ProvinceConfig
     province_name: str
     added: list[Filing] = field(default_factory=list)
+    filings: list[Filing] = field(default_factory=list)  # every unit's filing (what a consolidated file gathers)
 
     def text(self, template: str, filing: Filing) -> str:
         """A scenario text template filled for the filing's unit and quarter."""
@@ -243,4 +244,40 @@ def _also_sent(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
     fields = apply_edits(other, p.get("edits", []), ctx)
     other.description = p["description"].format(**fields)
     ctx.added.append(other)
+    return {}
+
+
+@edit_kind("layout")
+def _layout(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
+    """The unit fills the forms with numbered columns as the circular prints them (`template --layout official`)."""
+    filing.layout = p["layout"]
+    return {}
+
+
+@edit_kind("consolidates")
+def _consolidates(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
+    """The unit (the provincial inspectorate) also sends one consolidated file of the forms `areas` in the printed
+    layout, a row per other unit filing that quarter, at `path`; `differ` adds figures to one unit's row (a row
+    that disagrees with the unit's own file)."""
+    differ = p.get("differ", {})
+    rows = []
+    for other in sorted(ctx.filings, key=lambda f: f.unit.code):
+        if other.quarter != filing.quarter or other.unit.code == filing.unit.code or other.layout == "consolidated":
+            continue
+        values = dict(other.values)
+        if other.unit.code == differ.get("unit"):
+            values |= {code: values.get(code, 0) + add for code, add in differ["add"].items()}
+        rows.append((other.unit, values))
+    consolidated = dataclasses.replace(
+        filing,
+        values={},
+        edits=[],
+        formulas={},
+        path=ctx.text(p["path"], filing),
+        layout="consolidated",
+        rows=tuple(rows),
+        areas=tuple(p["areas"]),
+        description=p["description"],
+    )
+    ctx.added.append(consolidated)
     return {}

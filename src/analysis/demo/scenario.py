@@ -163,7 +163,7 @@ def plan(
                     province_name=(province_names or {}).get(unit.code),
                 )
             )
-    ctx = PlanContext(catalogue, province, registry.province_name)
+    ctx = PlanContext(catalogue, province, registry.province_name, filings=filings)
     _apply_cases(scenario.cases, {(f.unit.code, f.quarter): f for f in filings}, registry, ctx)
     return Plan(filings + ctx.added, figures, missing)
 

@@ -15,6 +15,12 @@ from openpyxl import Workbook
 
 from analysis.catalogue.assignment import owed_areas
 from analysis.catalogue.model import Catalogue
+from analysis.catalogue.official_template import (
+    FormRow,
+    build_official_template,
+    has_official_layout,
+    write_official_sheet,
+)
 from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, TemplateContext, build_template
 from analysis.core.config import ProvinceConfig
 from analysis.core.periods import Quarter
@@ -40,12 +46,22 @@ class Filing:
     description: str = ""
     province_name: str | None = None  # the province heading the file when not the registry's (a former province)
     forms_quarter: Quarter | None = None  # a unit reusing the template of another quarter: that quarter's forms
+    layout: str = "one-column"  # one-column | official (the printed forms) | consolidated (`rows`, forms `areas`)
+    rows: tuple[tuple[Unit, Values], ...] = ()  # a consolidated file: each unit's row
+    areas: tuple[str, ...] = ()  # a consolidated file: the forms it prints
 
 
-def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue, place: str) -> None:
-    """Type each figure into the template's input cell, and the signature date ("`place`, ngày …")."""
+def signed_line(place: str, day: date) -> str:
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def fill_template(
+    wb: Workbook, filing: Filing, catalogue: Catalogue, place: str, skip: frozenset[str] = frozenset()
+) -> None:
+    """Type each figure into the template's input cell, and the signature date ("`place`, ngày …"); the areas
+    `skip` names are printed otherwise (official layout)."""
     for area in catalogue.areas:
-        if area.sheet not in wb.sheetnames:  # an area the unit does not owe
+        if area.sheet not in wb.sheetnames or area.code in skip:  # an area the unit does not owe, or printed
             continue
         ws = wb[area.sheet]
         for i, ind in enumerate(catalogue.indicators_in(area.code)):
@@ -54,10 +70,8 @@ def fill_template(wb: Workbook, filing: Filing, catalogue: Catalogue, place: str
                 cell = ws.cell(row=FIRST_DATA_ROW + i, column=COLUMNS["value"])
                 cell.value = int(value) if value is not None and float(value).is_integer() else value
         if filing.report_date:
-            ws.cell(row=FIRST_DATA_ROW + len(catalogue.indicators_in(area.code)) + 1, column=4).value = (
-                f"{place}, ngày {filing.report_date.day:02d} tháng {filing.report_date.month:02d} "
-                f"năm {filing.report_date.year}"
-            )
+            row = FIRST_DATA_ROW + len(catalogue.indicators_in(area.code)) + 1
+            ws.cell(row=row, column=4).value = signed_line(place, filing.report_date)
     if filing.report_date:
         info = wb.worksheets[0]
         for row in info.iter_rows(min_row=1, max_row=12, max_col=2):
@@ -87,8 +101,15 @@ def write_filing(
     province_name = filing.province_name or registry.province_name
     owed = owed_areas(catalogue, province, filing.unit.code, filing.unit.type)
     context = TemplateContext(province_name, filing.unit, filing.quarter, province.cutoff, owed)
-    wb = build_template(catalogue, context)
-    fill_template(wb, filing, catalogue, place_of(filing.unit, province_name))
+    place = place_of(filing.unit, province_name)
+    if filing.layout == "consolidated":
+        wb = _consolidated(filing, catalogue, context, place)
+    elif filing.layout == "official":
+        wb = build_official_template(catalogue, context)
+        fill_template(wb, filing, catalogue, place, _fill_official(wb, filing, catalogue, context, place))
+    else:
+        wb = build_template(catalogue, context)
+        fill_template(wb, filing, catalogue, place)
     for edit in filing.edits:
         edit(wb, filing)
     wb.properties.created = stamp
@@ -96,6 +117,44 @@ def write_filing(
     wb.save(target)
     finalise_zip(target, filing.formulas, stamp, saved_at)
     return target
+
+
+def _official_forms(catalogue: Catalogue, quarter: Quarter, areas) -> dict[str, object]:
+    version = catalogue.version_of(quarter)
+    forms = {a: version.form(a) for a in areas} if version else {}
+    return {a: f for a, f in forms.items() if has_official_layout(f)}
+
+
+def _integer(catalogue: Catalogue) -> frozenset[str]:
+    return frozenset(i.code for i in catalogue.indicators if catalogue.is_integer(i.code))
+
+
+def _fill_official(wb: Workbook, filing: Filing, catalogue: Catalogue, context, place: str) -> frozenset[str]:
+    """The official sheets of a unit's own file written again with its row and total filled; their areas."""
+    forms = _official_forms(catalogue, filing.quarter, [a.code for a in catalogue.areas if a.sheet in wb.sheetnames])
+    signed = signed_line(place, filing.report_date) if filing.report_date else ""
+    for area, form in forms.items():
+        sheet = catalogue.area(area).sheet
+        index = wb.sheetnames.index(sheet)
+        wb.remove(wb[sheet])
+        ws = wb.create_sheet(sheet, index)
+        row = FormRow(filing.unit.name, filing.values)
+        write_official_sheet(ws, form, context, [row], filing.values, _integer(catalogue), signed)
+    return frozenset(forms)
+
+
+def _consolidated(filing: Filing, catalogue: Catalogue, context, place: str) -> Workbook:
+    """A consolidated file: the forms `filing.areas` in the printed layout, a row per unit and the total row."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    signed = signed_line(place, filing.report_date) if filing.report_date else ""
+    for area, form in _official_forms(catalogue, filing.quarter, filing.areas).items():
+        ws = wb.create_sheet(catalogue.area(area).sheet)
+        rows = [FormRow(unit.name, values) for unit, values in filing.rows]
+        concepts = {c.concept for c in form.columns}
+        total = {k: sum(v.get(k) or 0 for _, v in filing.rows) for k in concepts}
+        write_official_sheet(ws, form, context, rows, total, _integer(catalogue), signed)
+    return wb
 
 
 def finalise_zip(

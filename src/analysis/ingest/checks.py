@@ -173,9 +173,12 @@ def check_typed_ratios(sub: Submission, typed: list[FoundValue], catalogue: Cata
             )
 
 
-def check_missing(sub: Submission, catalogue: Catalogue, owed: tuple[str, ...] | None = None) -> None:
-    """One warning per area the unit owes (`owed`, default every area) whose input indicators are not all in the
-    file; one note per area it does not owe but sent figures for (they are read all the same)."""
+def check_missing(
+    sub: Submission, catalogue: Catalogue, owed: tuple[str, ...] | None = None, asked: frozenset[str] | None = None
+) -> None:
+    """One warning per area the unit owes (`owed`, default every area) whose input indicators (of those `asked`,
+    default all: a consolidated file's row is asked only the columns it prints) are not all in the file; one note
+    per area it does not owe but sent figures for (they are read all the same)."""
     present = {v.indicator for v in sub.values}
     figures = {v.indicator for v in sub.values if v.parsed.value is not None}
     for area in catalogue.areas:
@@ -189,7 +192,11 @@ def check_missing(sub: Submission, catalogue: Catalogue, owed: tuple[str, ...] |
                     f"{len(sent)} chỉ tiêu; số liệu vẫn được đọc và tổng hợp",
                 )
             continue
-        missing = [i.code for i in catalogue.indicators_in(area.code) if i.is_input and i.code not in present]
+        missing = [
+            i.code
+            for i in catalogue.indicators_in(area.code)
+            if i.is_input and i.code not in present and (asked is None or i.code in asked)
+        ]
         if missing:
             sub.issue(
                 "warning",

@@ -117,10 +117,12 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
     split = split_rows(official, sub.unit.code if sub.unit else None)
     if sub.period is not None:
         areas = areas_read(official, Layouts.of(ctx.catalogue))
+        printed = frozenset(c.concept for table in official for c in table.layout.columns)
         sub.parts = [
-            _check(sub.row_of(ctx.registry.get(code)), in_version(figures, ctx.catalogue, sub.period), ctx, areas)
+            _check(sub.row_of(ctx.registry.get(code)), in_version(figures, ctx.catalogue, sub.period), ctx,
+                   (areas, printed))
             for code, figures in split.parts.items()
-        ]
+        ]  # fmt: skip
     if sub.status == "rejected":
         return sub
     if split.consolidated and not values and not split.own:
@@ -155,18 +157,23 @@ def _official_tables(
     return {i: table for i, table in read.items() if table is not None}
 
 
-def _check(sub: Submission, values: list[FoundValue], ctx: IngestContext, areas: tuple[str, ...] | None = None):
-    """Keep one value per indicator and check them: each on its own, typed-in ratios, the areas the unit owes (of
-    `areas` only, for a unit's row in a consolidated file: the forms the file prints)."""
+def _check(
+    sub: Submission,
+    values: list[FoundValue],
+    ctx: IngestContext,
+    printed: tuple[tuple[str, ...], frozenset[str]] | None = None,
+) -> Submission:
+    """Keep one value per indicator and check them: each on its own, typed-in ratios, the areas the unit owes (for
+    a unit's row in a consolidated file, `printed`: only the areas and the columns the file prints)."""
     kept = deduplicate(sub, values)
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     check_values(sub, ctx)
     check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)
     forms = ctx.catalogue.for_quarter(sub.period) if sub.period else ctx.catalogue
     owed = owed_areas(forms, ctx.province, sub.unit.code, sub.unit.type) if sub.unit else None
-    if areas is not None:
-        owed = tuple(a for a in (owed or ()) if a in areas)
-    check_missing(sub, forms, owed)
+    if printed is not None:
+        owed = tuple(a for a in (owed or ()) if a in printed[0])
+    check_missing(sub, forms, owed, printed[1] if printed is not None else None)
     return sub
 
 
