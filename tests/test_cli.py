@@ -125,6 +125,22 @@ def test_template_writes_a_readable_workbook_for_the_unit(tmp_path, capsys, cata
     assert [p.name for p in tmp_path.iterdir()] == ["mau.xlsx"]  # no temporary file left
 
 
+def test_template_in_the_official_layout_prints_the_numbered_columns(tmp_path, capsys):
+    for quarter, xld_width in (("2021Q3", 26), ("2024Q2", 22)):  # 01/XLD re-cut by TT 01/2024
+        out = tmp_path / f"ban-in-{quarter}.xlsx"
+        assert (
+            main(["template", "--unit", "an_binh", "--quarter", quarter, "--layout", "official", "--out", str(out)])
+            == 0
+        )
+        wb = load_workbook(out)
+        assert wb.sheetnames[:3] == ["Thông tin chung", "01-TCD", "02-XLD"]
+        for sheet, width in (("01-TCD", 29), ("02-XLD", xld_width)):
+            ws = wb[sheet]
+            numbering = next(r for r in ws.iter_rows(min_row=10, max_row=20, values_only=True) if r[0] == "A")
+            assert [n for n in numbering[2:] if n is not None] == list(range(1, width + 1))
+        assert "theo bố cục in của thông tư" in capsys.readouterr().out
+
+
 def test_template_unknown_unit_exits_2_listing_valid_codes(tmp_path, capsys, registry):
     out = tmp_path / "mau.xlsx"
     assert main(["template", "--unit", "khong_co", "--quarter", "2021Q3", "--out", str(out)]) == 2

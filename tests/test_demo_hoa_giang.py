@@ -297,3 +297,28 @@ def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path
 def _overview_text(ws: Path, label: str) -> str:
     page = (ws / "reports" / label / "tong-quan-tinh.html").read_text(encoding="utf-8")
     return " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
+
+
+def test_after_the_switch_the_report_says_once_which_forms_it_cannot_compare(small, tables):
+    from analysis.compare.report_data import ReportData
+    from analysis.narrative.build import build_narrative
+    from analysis.narrative.scope import form_change_sentence
+
+    data = ReportData.load("2025Q4", small.parent / "processed")  # the first quarter on TT 06/2025's forms
+    assert form_change_sentence(data) == (
+        "Từ quý IV/2025, báo cáo theo biểu mẫu của Thông tư số 06/2025/TT-TTCP; không so sánh được với quý III/2025 "
+        "và cùng kỳ năm 2024 do thay đổi biểu mẫu: các chỉ tiêu của Biểu số 01/PCTN (kết quả phát hiện, xử lý tham "
+        "nhũng)."
+    )
+    paragraphs = {p.heading: p.text for p in build_narrative(data)}
+    pctn = paragraphs["Công tác phòng, chống tham nhũng"]
+    assert "không so sánh được với quý III/2025 do thay đổi biểu mẫu" in pctn
+    assert "tăng" not in pctn.split("(")[1].split(")")[0]  # no change against the other definition
+    # the year's sum would mix quý I–III on TT 01/2024 with quý IV on TT 06/2025: not made, and said why
+    assert "Không cộng lũy kế năm 2025 về số vụ tham nhũng được phát hiện" in pctn
+    assert "do biểu mẫu thay đổi từ quý IV/2025." in pctn and "Chưa có số liệu năm 2025" not in pctn
+    # the forms that continue are compared as before
+    assert "so với quý III/2025" in paragraphs["Công tác tiếp công dân"]
+    assert "thay đổi biểu mẫu" not in paragraphs["Công tác tiếp công dân"]
+    before = ReportData.load("2025Q3", small.parent / "processed")  # both quarters compared on TT 01/2024
+    assert form_change_sentence(before) == ""

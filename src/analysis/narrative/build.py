@@ -122,6 +122,7 @@ class _ParagraphWriter:
         self.area_title = area_title
         self.missing_now: dict[str, None] = {}
         self.missing_ytd: dict[str, None] = {}
+        self.changed_ytd: dict[str, Any] = {}  # year-to-date sums a change of forms leaves out -> its quarter
         wording.start_paragraph()
 
     def _needs(self, template: str, where: str, it: str | None) -> tuple[list[str], list[str]]:
@@ -171,7 +172,10 @@ class _ParagraphWriter:
         if all(state == "ok" for _, state in (*now, *ytd)):
             return _tidy(template.format_map(FigureFields(self.wording, where, it, self.area_title)))
         self.missing_now.update((c, None) for c, state in now if state == "missing")
-        self.missing_ytd.update((c, None) for c, state in ytd if state == "missing")
+        for code, state in ytd:
+            if state == "missing":
+                since = rows[code]["ytd_since"]
+                (self.changed_ytd if since is not None else self.missing_ytd)[code] = since
         q = self.wording.q
         return " ".join([*self._zero_bases(now, q.vn), *self._zero_bases(ytd, q.ytd_vn)])
 
@@ -182,6 +186,11 @@ class _ParagraphWriter:
             if codes:
                 names = ph["names_separator"].join(lower_first(self.wording.indicator(c).name) for c in codes)
                 out.append(ph["no_data_sentence"].format_map({"period": period, "names": names}))
+        for since in dict.fromkeys(self.changed_ytd.values()):
+            codes = [c for c, s in self.changed_ytd.items() if s == since]
+            names = ph["names_separator"].join(lower_first(self.wording.indicator(c).name) for c in codes)
+            words = {"period": q.ytd_vn, "names": names, "since": since.vn}
+            out.append(ph["ytd_form_changed_sentence"].format_map(words))
         return out
 
     def _zero_bases(self, states: list[tuple[str, str]], period: str) -> list[str]:

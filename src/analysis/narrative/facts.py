@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.compare import continuity
+
 if TYPE_CHECKING:
     from analysis.compare.report_data import ReportData
 
@@ -187,4 +189,12 @@ def quarter_facts(data: ReportData) -> pd.DataFrame:
         .join(_approx(data, codes))
         .join(_lacking(data, codes))
     )
-    return _states(facts, rates, len(data.quarter.year_to_date()))
+    return _states(facts, rates, len(data.quarter.year_to_date())).assign(ytd_since=_ytd_since(data, codes))
+
+
+def _ytd_since(data: ReportData, codes: pd.Index) -> pd.Series:
+    """The first quarter of a figure's definition when it starts inside this year to date (its sum would mix two
+    definitions: not made, see `continuity.mark_ytd_form_changes`), else None."""
+    first = data.quarter.year_to_date()[0]
+    starts = [continuity.series_start(data.catalogue, code, data.quarter) for code in codes]
+    return pd.Series([s if s is not None and s > first else None for s in starts], index=codes, dtype=object)

@@ -86,6 +86,8 @@ _PHRASES = {
     "transition_districts": "quarter_title effective start last_district_day",
     "units_none types_separator types_last_separator": "",
     "zero_base_sentence": "period name denominator",
+    "form_change_scope": "first basis bases names",
+    "ytd_form_changed_sentence": "period names since",
     "changes_separator missing_value coverage_estimate parts_separator list_separator names_separator": "",
 }
 PHRASE_FIELDS: Mapping[str, frozenset[str]] = {
@@ -98,6 +100,7 @@ LATER_PHRASES = frozenset(
         *("not_comparable", "coverage_base", "like_for_like", "like_for_like_none", "units_coverage"),
         *("units_of_type", "units_none", "types_separator", "types_last_separator"),
         *("transition_communes", "transition_districts", "units_disjoint", "form_changed"),
+        *("form_change_scope", "ytd_form_changed_sentence"),
     }
 )
 

@@ -17,15 +17,23 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.compare import continuity
 from analysis.compare.coverage import DISJOINT, base_quarters
 from analysis.core import labels
 from analysis.core.periods import Quarter, period_dates, vn_date
 from analysis.narrative.templates import default_phrases
+from analysis.narrative.wording import lower_first
 
 if TYPE_CHECKING:
     from analysis.compare.report_data import ReportData
 
-__all__ = ["compared_quarters", "scope_sentences", "transition_sentence", "units_coverage_sentence"]
+__all__ = [
+    "compared_quarters",
+    "form_change_sentence",
+    "scope_sentences",
+    "transition_sentence",
+    "units_coverage_sentence",
+]
 
 
 def _type_word(unit_type: str) -> str:
@@ -96,12 +104,49 @@ def disjoint_sentences(data: ReportData, phrases: Mapping[str, str] | None = Non
     ]
 
 
+def form_change_sentence(data: ReportData, phrases: Mapping[str, str] | None = None) -> str:
+    """ "Từ quý IV/2025, báo cáo theo biểu mẫu của …; không so sánh được với … do thay đổi biểu mẫu: …" when a
+    quarter compared is on other forms for some figures, else "". A form all of whose figures changed is named as
+    the form, else its figures are named."""
+    catalogue, q = data.catalogue, data.quarter
+    version = catalogue.version_of(q)
+    if version is None:
+        return ""
+    refused = {base: continuity.not_comparable_codes(catalogue, q, bq) for base, bq in base_quarters(q).items()}
+    inputs = [i for i in catalogue.for_quarter(q).indicators if i.is_input]
+    codes = {i.code for i in inputs if any(i.code in r for r in refused.values())}
+    if not codes:
+        return ""
+    names = []
+    for area in catalogue.for_quarter(q).areas:
+        of_area = [i for i in inputs if i.area == area.code]
+        changed = [i for i in of_area if i.code in codes]
+        if changed and len(changed) == len(of_area):
+            names.append(f"các chỉ tiêu của {area.form} ({lower_first(area.title)})")
+        else:
+            names.extend(lower_first(i.name) for i in changed)
+    ph = phrases or default_phrases()
+    bases = [
+        bq.vn if base == "previous" else f"cùng kỳ năm {bq.year}"
+        for base, bq in base_quarters(q).items()
+        if refused[base] & codes
+    ]
+    words = {
+        "first": version.first_quarter.vn,
+        "basis": version.basis.document.split(" của ")[0],  # "Thông tư số 06/2025/TT-TTCP"
+        "bases": " và ".join(bases),
+        "names": ph["names_separator"].join(names),
+    }
+    return ph["form_change_scope"].format_map(words)
+
+
 def scope_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
-    """The transition sentence (when it applies), the units' coverage sentence, and one per quarter compared with
-    which no unit is in common."""
+    """The transition sentence (when it applies), the units' coverage sentence, one per quarter compared with
+    which no unit is in common, and the figures a change of forms leaves uncompared."""
     found = [
         transition_sentence(data, phrases),
         units_coverage_sentence(data, phrases),
         *disjoint_sentences(data, phrases),
+        form_change_sentence(data, phrases),
     ]
     return [s for s in found if s]
