@@ -40,7 +40,7 @@ def tables(small, catalogue) -> dict[str, pd.DataFrame]:
     settings = load_province_config(small / "config" / "province.yaml")
     processed = small.parent / "processed"
     run_ingest(small / "data" / "raw", processed, IngestContext.load(catalogue, registry, settings))
-    names = ("values", "submissions", "issues", "completeness")
+    names = ("values", "submissions", "issues", "completeness", "lists")
     return {name: pd.read_csv(processed / f"{name}.csv", dtype={"raw": str}) for name in names}
 
 
@@ -165,6 +165,19 @@ def test_units_filing_the_printed_forms_give_their_figures(tables, truth):
     assert xld["sheet"].tolist() == ["02-XLD (bổ sung)"]  # the province's own addition, one-column
 
 
+def test_the_inspectorates_list_forms_go_into_the_lists_table(tables):
+    lists = tables["lists"]
+    cases = lists[(lists["form"] == "02/PCTN") & (lists["field"] == "case")]
+    assert set(zip(cases["unit_code"], cases["period"], cases["item"], strict=True)) == {
+        ("thanh_tra_tinh", "2026Q1", 1),
+        ("thanh_tra_tinh", "2026Q1", 2),
+    }
+    assert list(cases["cell"]) == ["B11", "B12"]  # the template's list sheet: header row 10
+    documents = lists[lists["form"] == "03/PCTN"].set_index("field")
+    assert documents.loc["not_fixed", "value"] == "x" and documents.loc["issuer", "value"] == "UBND tỉnh"
+    assert set(lists["file"]) == {"2026Q1/2026Q1_thanh_tra_tinh.xlsx"}  # nothing from the other units' blank lists
+
+
 def test_late_and_missing_units(tables):
     completeness = tables["completeness"]
     missing = completeness[completeness["status"] == "missing"]
@@ -274,6 +287,12 @@ def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path
             assert all(c == "—" or c.startswith("không so sánh được") for c in cells), (code, cells)
             if label == "2025Q3":
                 assert any(c.startswith("không so sánh được") for c in cells), code
+    # the list forms' page (TT 06/2025 has 02/PCTN, 03/PCTN) is the analysts': outside the shared folder, not linked
+    internal = ws / "reports" / "noi-bo" / "2026Q3" / "danh-sach-noi-bo.html"
+    assert "NỘI BỘ" in internal.read_text(encoding="utf-8")
+    assert "danh-sach-noi-bo" not in (ws / "reports" / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert not list((ws / "reports" / "2026Q3").rglob("danh-sach-noi-bo.html"))
+    assert not (ws / "reports" / "noi-bo" / "2025Q3").exists()  # TT 01/2024's forms have no list form
     truth = pd.read_csv(ws / "data" / "raw" / "TRUTH.csv").query("submitted == 1 and indicator == 'TCD01'")
     total = truth.groupby("period")["value"].sum()  # no messy case changes TCD01
     overview = {label: _overview_text(ws, label) for label in ("2026Q3", "2025Q3")}

@@ -117,7 +117,7 @@ def test_kill_9_in_the_middle_leaves_previous_outputs_intact(tmp_path):
         except InconsistentTables:  # killed between two moves: refused, never mixed; the next run repairs it
             continue
         for name in TABLES:
-            assert len(after[name]) > 0
+            assert len(after[name]) > 0 or before[name].empty  # the 2021 demo has no list forms
             pd.testing.assert_frame_equal(after[name], before[name])
             pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")
     rerun = subprocess.run(command, check=True, capture_output=True, cwd=project_root())

@@ -155,6 +155,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("Đã đọc lại dữ liệu gốc (có tệp hoặc cấu hình mới).")
     ok = len(result.results) - len(result.failed)
     print(f"Đã lập {ok}/{len(result.results)} trang báo cáo: {result.folder / 'index.html'}")
+    if result.internal is not None and result.internal.parent != result.folder:
+        print(f"Trang danh sách nội bộ (không gửi kèm báo cáo): {result.internal}")
     from analysis.ingest.generation import read_tables
 
     _print_problems(read_tables(processed, ["submissions", "issues"]), result.folder.name)

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis.catalogue.lists import ListForm, load_lists
 from analysis.catalogue.model import Area, Catalogue, Indicator
 from analysis.core.periods import CutoffRule, Quarter, period_dates
 from analysis.core.units import Unit
@@ -94,6 +95,10 @@ def build_template(catalogue: Catalogue, context: TemplateContext) -> Workbook:
     for area in catalogue.areas:
         if context.areas is None or area.code in context.areas:
             write_area_sheet(wb.create_sheet(area.sheet), catalogue, area, context)
+    version = catalogue.version_of(context.quarter)
+    for form in load_lists().for_version(version.code) if version else ():
+        if context.areas is None or form.area in context.areas:
+            write_list_sheet(wb.create_sheet(form.sheet), form, context)
     wb.properties.creator = context.province_name
     wb.properties.title = f"Báo cáo {context.quarter.vn} - {context.unit.name}"
     return wb
@@ -237,6 +242,26 @@ def write_area_sheet(
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+
+
+LIST_HEADER_ROW = 10  # the header row of a list form's sheet; its items from the row below
+LIST_BLANK_ROWS = 15  # item rows a list form's sheet offers (more may be inserted)
+
+
+def write_list_sheet(ws: Worksheet, form: ListForm, context: TemplateContext) -> None:
+    """A list form (02/PCTN …): title block, a header row "STT" and the fields' names, blank rows to fill in."""
+    write_title_block(ws, context, f"Biểu số {form.code}", form.title)
+    headers = ["STT", *(f.name for f in form.fields)]
+    for col, text in enumerate(headers, 1):
+        cell = ws.cell(row=LIST_HEADER_ROW, column=col, value=text)
+        cell.font, cell.fill, cell.border = cell_font(11, bold=True), HEADER_FILL, BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = 6 if col == 1 else 28
+        for row in range(LIST_HEADER_ROW + 1, LIST_HEADER_ROW + 1 + LIST_BLANK_ROWS):
+            blank = ws.cell(row=row, column=col)
+            blank.border, blank.protection = BORDER, Protection(locked=False)
+            blank.alignment = Alignment(vertical="top", wrap_text=True)
+    write_signature(ws, LIST_HEADER_ROW + LIST_BLANK_ROWS + 2)
 
 
 def _a4_one_page_wide(ws: Worksheet) -> None:

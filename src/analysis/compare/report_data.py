@@ -7,7 +7,7 @@ notebooks. Parameters are validated here: an unknown quarter or unit gives a Vie
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -23,7 +23,7 @@ from analysis.core.outputs import read_table
 from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, quarter_range
 from analysis.core.units import Unit, UnitRegistry, load_units
 from analysis.ingest.generation import MANIFEST_FILE, read_tables
-from analysis.ingest.schema import TABLES
+from analysis.ingest.schema import TABLES, frame
 
 
 class ParameterError(ValueError):
@@ -75,6 +75,7 @@ def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
     sources += [
         Path(str(package / "catalogue.yaml")),
         Path(str(package / "versions.yaml")),
+        Path(str(package / "lists.yaml")),
         config_dir() / "units.yaml",
     ]
     sources += [config_dir() / "province.yaml"]
@@ -103,6 +104,8 @@ class ReportData:
     completeness: pd.DataFrame
     folder: Path | None = None  # the processed-data folder the tables were read from (None: built in memory)
     province_config: ProvinceConfig | None = None  # cut-off rule and reform (None: default cut-off, no reform)
+    # the list forms' items (02/PCTN cases, 03/PCTN documents): for the analysts' internal page only
+    lists: pd.DataFrame = field(default_factory=lambda: frame([], "lists"))
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:

@@ -77,6 +77,9 @@ class ProvinceConfig:
     # owes every area. `roles`: unit code → role ("cong_an_tinh: police"). Checked against the catalogue where used.
     forms_owed: tuple[tuple[str, tuple[str, ...]], ...] = ()
     roles: tuple[tuple[str, str], ...] = ()
+    # the list forms (02/PCTN cases, 03/PCTN documents) name cases and agencies: their page is written for the
+    # analysts outside the report folder that is shared, unless `share_lists: true`
+    share_lists: bool = False
 
     def kind_of(self, unit_code: str, unit_type: str) -> str:
         """The kind a unit owes forms as: its role when it has one, else its type."""
@@ -185,7 +188,14 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
         reform=_reform(p, data.get("reform"), cutoff),
         forms_owed=_forms_owed(p, data.get("forms_owed")),
         roles=_roles(p, data.get("roles")),
+        share_lists=_bool(p, "share_lists", data.get("share_lists", False)),
     )
+
+
+def _bool(path: Path, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _err(path, key, f"phải là true hoặc false (đang là {value!r})")
+    return value
 
 
 def _forms_owed(path: Path, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:

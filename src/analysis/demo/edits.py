@@ -281,3 +281,10 @@ def _consolidates(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
     )
     ctx.added.append(consolidated)
     return {}
+
+
+@edit_kind("list_items")
+def _list_items(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
+    """Items typed into a list form of the template (02/PCTN cases, 03/PCTN documents): `form`, `items`."""
+    filing.edits.append(se.fill_list(str(p["form"]).replace("/", "-"), [list(map(str, i)) for i in p["items"]]))
+    return {"count": len(p["items"])}

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.catalogue.model import Catalogue
-from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW
+from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, LIST_HEADER_ROW
 from analysis.demo.figures import Consistent
 from analysis.demo.workbook import Filing
 
@@ -155,6 +155,20 @@ def edit_formulas(catalogue: Catalogue, totals: list[str], cached: bool) -> Edit
             cell.value = f"=SUM({refs})"
             if cached:
                 filing.formulas[(sheet, cell.coordinate)] = filing.values[code]
+
+    return edit
+
+
+def fill_list(sheet: str, items: list[list[str]]) -> Edit:
+    """Type `items` (each the fields' texts in printed order) into the rows of a list form's sheet."""
+
+    def edit(wb: Workbook, filing: Filing) -> None:
+        ws = wb[sheet]
+        for i, item in enumerate(items):
+            row = LIST_HEADER_ROW + 1 + i
+            ws.cell(row=row, column=1, value=i + 1)
+            for col, text in enumerate(item, 2):
+                ws.cell(row=row, column=col, value=text)
 
     return edit
 

@@ -1,4 +1,4 @@
-"""One generation of processed data: the four tables and the incremental cache of one ingest run, replaced together.
+"""One generation of processed data: the tables and the incremental cache of one ingest run, replaced together.
 
 A run writes every file under a temporary name (`outputs.staged`), stamps each Parquet file with its generation id
 (key-value metadata), then moves the tables into place, the cache after them and `manifest.json` last. The manifest

@@ -14,7 +14,6 @@ The result equals a full rebuild. The cache is plain JSON: nothing read back is 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from analysis.ingest import generation
 from analysis.ingest.discover import Skipped, skipped_records
 from analysis.ingest.parse import parse_stream, scan_raw
 from analysis.ingest.record import entry_of
-from analysis.ingest.records import FORMAT, RecordStore, Stored, read_index
+from analysis.ingest.records import FORMAT, RecordStore, Stored, body_issues, read_index
 from analysis.ingest.result import IngestResult, Tables
 from analysis.ingest.submission import IngestContext
 from analysis.ingest.tables import write_tables
@@ -59,6 +58,7 @@ class IngestRun:
 def context_digest(ctx: IngestContext) -> str:
     """What a parse depends on besides the file: catalogue, units, province settings, limits, parser version."""
     parts = [__version__, str(CACHE_FORMAT), repr(ctx.catalogue), repr(ctx.registry), repr(ctx.province)]
+    parts += [repr(ctx.lists)]
     parts += [repr(ctx.limits), repr(ctx.worker_limits)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -233,7 +233,7 @@ def _transient(summary: dict, body: bytes) -> bool:
     permission. Such a file is parsed again by the next run, even unchanged."""
     if summary.get("status") != "rejected":
         return False
-    issues = json.loads(body[body.rindex(b"\t") + 1 :])  # the body is values TAB issues (records.encode_body)
+    issues = body_issues(body)
     for _sheet, _cell, severity, rule, message, _indicator in issues:
         if severity != "error":
             continue

@@ -8,11 +8,12 @@ with its cell. The sender keeps its own row, if it has one; a total row is only 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, replace
 
 from analysis.catalogue.model import Catalogue
 from analysis.catalogue.versions import Version, VersionForm
+from analysis.core.periods import Quarter
 from analysis.ingest.extract import FoundValue, Located, SheetResult
 from analysis.ingest.official import (
     OfficialColumn,
@@ -21,6 +22,7 @@ from analysis.ingest.official import (
     OfficialSheet,
     read_official_sheet,
 )
+from analysis.ingest.submission import IngestContext
 from analysis.ingest.workbook import SheetGrid
 
 
@@ -87,7 +89,12 @@ def read_official(
 def outside_table(result: SheetResult, sheet: OfficialSheet) -> SheetResult:
     """What `extract` found on an official sheet, without the values it guessed from the headings and without the
     unit names and periods of the table's own rows (each row names a unit: none of them is the file's sender)."""
-    rows = {r.row for r in sheet.rows}
+    return outside_rows(result, {r.row for r in sheet.rows})
+
+
+def outside_rows(result: SheetResult, rows: Container[int]) -> SheetResult:
+    """What `extract` found on a sheet, without values and without the unit names and periods of `rows` (a table
+    whose rows name units and dates: an official form's, a list form's)."""
 
     def kept(found: list[Located]) -> list[Located]:
         return [item for item in found if item.row not in rows]
@@ -156,3 +163,18 @@ def split_rows(sheets: Sequence[OfficialSheet], sender: str | None) -> Split:
 def areas_read(sheets: Sequence[OfficialSheet], layouts: Layouts) -> tuple[str, ...]:
     """The reporting areas whose forms the official sheets print, in sheet order."""
     return tuple(dict.fromkeys(layouts.area(sheet.layout) for sheet in sheets))
+
+
+def official_tables(grids: list[SheetGrid], ctx: IngestContext, quarter: Quarter | None) -> dict[int, OfficialSheet]:
+    """The sheets printed in a circular's own layout, by sheet index, read through the version of `quarter`."""
+    layouts = Layouts.of(ctx.catalogue)
+    if not layouts.items:
+        return {}
+    version = ctx.catalogue.version_of(quarter) if quarter else None
+
+    def unit_of(label: str) -> str | None:
+        unit = ctx.registry.find_in_text(label, quarter)
+        return unit.code if unit is not None else None
+
+    read = {i: read_official(grid, layouts, version, unit_of) for i, grid in enumerate(grids)}
+    return {i: table for i, table in read.items() if table is not None}

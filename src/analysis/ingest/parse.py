@@ -21,19 +21,20 @@ from analysis.ingest.discover import Discovery, scan
 from analysis.ingest.extract import FoundValue, Located, SheetResult, extract_sheet, vote
 from analysis.ingest.form_version import check_version, in_version
 from analysis.ingest.isolation import iter_isolated
-from analysis.ingest.official import OfficialSheet
+from analysis.ingest.list_sheets import keep_lists, only_lists, read_list_sheet
 from analysis.ingest.official_book import (
     Layouts,
     areas_read,
+    official_tables,
+    outside_rows,
     outside_table,
-    read_official,
     sole_unit,
     sole_unit_mention,
     split_rows,
 )
 from analysis.ingest.record import record_of
 from analysis.ingest.submission import IngestContext, Submission
-from analysis.ingest.workbook import SUPPORTED_SUFFIXES, SheetGrid, WorkbookError, read_workbook
+from analysis.ingest.workbook import SUPPORTED_SUFFIXES, WorkbookError, read_workbook
 
 REJECTED_SUFFIXES = (".xlsb", ".xltx", ".xltm")  # listed, so that each is rejected with a reason
 FAILURE_REASONS = {  # the worker parsing a file died, hung or raised
@@ -88,8 +89,14 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         return sub.reject(exc.reason, "unreadable_file")
     sub.modified = book.modified
     sheets = [extract_sheet(grid, ctx.index, ctx.registry, ctx.province.cutoff) for grid in book.sheets]
-    tables = _official_tables(book.sheets, sheets, ctx, _period_hint([p for s in sheets for p in s.periods], sub.file))
+    tables = official_tables(book.sheets, ctx, _period_hint([p for s in sheets for p in s.periods], sub.file))
+    lists = {
+        i: found
+        for i, grid in enumerate(book.sheets)
+        if i not in tables and (found := read_list_sheet(grid, ctx.lists.items)) is not None
+    }
     sheets = [outside_table(s, tables[i]) if i in tables else s for i, s in enumerate(sheets)]
+    sheets = [outside_rows(s, lists[i].rows) if i in lists else s for i, s in enumerate(sheets)]
     hidden = {grid.name for grid in book.sheets if not grid.visible}
     values = [v for s in sheets for v in s.values]
     table_values = [v for t in tables.values() for r in t.rows for v in r.values]
@@ -100,7 +107,7 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
             f"Trang tính “{name}” bị ẩn nhưng có số liệu; số liệu vẫn được đọc",
             name,
         )
-    if not values and not table_values:
+    if not values and not table_values and not any(found.items for found in lists.values()):
         return sub.reject("Không tìm thấy chỉ tiêu nào của mẫu biểu (mã số hoặc tên chỉ tiêu)", "no_indicators")
     periods = [p for s in sheets for p in s.periods]
     quarter = _period_hint(periods, sub.file)  # the unit is matched in it: a name may be of two units of other times
@@ -123,10 +130,13 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
                    (areas, printed))
             for code, figures in split.parts.items()
         ]  # fmt: skip
+    keep_lists(sub, list(lists.values()), ctx.catalogue.version_of(sub.period) if sub.period else None)
     if sub.status == "rejected":
         return sub
     if split.consolidated and not values and not split.own:
         return _only_rows(sub)
+    if not values and not split.own and sub.lists:
+        return only_lists(sub)
     return _check(sub, check_version(sub, deduplicate(sub, values + split.own), ctx.catalogue, book.sheets), ctx)
 
 
@@ -138,23 +148,6 @@ def _only_rows(sub: Submission) -> Submission:
         f"dòng số liệu riêng của {sub.unit.name}"
     )
     return sub
-
-
-def _official_tables(
-    grids: list[SheetGrid], sheets: list[SheetResult], ctx: IngestContext, quarter: Quarter | None
-) -> dict[int, OfficialSheet]:
-    """The sheets printed in a circular's own layout, by sheet index, read through the version of `quarter`."""
-    layouts = Layouts.of(ctx.catalogue)
-    if not layouts.items:
-        return {}
-    version = ctx.catalogue.version_of(quarter) if quarter else None
-
-    def unit_of(label: str) -> str | None:
-        unit = ctx.registry.find_in_text(label, quarter)
-        return unit.code if unit is not None else None
-
-    read = {i: read_official(grid, layouts, version, unit_of) for i, grid in enumerate(grids)}
-    return {i: table for i, table in read.items() if table is not None}
 
 
 def _check(

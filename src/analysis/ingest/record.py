@@ -58,6 +58,7 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
         "n_values": len(values),
         "n_reported": sum(v.parsed.value is not None for v in values),
         "n_own": len(sub.issues),
+        "n_list_items": len({(form, item) for form, item, *_ in sub.lists}),
         "own": _severities(sub.issues),
         "rules": _severities(rules),
     }
@@ -67,7 +68,7 @@ def record_of(sub: Submission, catalogue: Catalogue) -> tuple[dict, bytes]:
         for v in values
     ]  # fmt: skip
     issue_rows = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in sub.issues + rules]
-    return summary, encode_body(value_rows, issue_rows)
+    return summary, encode_body(value_rows, issue_rows, [list(row) for row in sub.lists])
 
 
 def _severities(issues: list[Issue]) -> list[int]:
@@ -88,6 +89,7 @@ class Entry:
     n_own: int  # its own issues (stored first, then its rule violations)
     own: tuple[int, int]  # its own issues: errors, warnings
     rules: tuple[int, int]  # its rule violations: errors, warnings
+    n_lists: int = 0  # items of list forms (stored after its issues)
 
     def severities(self) -> tuple[int, int]:
         """Errors and warnings in the end: its own, those added across files, the rules' if it is accepted."""
@@ -118,4 +120,4 @@ def entry_of(summary: dict, offset: int, registry: UnitRegistry) -> Entry:
     )
     own, rules = summary["own"], summary["rules"]
     counts = summary["n_values"], summary["n_reported"], summary["n_own"]
-    return Entry(sub, offset, *counts, (own[0], own[1]), (rules[0], rules[1]))
+    return Entry(sub, offset, *counts, (own[0], own[1]), (rules[0], rules[1]), summary.get("n_list_items", 0))

@@ -4,8 +4,9 @@ A run keeps in memory only a small summary per file (what the steps that look ac
 issues of each file wait here until the tables are written, and the file is the incremental cache of the next run.
 
 Layout (UTF-8): a header line `{"format": …, "digest": …}`, then one line per record — a file's own, then one per
-other unit's row of a consolidated file, one after the other — with three JSON documents separated by tabs (JSON
-text never holds a raw tab or newline): the record's summary, its values as table rows, and its issues. Plain
+other unit's row of a consolidated file, one after the other — with four JSON documents separated by tabs (JSON
+text never holds a raw tab or newline): the record's summary, its values as table rows, its issues and its list
+items (list forms, `list_sheets`). Plain
 JSON: nothing read back is ever executed.
 """
 
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-FORMAT = 5  # 5: several records per file (a consolidated file's rows, `part`); 4: path unit and period, figures
-_SUMMARY, _VALUES, _ISSUES = range(3)
+FORMAT = 5  # 5: several records per file (a consolidated file's rows, `part`), list items; 4: path unit, figures
+_SUMMARY, _VALUES, _ISSUES, _LISTS = range(4)
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,15 @@ def _dumps(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
 
 
-def encode_body(values: list[list], issues: list[list]) -> bytes:
-    """A record's values and issues, encoded once (in the worker that parsed the file), stored and copied as bytes."""
-    return _dumps(values) + b"\t" + _dumps(issues)
+def encode_body(values: list[list], issues: list[list], lists: list[list] = ()) -> bytes:
+    """A record's values, issues and list items, encoded once (in the worker that parsed the file), stored and
+    copied as bytes."""
+    return _dumps(values) + b"\t" + _dumps(issues) + b"\t" + _dumps(list(lists))
+
+
+def body_issues(body: bytes) -> list[list]:
+    """The issue rows of an encoded body (`encode_body`)."""
+    return json.loads(body.split(b"\t")[_ISSUES - 1])
 
 
 def _header(digest: str, raw_dir: str | None = None) -> bytes:
@@ -94,6 +101,10 @@ class RecordStore:
     def issues(self, offset: int) -> list[list]:
         """The issue rows of the record at `offset`."""
         return json.loads(self.line(offset).split(b"\t")[_ISSUES])
+
+    def lists(self, offset: int) -> list[list]:
+        """The list items of the record at `offset` (form, item, field, value, sheet, cell)."""
+        return json.loads(self.line(offset).split(b"\t")[_LISTS])
 
 
 def read_index(path: Path, digest: str) -> tuple[RecordStore | None, dict[str, list[Stored]]]:

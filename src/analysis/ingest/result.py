@@ -1,4 +1,4 @@
-"""What an ingest run hands back: the four tables of its output folder, read when first used (each checked to be
+"""What an ingest run hands back: the tables of its output folder, read when first used (each checked to be
 of the run's generation), and a summary."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from analysis.ingest.schema import TABLES
 
 
 class Tables(Mapping[str, pd.DataFrame]):
-    """The four tables of an output folder, each read (from Parquet) when first used: a run never holds them. Each
+    """The tables of an output folder, each read (from Parquet) when first used: a run never holds them. Each
     is checked to be of `generation` (default: the manifest's now), so a folder replaced meanwhile by another run
     raises InconsistentTables rather than mixing two runs."""
 

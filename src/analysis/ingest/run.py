@@ -22,7 +22,7 @@ from analysis.ingest.submission import IngestContext
 
 
 def ingest(raw_dir: str | Path, ctx: IngestContext | None = None, workers: int | None = None) -> IngestResult:
-    """Parse every submission under `raw_dir` and return the four tables in memory (a full run in a temporary
+    """Parse every submission under `raw_dir` and return the tables in memory (a full run in a temporary
     folder, so it is exactly what `run_ingest` writes)."""
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
         result = run_ingest(raw_dir, tmp, ctx, workers, force=True)

@@ -1,4 +1,4 @@
-"""The four tables ingest writes: their names, and each table's columns in order with their dtypes (defined here
+"""The tables ingest writes: their names, and each table's columns in order with their dtypes (defined here
 only; readers such as `compare.report_data` take the table names from here)."""
 
 from __future__ import annotations
@@ -50,6 +50,18 @@ SCHEMA: dict[str, dict[str, str]] = {
         "indicator": "str",
         "submission_status": "str",
     },
+    "lists": {
+        "file": "str",
+        "unit_code": "str",
+        "unit_name": "str",
+        "period": "str",
+        "form": "str",
+        "item": "int64",
+        "field": "str",
+        "value": "str",
+        "sheet": "str",
+        "cell": "str",
+    },
     "completeness": {
         "period": "str",
         "unit_code": "str",
@@ -72,9 +84,10 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 TABLES: tuple[str, ...] = tuple(SCHEMA)
-# submission statuses whose figures are used: a file (or a unit's row of a consolidated file) accepted, and a
-# consolidated file used through its units' rows (its own issues, such as a wrong total row, concern the figures)
-USED_STATUSES: tuple[str, ...] = ("accepted", "consolidated")
+# submission statuses whose content is used: a file (or a unit's row of a consolidated file) accepted, a
+# consolidated file used through its units' rows (its own issues, such as a wrong total row, concern the figures),
+# a file of list forms only (its items go into the lists table)
+USED_STATUSES: tuple[str, ...] = ("accepted", "consolidated", "lists")  # "lists": a file of list forms only
 
 
 def columns(table: str) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from analysis.catalogue.assignment import check_assignment
+from analysis.catalogue.lists import ListForms, load_lists
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue
 from analysis.core.config import ProvinceConfig, load_province_config
@@ -55,6 +56,8 @@ class Submission:
     values: list[FoundValue] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     parts: list[Submission] = field(default_factory=list)  # the other units' rows of a consolidated file
+    lists: list[tuple[str, int, str, str, str, str]] = field(default_factory=list)  # list forms' fields: form,
+    # item, field, text, sheet, cell (`list_sheets`)
 
     @property
     def key(self) -> str:
@@ -96,6 +99,7 @@ class IngestContext:
     province: ProvinceConfig
     limits: preflight.Limits = preflight.Limits()
     worker_limits: WorkerLimits = WorkerLimits()
+    lists: ListForms = ListForms(())  # the list forms (02/PCTN, 03/PCTN) read into the lists table
 
     @classmethod
     def load(
@@ -113,4 +117,5 @@ class IngestContext:
             index=IndicatorIndex.build(catalogue),
             registry=registry,
             province=province,
+            lists=load_lists(),
         )

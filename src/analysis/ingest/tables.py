@@ -1,4 +1,4 @@
-"""The four tables of a run, from its entries (and, for values and issues, the record store), in `schema`'s columns
+"""The tables of a run, from its entries (and, for values and issues, the record store), in `schema`'s columns
 and dtypes; `write_tables` runs the steps across files and stages them (stamped with the run's generation)."""
 
 from __future__ import annotations
@@ -61,6 +61,20 @@ def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
         yield [s.file, sheet, cell, severity, rule, message, unit, period, indicator, s.status]
 
 
+def list_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
+    """The lists table in chunks: the items of the list forms of the files used, by quarter, unit and file."""
+    used = sorted(
+        (e for e in entries if e.n_lists and e.sub.status in schema.USED_STATUSES and e.sub.unit and e.sub.period),
+        key=lambda e: (e.sub.period.label, e.sub.unit.code, e.sub.file),
+    )
+    rows = (
+        [e.sub.file, e.sub.unit.code, e.sub.unit.name, e.sub.period.label, *row]
+        for e in used
+        for row in store.lists(e.offset)
+    )
+    return _frames(rows, "lists")
+
+
 def submissions_table(entries: list[Entry]) -> pd.DataFrame:
     """One row per submission, by file name (a consolidated file's own first, then its rows' in file order): what
     was found, what became of it, its counts of values and issues."""
@@ -81,7 +95,7 @@ def _submission_row(e: Entry) -> list:
 def write_tables(
     entries: list[Entry], store: RecordStore, ctx: IngestContext, staging: Staging, generation: str
 ) -> None:
-    """The steps that look across files, then the four tables written into `staging` (moved into place by its
+    """The steps that look across files, then the tables written into `staging` (moved into place by its
     commit; values and issues chunk by chunk from the store), each Parquet file stamped with `generation`."""
     subs = [e.sub for e in entries]
     resolve_supersession(subs)
@@ -91,4 +105,5 @@ def write_tables(
     write_chunks(value_frames(entries, store), out_dir, "values", staging, meta)
     write_table(submissions_table(entries), out_dir, "submissions", staging, meta)
     write_chunks(issue_frames(entries, store), out_dir, "issues", staging, meta)
+    write_chunks(list_frames(entries, store), out_dir, "lists", staging, meta)
     write_table(completeness_table(entries, ctx), out_dir, "completeness", staging, meta)

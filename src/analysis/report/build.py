@@ -30,7 +30,7 @@ from analysis.core.workers import cap
 from analysis.ingest.run import run_ingest
 from analysis.report import executed as executed_nb
 from analysis.report import files as report_files
-from analysis.report import folders, index_page
+from analysis.report import folders, index_page, internal_page
 from analysis.report.jobs import Job, JobResult, notebook_registry, plan_jobs
 from analysis.views import figure_cache, freshness, house
 
@@ -51,6 +51,7 @@ class ReportResult:
     results: list[JobResult] = field(default_factory=list)
     reingested: bool = False
     outdated: list[workspace.OutdatedCopy] = field(default_factory=list)  # the workspace's copies older than ours
+    internal: Path | None = None  # the analysts' internal page of list forms (`internal_page`), when written
 
     @property
     def failed(self) -> list[JobResult]:
@@ -322,7 +323,13 @@ def build_report(
                 results += folders.carry_over(
                     out_root / label, staging, plan_jobs(data), {r.job.output for r in results}
                 )
-            index_page.write(staging / "index.html", data, results, datetime.now(), raw_dir)
+            built = datetime.now()
+            shared = bool(data.province_config and data.province_config.share_lists)
+            page = internal_page.page(data, built, shared)
+            if page is not None and shared:  # the configuration shares it: in the report folder, replaced with it
+                internal_page.write(staging / internal_page.PAGE, page)
+            linked = internal_page.PAGE if page is not None and shared else None
+            index_page.write(staging / "index.html", data, results, built, raw_dir, linked)
         except BaseException:
             with signals.ignored():  # another Ctrl+C must not leave workers writing into a removed folder
                 _interrupt_workers(pool)
@@ -330,9 +337,13 @@ def build_report(
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         folders.replace(staging, out_root / label)
+        internal = None
+        if page is not None:  # outside the shared folder unless shared
+            where = internal_page.target(out_root, data.quarter, shared)
+            internal = where if shared else internal_page.write(where, page)
     figure_cache.prune(cache_dir)
     outdated = workspace.outdated_copies([spec.file for spec in notebook_registry()])
-    return ReportResult(out_root / label, results, reingested, outdated)
+    return ReportResult(out_root / label, results, reingested, outdated, internal)
 
 
 def _interrupt_workers(pool: ProcessPoolExecutor) -> None:

@@ -55,14 +55,26 @@ MAX_ERRORS_LISTED = 20  # on the index; the quality page lists every one
 
 
 def write(
-    target: Path, data: ReportData, results: list[JobResult], built: datetime, raw_dir: Path | None = None
+    target: Path,
+    data: ReportData,
+    results: list[JobResult],
+    built: datetime,
+    raw_dir: Path | None = None,
+    internal: str | None = None,
 ) -> None:
     with atomic_path(target) as tmp:
-        tmp.write_text(render(data, results, built, raw_dir), encoding="utf-8")
+        tmp.write_text(render(data, results, built, raw_dir, internal), encoding="utf-8")
 
 
-def render(data: ReportData, results: list[JobResult], built: datetime, raw_dir: Path | None = None) -> str:
-    """The index; with `raw_dir` (else as `views.freshness` finds it) a warning when the data are stale."""
+def render(
+    data: ReportData,
+    results: list[JobResult],
+    built: datetime,
+    raw_dir: Path | None = None,
+    internal: str | None = None,
+) -> str:
+    """The index; with `raw_dir` (else as `views.freshness` finds it) a warning when the data are stale; `internal`:
+    the analysts' internal page, linked only when the configuration puts it in the report folder."""
     q = data.quarter
     now = data.completeness_now()
     expected = now[now["expected"]]
@@ -98,6 +110,8 @@ def render(data: ReportData, results: list[JobResult], built: datetime, raw_dir:
         parts.append("</ul></div>")
     parts.append('<h2>Các trang báo cáo</h2><ul class="trang">')
     parts += [_link(r) for r in main_pages]
+    if internal:
+        parts.append(f'<li><a href="{esc(internal)}">Danh sách vụ việc và văn bản</a> (nội bộ)</li>')
     parts.append("</ul>")
     parts.append("<h2>Tệp để soạn báo cáo</h2><ul class='trang'>")
     for name, label in downloads(q.label):
@@ -130,24 +144,25 @@ def _problems(data: ReportData, count: problems.Counts, pages: list[JobResult]) 
     rejected = problems.rejected_table(data.submissions, data.issues, data.registry, q)
     if len(rejected):
         parts.append(f"<h2>Tệp bị từ chối ({len(rejected)}) — số liệu không được tính</h2>")
-        parts.append(_table(rejected))
+        parts.append(html_table(rejected))
     errors = problems.error_table(data.issues, data.registry, q)
     if len(errors):
         quality = next((r for r in pages if r.ok and r.href.startswith("chat-luong")), None)
         where = f'<a href="{esc(quality.href)}">{esc(quality.title)}</a>' if quality else "trang Chất lượng số liệu"
         parts.append(f"<h2>Lỗi số liệu cần xem lại ({count.data_errors})</h2>")
-        parts.append(_table(errors.head(MAX_ERRORS_LISTED)))
+        parts.append(html_table(errors.head(MAX_ERRORS_LISTED)))
         if len(errors) > MAX_ERRORS_LISTED:
             parts.append(f'<p class="meta">… và {len(errors) - MAX_ERRORS_LISTED} lỗi khác: xem {where}.</p>')
     return parts
 
 
-def _table(frame: pd.DataFrame) -> str:
+def html_table(frame: pd.DataFrame, css_class: str = "van-de") -> str:
+    """`frame` as an HTML table, every cell escaped."""
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
-    return f'<table class="van-de"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def downloads(quarter_label: str) -> list[tuple[str, str]]:
