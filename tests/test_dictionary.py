@@ -170,3 +170,13 @@ def test_the_dictionary_of_one_quarter_shows_its_version_and_cells(catalogue):
     assert "Biểu mẫu phiên bản 2024.1 (Biểu mẫu theo Thông tư số 01/2024/TT-TTCP)" in text
     assert "`2024.1` (trang này)" in text
     assert "`XLD20`" in text and "`VP01`" not in text.split("## Chỉ tiêu qua các phiên bản")[0]
+
+
+def test_the_dictionary_lists_the_list_forms_of_the_versions_shown(catalogue):
+    from analysis.core.periods import Quarter
+
+    whole = render_dictionary(catalogue)
+    assert "## Biểu danh sách" in whole and "`02/PCTN`" in whole and "`03/PCTN`" in whole
+    assert "Tên vụ việc; Cơ quan, đơn vị xảy ra; Cơ quan thụ lý" in whole
+    before = render_dictionary(catalogue.for_quarter(Quarter(2024, 2)))
+    assert "Các biểu của phiên bản này không có biểu danh sách." in before and "`02/PCTN`" not in before

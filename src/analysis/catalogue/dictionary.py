@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from analysis.catalogue.concepts import concept_table
+from analysis.catalogue.lists import load_lists
 from analysis.catalogue.model import Area, Catalogue, Indicator
 from analysis.catalogue.rules import PAIR_OPERATORS, Rule, parse_expression
 from analysis.core import labels, vnformat
@@ -44,7 +45,7 @@ def render_dictionary(catalogue: Catalogue, layout: pd.DataFrame | None = None) 
     cells = _layout_cells(layout) if layout is not None else None
     sections = [_introduction(catalogue), _units_section(catalogue)]
     if catalogue.versions:
-        sections += [_versions_section(catalogue), _concepts_section(catalogue)]
+        sections += [_versions_section(catalogue), _concepts_section(catalogue), _lists_section(catalogue)]
     sections += [_area_section(catalogue, area, cells) for area in catalogue.areas]
     sections.append(_rules_section(catalogue.rules))
     return "\n\n".join(sections) + "\n"
@@ -152,6 +153,27 @@ def _concepts_section(catalogue: Catalogue) -> str:
     notes = [f"- {', '.join(codes)}: {_escape(reason)}" for reason, codes in reasons.items()]
     parts = ["## Chỉ tiêu qua các phiên bản", intro, _table(["Mã", "Chỉ tiêu", *versions], rows)]
     return "\n\n".join(parts + (["Lý do thay đổi:", "\n".join(notes)] if notes else []))
+
+
+def _lists_section(catalogue: Catalogue) -> str:
+    """The list forms (02/PCTN, 03/PCTN): their versions, fields and where the fields come from."""
+    whole = catalogue.whole or catalogue
+    shown = {v.code for v in whole.versions.items} if catalogue.whole is None else {catalogue.version}
+    forms = [f for f in load_lists().items if shown & set(f.versions)]
+    if not forms:
+        return "## Biểu danh sách\n\nCác biểu của phiên bản này không có biểu danh sách."
+    intro = (
+        "Biểu danh sách ghi từng vụ việc, từng văn bản, không phải số liệu: được đọc vào bảng `lists` (đơn vị, kỳ, "
+        "biểu, mục, trường, nội dung, ô) và chỉ hiển thị ở trang nội bộ dành cho chuyên viên "
+        "(`reports/noi-bo/`), không đưa vào báo cáo gửi lãnh đạo trừ khi `province.yaml` đặt `share_lists: true`."
+    )
+    rows = [
+        [f"`{f.code}`", _escape(f.title), ", ".join(f.versions), "; ".join(_escape(x.name) for x in f.fields),
+         f"{_escape(f.source)} ({f.status})"]
+        for f in forms
+    ]  # fmt: skip
+    header = ["Biểu", "Tên biểu", "Phiên bản", "Các cột", "Nguồn"]
+    return "\n\n".join(["## Biểu danh sách", intro, _table(header, rows)])
 
 
 def _units_section(catalogue: Catalogue) -> str:

@@ -5,7 +5,7 @@ fields come from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -29,11 +29,16 @@ class ListField:
     def name(self) -> str:
         return self.headings[0]
 
+    @cached_property
+    def folded(self) -> tuple[str, ...]:
+        """Its headings folded, each padded with a space either side (whole words)."""
+        return tuple(f" {f} " for h in self.headings if (f := fold(h)))
+
     def score(self, header: str) -> int:
         """How specifically a header cell names this field: the length of its longest heading standing in the
         folded cell as whole words (0: not named)."""
         padded = f" {fold(header)} "
-        return max((len(f) for h in self.headings if (f := fold(h)) and f" {f} " in padded), default=0)
+        return max((len(f) for f in self.folded if f in padded), default=0)
 
 
 @dataclass(frozen=True)

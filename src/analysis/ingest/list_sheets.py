@@ -75,10 +75,19 @@ def _columns(grid: SheetGrid, row: int, form: ListForm) -> dict[str, int]:
     return {code: col for code, (_, col) in found.items()}
 
 
+def _names_required(grid: SheetGrid, row: int, forms: Sequence[ListForm]) -> bool:
+    """Whether a cell of `row` holds a required field's heading (a quick test before the header is matched)."""
+    texts = [f" {fold(v)} " for v in grid.rows[row] if isinstance(v, str) and v.strip()]
+    needed = {h for form in forms for f in form.fields if f.required for h in f.folded}
+    return any(h in t for t in texts for h in needed)
+
+
 def _header(grid: SheetGrid, forms: Sequence[ListForm]) -> tuple[ListForm, int, dict[str, int]] | None:
     """The form and header row whose fields' headings are found best (the required ones among them)."""
     best = None
     for row in range(min(len(grid.rows), HEADER_ROWS)):
+        if not _names_required(grid, row, forms):
+            continue
         for i, form in enumerate(forms):
             columns = _columns(grid, row, form)
             required = all(f.code in columns for f in form.fields if f.required)

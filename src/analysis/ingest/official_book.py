@@ -165,8 +165,11 @@ def areas_read(sheets: Sequence[OfficialSheet], layouts: Layouts) -> tuple[str, 
     return tuple(dict.fromkeys(layouts.area(sheet.layout) for sheet in sheets))
 
 
-def official_tables(grids: list[SheetGrid], ctx: IngestContext, quarter: Quarter | None) -> dict[int, OfficialSheet]:
-    """The sheets printed in a circular's own layout, by sheet index, read through the version of `quarter`."""
+def official_tables(
+    grids: list[SheetGrid], ctx: IngestContext, quarter: Quarter | None, candidates: Sequence[int]
+) -> dict[int, OfficialSheet]:
+    """The sheets (of the indices `candidates`) printed in a circular's own layout, by sheet index, read through
+    the version of `quarter`."""
     layouts = Layouts.of(ctx.catalogue)
     if not layouts.items:
         return {}
@@ -176,5 +179,5 @@ def official_tables(grids: list[SheetGrid], ctx: IngestContext, quarter: Quarter
         unit = ctx.registry.find_in_text(label, quarter)
         return unit.code if unit is not None else None
 
-    read = {i: read_official(grid, layouts, version, unit_of) for i, grid in enumerate(grids)}
+    read = {i: read_official(grids[i], layouts, version, unit_of) for i in candidates}
     return {i: table for i, table in read.items() if table is not None}

@@ -6,6 +6,7 @@ workers (`parse_stream`), each yielding its encoded records."""
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -18,7 +19,7 @@ from analysis.core.units import Unit, UnitRegistry
 from analysis.ingest import preflight
 from analysis.ingest.checks import check_missing, check_typed_ratios, check_values, deduplicate
 from analysis.ingest.discover import Discovery, scan
-from analysis.ingest.extract import FoundValue, Located, SheetResult, extract_sheet, vote
+from analysis.ingest.extract import MAX_KEY_COLUMNS, FoundValue, Located, SheetResult, extract_sheet, vote
 from analysis.ingest.form_version import check_version, in_version
 from analysis.ingest.isolation import iter_isolated
 from analysis.ingest.list_sheets import keep_lists, only_lists, read_list_sheet
@@ -34,8 +35,9 @@ from analysis.ingest.official_book import (
 )
 from analysis.ingest.record import record_of
 from analysis.ingest.submission import IngestContext, Submission
-from analysis.ingest.workbook import SUPPORTED_SUFFIXES, WorkbookError, read_workbook
+from analysis.ingest.workbook import SUPPORTED_SUFFIXES, SheetGrid, WorkbookError, read_workbook
 
+MIN_CODED = 3  # indicator rows found by their code that make a sheet one-column
 REJECTED_SUFFIXES = (".xlsb", ".xltx", ".xltm")  # listed, so that each is rejected with a reason
 FAILURE_REASONS = {  # the worker parsing a file died, hung or raised
     "crash": "Trình đọc tệp bị dừng bất thường khi đọc tệp này (tệp hỏng, quá lớn hoặc có thể độc hại)",
@@ -89,11 +91,13 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         return sub.reject(exc.reason, "unreadable_file")
     sub.modified = book.modified
     sheets = [extract_sheet(grid, ctx.index, ctx.registry, ctx.province.cutoff) for grid in book.sheets]
-    tables = official_tables(book.sheets, ctx, _period_hint([p for s in sheets for p in s.periods], sub.file))
+    printed = [i for i, (grid, s) in enumerate(zip(book.sheets, sheets, strict=True)) if not _coded(grid, s, ctx)]
+    hint = _period_hint([p for s in sheets for p in s.periods], sub.file)
+    tables = official_tables(book.sheets, ctx, hint, printed)
     lists = {
         i: found
-        for i, grid in enumerate(book.sheets)
-        if i not in tables and (found := read_list_sheet(grid, ctx.lists.items)) is not None
+        for i in printed
+        if i not in tables and (found := read_list_sheet(book.sheets[i], ctx.lists.items)) is not None
     }
     sheets = [outside_table(s, tables[i]) if i in tables else s for i, s in enumerate(sheets)]
     sheets = [outside_rows(s, lists[i].rows) if i in lists else s for i, s in enumerate(sheets)]
@@ -168,6 +172,15 @@ def _check(
         owed = tuple(a for a in (owed or ()) if a in printed[0])
     check_missing(sub, forms, owed, printed[1] if printed is not None else None)
     return sub
+
+
+def _coded(grid: SheetGrid, sheet: SheetResult, ctx: IngestContext) -> bool:
+    """A one-column sheet: its indicator rows carry their codes ("TCD01" in a "Mã số" column); never a form printed
+    in a circular's layout or a list form (neither prints our codes), so those readers skip it."""
+    coded = (
+        v for v in sheet.values if any(ctx.index.by_code(c) == v.indicator for c in grid.rows[v.row][:MAX_KEY_COLUMNS])
+    )
+    return sum(1 for _ in itertools.islice(coded, MIN_CODED)) >= MIN_CODED
 
 
 def _path_text(file: str) -> str:
