@@ -12,6 +12,7 @@ import contextlib
 import functools
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -133,6 +134,7 @@ def _end_now(*_: object) -> None:
 
 
 _stopping = False  # in a worker: Ctrl+C was pressed, run nothing more
+STOP_GRACE_SECONDS = 20  # after Ctrl+C, a worker whose notebook has not stopped ends (its kernel killed)
 
 
 def _interrupt_kernel(*_: object) -> None:
@@ -142,6 +144,9 @@ def _interrupt_kernel(*_: object) -> None:
     interrupt = getattr(sys.modules.get("analysis.report.kernels"), "interrupt", None)
     if interrupt is not None:
         interrupt()
+    if hasattr(signal, "SIGALRM"):  # a kernel interrupted between two messages may never answer again: the
+        signal.signal(signal.SIGALRM, _end_now)  # worker then ends by itself (its kernel killed) after a grace
+        signal.alarm(STOP_GRACE_SECONDS)
 
 
 def open_workers(
