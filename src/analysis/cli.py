@@ -199,6 +199,35 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_crosswalk(args: argparse.Namespace) -> int:
+    from analysis.core.config import config_dir, load_province_config
+    from analysis.core.crosswalk import build_crosswalk, crosswalk_yaml, read_conversion
+    from analysis.core.digest import file_sha256
+    from analysis.core.outputs import atomic_path
+    from analysis.core.units import load_units
+
+    registry, province = load_units(), load_province_config()
+    if province.reform is None:
+        raise ValueError("province.yaml không có mục reform (quý chuyển tiếp): không biết xã mới báo cáo từ quý nào")
+    crosswalk = build_crosswalk(read_conversion(args.file), registry, province.reform.transition_quarter)
+    source = f"{args.file.name} (sha256 {file_sha256(args.file)})"
+    out = args.out or config_dir() / "crosswalk.yaml"
+    with atomic_path(out) as tmp:
+        tmp.write_text(crosswalk_yaml(crosswalk, source), encoding="utf-8")
+    matched = crosswalk.rows[crosswalk.rows["unit"] != ""]
+    print(f"Đã ghi {out}: {matched['unit'].nunique()} xã, phường, đặc khu với {len(matched)} xã cũ.")
+    if crosswalk.approximate:
+        names = ", ".join(f"{d} ({p})" for p, d in crosswalk.approximate)
+        print(f"Huyện cũ có xã bị chia tách (số liệu theo huyện cũ là ước tính): {names}")
+    for words, items in (
+        ("Xã mới trong bảng nhưng không có trong units.yaml", crosswalk.not_in_registry),
+        ("Xã trong units.yaml không có xã cũ nào trong bảng", crosswalk.without_predecessor),
+    ):
+        if items:
+            print(f"{words} ({len(items)}): {', '.join(items)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from analysis.demo.generator import SCENARIOS, generate_demo
 
@@ -297,6 +326,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scale", help="a smaller province of the scenario's 'scales' (hoa-giang: small)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("units", help="the reporting units: the reform's crosswalk")
+    units = p.add_subparsers(dest="units_command", required=True, metavar="SUBCOMMAND")
+    q = units.add_parser(
+        "import-crosswalk",
+        parents=[common],
+        help="build config/crosswalk.yaml from a ward-level conversion table (CSV/XLSX) of the 2025 reform",
+    )
+    q.add_argument("file", type=Path, help="the conversion table: former province, district, ward; new ward")
+    q.add_argument("--out", type=Path, help="output YAML (default: config/crosswalk.yaml of the workspace)")
+    q.set_defaults(func=cmd_import_crosswalk)
     return parser
 
 
