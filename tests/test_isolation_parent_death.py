@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(
     from analysis.ingest.isolation import iter_isolated
 
     def slow(x):
-        print(os.getpid(), flush=True)  # each worker says who it is once it has an item
+        os.write(1, f"{os.getpid()}\\n".encode())  # who it is, once it has an item; one write: lines never interleave
         time.sleep(60)
         return x
 
@@ -50,7 +50,7 @@ WAITING = textwrap.dedent(
     isolation._die_with_parent = lambda parent_pid: None  # what other platforms have: no parent-death signal
 
     def quick(x):
-        print(os.getpid(), flush=True)
+        os.write(1, f"{os.getpid()}\\n".encode())  # one write: two workers never interleave their lines
         return x
 
     for _ in isolation.iter_isolated(quick, list(range(8)), lambda item, kind, detail: None, workers=2):
