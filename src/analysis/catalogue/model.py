@@ -187,6 +187,10 @@ class Catalogue:
         except KeyError:
             raise KeyError(f"Chỉ tiêu {code}: đơn vị tính {unit!r} không có trong danh mục") from None
 
+    def integer_codes(self) -> frozenset[str]:
+        """The indicators counted in whole numbers."""
+        return frozenset(item.code for item in self.indicators if self.is_integer(item.code))
+
     def cap(self, code: str, unit_type: str) -> float | None:
         """The largest possible figure of indicator `code` for one unit of `unit_type` in one quarter: the
         indicator's own cap, else its unit of measure's; None when neither has one (ratios, rates)."""

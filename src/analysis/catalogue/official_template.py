@@ -38,17 +38,12 @@ class FormRow:
     figures: Mapping[str, float | None]
 
 
-def has_official_layout(form: VersionForm | None) -> bool:
-    return form is not None and form.width is not None and bool(form.columns)
-
-
 def _paths(form: VersionForm) -> dict[int, tuple[str, ...]]:
     """Printed number -> heading levels; a number no concept is modelled at is headed by its number only."""
     paths: dict[int, tuple[str, ...]] = {}
     for column in form.columns:
-        levels = tuple(part.strip() for part in column.heading.split("›") if part.strip())
         for n in column.numbers:
-            paths[n] = levels
+            paths[n] = column.levels
     return {n: paths.get(n, (f"Cột {n}",)) for n in range(1, form.width + 1)}
 
 
@@ -170,11 +165,11 @@ def build_official_template(catalogue: Catalogue, context: one_column.TemplateCo
     official = {
         area.code: form
         for area in forms.areas
-        if (form := version.form(area.code) if version else None) is not None and has_official_layout(form)
+        if (form := version.form(area.code) if version else None) is not None and form.printed
     }
     owed = context.areas if context.areas is not None else tuple(a.code for a in forms.areas)
     wb = one_column.build_template(forms, replace(context, areas=tuple(a for a in owed if a not in official)))
-    integer = frozenset(i.code for i in forms.indicators if forms.is_integer(i.code))
+    integer = forms.integer_codes()
     for area in forms.areas:
         if area.code not in official or area.code not in owed:
             continue

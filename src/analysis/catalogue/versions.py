@@ -34,6 +34,11 @@ class FormColumn:
     heading: str
 
     @property
+    def levels(self) -> tuple[str, ...]:
+        """The heading path's levels, as printed: ("Tiếp thường xuyên", "Số lượt tiếp")."""
+        return tuple(part.strip() for part in self.heading.split("›") if part.strip())
+
+    @property
     def label(self) -> str:
         """ "cột 9", "cột 2+3+4"."""
         return "cột " + "+".join(str(n) for n in self.numbers)
@@ -56,6 +61,11 @@ class VersionForm:
     @property
     def concepts(self) -> tuple[str, ...]:
         return (*(c.concept for c in self.columns), *self.own, *self.concepts_only)
+
+    @property
+    def printed(self) -> bool:
+        """Whether its numbered columns are modelled (an official layout to read and to write)."""
+        return self.width is not None and bool(self.columns)
 
     def column_of(self, concept: str) -> FormColumn | None:
         return next((c for c in self.columns if c.concept == concept), None)

@@ -79,18 +79,16 @@ def predecessors(conversion: pd.DataFrame, new_province: str | None = None) -> p
     commune's main predecessor ward."""
     rows = conversion if new_province is None else conversion[conversion["new_province"] == new_province]
     rows = rows.reset_index(drop=True)
-    counts = rows.groupby(["new_ward", "old_province", "old_district"], sort=False).size().rename("wards")
-    ranked = counts.reset_index().assign(order=range(len(counts)))
-    best = ranked.sort_values(["wards", "order"], ascending=[False, True]).drop_duplicates("new_ward")
-    chosen = set(best[["new_ward", "old_province", "old_district"]].itertuples(index=False, name=None))
-    keys = pd.Series(list(zip(rows["new_ward"], rows["old_province"], rows["old_district"], strict=True)))
-    same_name = [fold(o) == fold(n) for o, n in zip(rows["old_ward"], rows["new_ward"], strict=True)]
+    district = rows.groupby(["new_ward", "old_province", "old_district"], sort=False)
     ranked = rows.assign(
-        candidate=keys.isin(chosen), same=same_name, whole=~rows["divided"], order=range(len(rows))
-    ).sort_values(["candidate", "same", "whole", "order"], ascending=[False, False, False, True])
-    picked = ranked[ranked["candidate"]].drop_duplicates("new_ward").index
-    main = pd.Series(rows.index.isin(picked), index=rows.index)
-    return rows.assign(main=main.to_numpy())
+        wards=district["old_ward"].transform("size"),  # the former district that gave most wards …
+        seen=district.ngroup(),  # … the first in the table on a tie
+        same=[fold(o) == fold(n) for o, n in zip(rows["old_ward"], rows["new_ward"], strict=True)],
+        whole=~rows["divided"],
+        order=range(len(rows)),
+    ).sort_values(["wards", "seen", "same", "whole", "order"], ascending=[False, True, False, False, True])
+    main = rows.index.isin(ranked.drop_duplicates("new_ward").index)
+    return rows.assign(main=main)
 
 
 def approximate_districts(conversion: pd.DataFrame) -> set[tuple[str, str]]:

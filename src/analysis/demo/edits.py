@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
+from analysis.catalogue.lists import load_lists
 from analysis.catalogue.model import Catalogue
 from analysis.core import vnformat
 from analysis.core.config import ProvinceConfig
@@ -234,17 +235,20 @@ def _saved_at(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
 def _also_sent(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
     """Another version of the file, as the filing stands now: its figures times `scale`, at `path`, then its own
     `edits`, with its own `description`."""
-    other = dataclasses.replace(
-        filing,
-        values={code: value * p.get("scale", 1) for code, value in filing.values.items()},
-        edits=list(filing.edits),
-        formulas=dict(filing.formulas),
-        path=ctx.text(p["path"], filing),
-    )
+    other = _another_file(
+        filing, p, ctx, values={code: value * p.get("scale", 1) for code, value in filing.values.items()},
+        edits=list(filing.edits), formulas=dict(filing.formulas),
+    )  # fmt: skip
     fields = apply_edits(other, p.get("edits", []), ctx)
     other.description = p["description"].format(**fields)
-    ctx.added.append(other)
     return {}
+
+
+def _another_file(filing: Filing, p: Params, ctx: PlanContext, **changes: Any) -> Filing:
+    """A further file the unit sends with `filing`, at `p["path"]`, with `changes`; added to the plan."""
+    other = dataclasses.replace(filing, path=ctx.text(p["path"], filing), **changes)
+    ctx.added.append(other)
+    return other
 
 
 @edit_kind("layout")
@@ -268,23 +272,16 @@ def _consolidates(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
         if other.unit.code == differ.get("unit"):
             values |= {code: values.get(code, 0) + add for code, add in differ["add"].items()}
         rows.append((other.unit, values))
-    consolidated = dataclasses.replace(
-        filing,
-        values={},
-        edits=[],
-        formulas={},
-        path=ctx.text(p["path"], filing),
-        layout="consolidated",
-        rows=tuple(rows),
-        areas=tuple(p["areas"]),
-        description=p["description"],
-    )
-    ctx.added.append(consolidated)
+    _another_file(
+        filing, p, ctx, values={}, edits=[], formulas={}, layout="consolidated", rows=tuple(rows),
+        areas=tuple(p["areas"]), description=p["description"],
+    )  # fmt: skip
     return {}
 
 
 @edit_kind("list_items")
 def _list_items(filing: Filing, p: Params, ctx: PlanContext) -> Fields:
     """Items typed into a list form of the template (02/PCTN cases, 03/PCTN documents): `form`, `items`."""
-    filing.edits.append(se.fill_list(str(p["form"]).replace("/", "-"), [list(map(str, i)) for i in p["items"]]))
+    sheet = load_lists().get(str(p["form"])).sheet  # the template's sheet of that list form
+    filing.edits.append(se.fill_list(sheet, [list(map(str, i)) for i in p["items"]]))
     return {"count": len(p["items"])}

@@ -18,10 +18,10 @@ from analysis.catalogue.model import Catalogue
 from analysis.catalogue.official_template import (
     FormRow,
     build_official_template,
-    has_official_layout,
     write_official_sheet,
 )
 from analysis.catalogue.template import COLUMNS, FIRST_DATA_ROW, TemplateContext, build_template
+from analysis.catalogue.versions import VersionForm
 from analysis.core.config import ProvinceConfig
 from analysis.core.periods import Quarter
 from analysis.core.units import Unit, UnitRegistry
@@ -119,14 +119,11 @@ def write_filing(
     return target
 
 
-def _official_forms(catalogue: Catalogue, quarter: Quarter, areas) -> dict[str, object]:
+def _official_forms(catalogue: Catalogue, quarter: Quarter, areas) -> dict[str, VersionForm]:
+    """The forms of `areas` the quarter's version prints with numbered columns."""
     version = catalogue.version_of(quarter)
     forms = {a: version.form(a) for a in areas} if version else {}
-    return {a: f for a, f in forms.items() if has_official_layout(f)}
-
-
-def _integer(catalogue: Catalogue) -> frozenset[str]:
-    return frozenset(i.code for i in catalogue.indicators if catalogue.is_integer(i.code))
+    return {a: f for a, f in forms.items() if f is not None and f.printed}
 
 
 def _fill_official(wb: Workbook, filing: Filing, catalogue: Catalogue, context, place: str) -> frozenset[str]:
@@ -139,7 +136,7 @@ def _fill_official(wb: Workbook, filing: Filing, catalogue: Catalogue, context, 
         wb.remove(wb[sheet])
         ws = wb.create_sheet(sheet, index)
         row = FormRow(filing.unit.name, filing.values)
-        write_official_sheet(ws, form, context, [row], filing.values, _integer(catalogue), signed)
+        write_official_sheet(ws, form, context, [row], filing.values, catalogue.integer_codes(), signed)
     return frozenset(forms)
 
 
@@ -153,7 +150,7 @@ def _consolidated(filing: Filing, catalogue: Catalogue, context, place: str) -> 
         rows = [FormRow(unit.name, values) for unit, values in filing.rows]
         concepts = {c.concept for c in form.columns}
         total = {k: sum(v.get(k) or 0 for _, v in filing.rows) for k in concepts}
-        write_official_sheet(ws, form, context, rows, total, _integer(catalogue), signed)
+        write_official_sheet(ws, form, context, rows, total, catalogue.integer_codes(), signed)
     return wb
 
 

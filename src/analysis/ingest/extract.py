@@ -96,7 +96,7 @@ class IndicatorIndex:
         return cls(
             codes=frozenset(ind.code for ind in inputs),
             labels=labels,
-            integer=frozenset(ind.code for ind in inputs if catalogue.is_integer(ind.code)),
+            integer=catalogue.integer_codes(),
             derived=frozenset(ind.code for ind in inputs if not ind.is_input),
         )
 

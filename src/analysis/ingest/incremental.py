@@ -190,10 +190,10 @@ def _fill(
         previous.close()  # before its file is replaced (Windows cannot replace an open file)
     repeated = 0
     for records in parse_stream(*parse_args):
-        (summary, body), stat = records[0], _stat_keys(stats[records[0][0]["file"]])
+        summary, body = records[0]  # the file's own record: its facts, and a rejection if any
         rel = summary["file"]
-        retry = {RETRY_KEY: _transient(summary, body)}
-        summaries[rel] = [{**part, **stat, **retry} for part, _ in records]
+        keys = {**_stat_keys(stats[rel]), RETRY_KEY: _transient(summary, body)}
+        summaries[rel] = [{**part, **keys} for part, _ in records]
         offsets[rel] = [store.add(part, encoded) for part, (_, encoded) in zip(summaries[rel], records, strict=True)]
         repeated += len(records) == 1 and retried.get(rel) == (summary["status"], summary["reason"], body)
     return summaries, offsets, repeated

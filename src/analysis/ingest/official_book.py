@@ -59,13 +59,10 @@ class Layouts:
 
 def _layout(version: Version, form: VersionForm, catalogue: Catalogue) -> OfficialLayout | None:
     """A version's form as the reader's layout; None for a form without numbered columns modelled."""
-    if form.width is None or not form.columns:
+    if not form.printed:
         return None
-    columns = tuple(
-        OfficialColumn(c.concept, c.numbers, tuple(w.strip() for w in c.heading.split("›") if w.strip()))
-        for c in form.columns
-    )
-    integer = frozenset(c.concept for c in form.columns if catalogue.is_integer(c.concept))
+    columns = tuple(OfficialColumn(c.concept, c.numbers, c.levels) for c in form.columns)
+    integer = frozenset(c.concept for c in form.columns) & catalogue.integer_codes()
     return OfficialLayout(form.code, version.code, form.width, columns, integer)
 
 
@@ -166,11 +163,10 @@ def areas_read(sheets: Sequence[OfficialSheet], layouts: Layouts) -> tuple[str, 
 
 
 def official_tables(
-    grids: list[SheetGrid], ctx: IngestContext, quarter: Quarter | None, candidates: Sequence[int]
+    grids: list[SheetGrid], ctx: IngestContext, layouts: Layouts, quarter: Quarter | None, candidates: Sequence[int]
 ) -> dict[int, OfficialSheet]:
     """The sheets (of the indices `candidates`) printed in a circular's own layout, by sheet index, read through
     the version of `quarter`."""
-    layouts = Layouts.of(ctx.catalogue)
     if not layouts.items:
         return {}
     version = ctx.catalogue.version_of(quarter) if quarter else None

@@ -91,12 +91,13 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
         return sub.reject(exc.reason, "unreadable_file")
     sub.modified = book.modified
     sheets = [extract_sheet(grid, ctx.index, ctx.registry, ctx.province.cutoff) for grid in book.sheets]
-    printed = [i for i, (grid, s) in enumerate(zip(book.sheets, sheets, strict=True)) if not _coded(grid, s, ctx)]
+    candidates = [i for i, (grid, s) in enumerate(zip(book.sheets, sheets, strict=True)) if not _coded(grid, s, ctx)]
     hint = _period_hint([p for s in sheets for p in s.periods], sub.file)
-    tables = official_tables(book.sheets, ctx, hint, printed)
+    layouts = Layouts.of(ctx.catalogue)
+    tables = official_tables(book.sheets, ctx, layouts, hint, candidates)
     lists = {
         i: found
-        for i in printed
+        for i in candidates
         if i not in tables and (found := read_list_sheet(book.sheets[i], ctx.lists.items)) is not None
     }
     sheets = [outside_table(s, tables[i]) if i in tables else s for i, s in enumerate(sheets)]
@@ -127,13 +128,8 @@ def _parse(path: Path, sub: Submission, ctx: IngestContext) -> Submission:
             sub.issue(found.severity, found.kind, found.message, table.sheet, found.cell)
     split = split_rows(official, sub.unit.code if sub.unit else None)
     if sub.period is not None:
-        areas = areas_read(official, Layouts.of(ctx.catalogue))
-        printed = frozenset(c.concept for table in official for c in table.layout.columns)
-        sub.parts = [
-            _check(sub.row_of(ctx.registry.get(code)), in_version(figures, ctx.catalogue, sub.period), ctx,
-                   (areas, printed))
-            for code, figures in split.parts.items()
-        ]  # fmt: skip
+        printed = (areas_read(official, layouts), frozenset(c.concept for t in official for c in t.layout.columns))
+        sub.parts = [_row(sub, ctx.registry.get(code), figures, ctx, printed) for code, figures in split.parts.items()]
     keep_lists(sub, list(lists.values()), ctx.catalogue.version_of(sub.period) if sub.period else None)
     if sub.status == "rejected":
         return sub
@@ -154,15 +150,23 @@ def _only_rows(sub: Submission) -> Submission:
     return sub
 
 
+Printed = tuple[tuple[str, ...], frozenset[str]]  # the areas and the concepts a consolidated file prints
+
+
+def _row(sub: Submission, unit: Unit, figures: list[FoundValue], ctx: IngestContext, printed: Printed) -> Submission:
+    """`unit`'s row in a consolidated file, a submission of its own: the figures of its quarter's forms, checked."""
+    row = sub.row_of(unit)
+    return _check(row, deduplicate(row, in_version(figures, ctx.catalogue, sub.period)), ctx, printed)
+
+
 def _check(
     sub: Submission,
-    values: list[FoundValue],
+    kept: list[FoundValue],
     ctx: IngestContext,
-    printed: tuple[tuple[str, ...], frozenset[str]] | None = None,
+    printed: Printed | None = None,
 ) -> Submission:
-    """Keep one value per indicator and check them: each on its own, typed-in ratios, the areas the unit owes (for
+    """Check the values kept (one per indicator): each on its own, typed-in ratios, the areas the unit owes (for
     a unit's row in a consolidated file, `printed`: only the areas and the columns the file prints)."""
-    kept = deduplicate(sub, values)
     sub.values = [v for v in kept if v.indicator not in ctx.index.derived]
     check_values(sub, ctx)
     check_typed_ratios(sub, [v for v in kept if v.indicator in ctx.index.derived], ctx.catalogue)

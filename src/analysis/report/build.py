@@ -329,11 +329,7 @@ def build_report(
                     out_root / label, staging, plan_jobs(data), {r.job.output for r in results}
                 )
             built = datetime.now()
-            shared = bool(data.province_config and data.province_config.share_lists)
-            page = internal_page.page(data, built, shared)
-            if page is not None and shared:  # the configuration shares it: in the report folder, replaced with it
-                internal_page.write(staging / internal_page.PAGE, page)
-            linked = internal_page.PAGE if page is not None and shared else None
+            internal, linked = internal_page.place(data, built, staging, out_root)
             index_page.write(staging / "index.html", data, results, built, raw_dir, linked)
         except BaseException:
             with signals.ignored():  # another Ctrl+C must not leave workers writing into a removed folder
@@ -342,10 +338,6 @@ def build_report(
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         folders.replace(staging, out_root / label)
-        internal = None
-        if page is not None:  # outside the shared folder unless shared
-            where = internal_page.target(out_root, data.quarter, shared)
-            internal = where if shared else internal_page.write(where, page)
     figure_cache.prune(cache_dir)
     outdated = workspace.outdated_copies([spec.file for spec in notebook_registry()])
     return ReportResult(out_root / label, results, reingested, outdated, internal)

@@ -80,6 +80,20 @@ def page(data: ReportData, built: datetime, shared: bool) -> str | None:
     return render(data.lists, ListForms(shown), data.quarter, data.registry.province_name, built, shared)
 
 
+def place(data: ReportData, built: datetime, staging: Path, out_root: Path) -> tuple[Path | None, str | None]:
+    """Write the quarter's page where the configuration says: inside the report being built (`staging`, moved into
+    place with it; the index links it) or outside the folder that is shared. Returns where it will be, and the
+    index's link (None: not linked)."""
+    shared = bool(data.province_config and data.province_config.share_lists)
+    html = page(data, built, shared)
+    if html is None:
+        return None, None
+    if shared:
+        write(staging / PAGE, html)
+        return target(out_root, data.quarter, shared), PAGE
+    return write(target(out_root, data.quarter, shared), html), None
+
+
 def write(path: Path, html: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
