@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import yaml
 
@@ -48,7 +49,24 @@ def test_the_split_ward_is_flagged_and_its_district_approximate(phu_tho):
         ("Xã Cao Sơn", "Xã Liên Sơn"),
         ("Xã Cao Sơn", "Xã Lương Sơn"),
     ]
-    assert approximate_districts(phu_tho) == {("Tỉnh Hòa Bình", "Huyện Lương Sơn")}
+    assert approximate_districts(phu_tho) == {("Tỉnh Hòa Bình", "Huyện Lương Sơn"): {"divided"}}
+
+
+def test_a_commune_formed_across_two_districts_makes_both_approximate():
+    table = pd.DataFrame(
+        [  # Xã Lạc Hồng of Huyện An Bình also takes a whole ward of Huyện Đại Đồng; Xã Đồng Tâm stays inside
+            ("Tỉnh Hòa An", "Huyện An Bình", "Xã Lạc Hồng", "Tỉnh Hòa Giang", "Xã Lạc Hồng", False),
+            ("Tỉnh Hòa An", "Huyện An Bình", "Xã Lạc Thủy", "Tỉnh Hòa Giang", "Xã Lạc Hồng", False),
+            ("Tỉnh Hòa An", "Huyện Đại Đồng", "Xã Đồng Tây", "Tỉnh Hòa Giang", "Xã Lạc Hồng", False),
+            ("Tỉnh Hòa An", "Huyện Đại Đồng", "Xã Đồng Tâm", "Tỉnh Hòa Giang", "Xã Đồng Tâm", False),
+            ("Tỉnh Hòa An", "Huyện Yên Khánh", "Xã Yên Khánh", "Tỉnh Hòa Giang", "Xã Yên Khánh", False),
+        ],
+        columns=["old_province", "old_district", "old_ward", "new_province", "new_ward", "divided"],
+    )
+    assert approximate_districts(table) == {
+        ("Tỉnh Hòa An", "Huyện An Bình"): {"crossing"},  # Xã Lạc Hồng is counted here, with a ward of Đại Đồng
+        ("Tỉnh Hòa An", "Huyện Đại Đồng"): {"crossing"},  # … which its successors no longer hold
+    }
 
 
 def test_vietnamese_headers_and_a_split_found_by_repetition_alone(tmp_path):
@@ -114,5 +132,30 @@ def test_import_crosswalk_writes_each_commune_with_its_former_wards(tmp_path, mo
         lien_son["predecessors"][0]["divided"] is True and lien_son["predecessors"][0]["district_unit"] == "h_luong_son"
     )
     assert [w["ward"] for w in lien_son["predecessors"] if w.get("main")] == ["Xã Liên Sơn"]
-    assert data["approximate_districts"] == [{"province": "Tỉnh Hòa Bình", "district": "Huyện Lương Sơn"}]
+    assert data["approximate_districts"] == [
+        {"province": "Tỉnh Hòa Bình", "district": "Huyện Lương Sơn", "reason": "divided"}
+    ]
     assert "phu_tho_small.csv (sha256 705d30d6" in data["source"]
+
+
+def test_import_crosswalk_maps_the_former_provinces_agencies_to_todays(tmp_path, monkeypatch, capsys):
+    config = _workspace(tmp_path)
+    units = yaml.safe_load((config / "units.yaml").read_text(encoding="utf-8"))
+    former = [("ca_hb", "Công an tỉnh Hòa Bình"), ("ca_vp", "Công an tỉnh Vĩnh Phúc"),
+              ("yt_hb", "Sở Y tế tỉnh Hòa Bình"), ("yt_vp", "Sở Y tế tỉnh Vĩnh Phúc"),
+              ("bql", "Ban Quản lý các khu công nghiệp")]  # fmt: skip
+    units["units"] += [{"code": c, "name": n, "type": "agency", "valid_to": "2025Q2"} for c, n in former]
+    today = [("cong_an_tinh", "Công an tỉnh"), ("so_y_te", "Sở Y tế"), ("so_noi_vu", "Sở Nội vụ")]
+    units["units"] += [{"code": c, "name": n, "type": "agency", "valid_from": "2025Q3"} for c, n in today]
+    (config / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(config))
+    assert main(["units", "import-crosswalk", str(PHU_THO)]) == 0
+    said = capsys.readouterr().out
+    assert "4 cơ quan của tỉnh cũ hợp nhất vào 2 cơ quan hiện nay" in said
+    assert "không tìm thấy cơ quan hiện nay cùng tên (1): bql" in said  # no former province in its name: not guessed
+    data = yaml.safe_load((config / "crosswalk.yaml").read_text(encoding="utf-8"))
+    assert data["agencies"] == {
+        "cong_an_tinh": {"name": "Công an tỉnh", "predecessors": ["ca_hb", "ca_vp"]},
+        "so_y_te": {"name": "Sở Y tế", "predecessors": ["yt_hb", "yt_vp"]},
+    }
+    assert data["agencies_unmatched"] == ["bql"]

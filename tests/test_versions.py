@@ -17,7 +17,7 @@ from analysis.catalogue.model import CatalogueError
 from analysis.catalogue.template import TemplateContext, build_template
 from analysis.cli import main
 from analysis.compare.change import describe
-from analysis.compare.continuity import FORM_CHANGED, mark_form_changes
+from analysis.compare.comparability import FORM_CHANGED, judge
 from analysis.core.config import load_province_config
 from analysis.core.periods import Quarter
 from analysis.ingest.run import ingest
@@ -252,7 +252,7 @@ def test_a_comparison_across_a_changed_definition_is_refused_never_a_number(cata
         cmp[f"change_{base}"] = cmp["value"] - cmp[base]
         cmp[f"pct_{base}"] = cmp[f"change_{base}"] / cmp[base] * 100
         cmp[f"status_{base}"] = "increase"
-    out = mark_form_changes(cmp, catalogue, Q("2025Q4")).set_index("indicator")
+    out = judge(cmp, catalogue, Q("2025Q4")).set_index("indicator")
     # 2025Q4 against 2025Q3 and 2024Q4: 01/PCTN changed (and so the recovery rate PCTN12, of its parts)
     assert out.loc["PCTN01", "status_previous"] == out.loc["PCTN12", "status_last_year"] == FORM_CHANGED
     assert pd.isna(out.loc["PCTN01", "pct_previous"]) and pd.isna(out.loc["PCTN12", "change_last_year"])

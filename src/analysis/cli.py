@@ -213,15 +213,20 @@ def cmd_import_crosswalk(args: argparse.Namespace) -> int:
     source = f"{args.file.name} (sha256 {file_sha256(args.file)})"
     out = args.out or config_dir() / "crosswalk.yaml"
     with atomic_path(out) as tmp:
-        tmp.write_text(crosswalk_yaml(crosswalk, source), encoding="utf-8")
+        tmp.write_text(crosswalk_yaml(crosswalk, source, registry), encoding="utf-8")
     matched = crosswalk.rows[crosswalk.rows["unit"] != ""]
     print(f"Đã ghi {out}: {matched['unit'].nunique()} xã, phường, đặc khu với {len(matched)} xã cũ.")
+    if crosswalk.agencies:
+        merged = sum(len(former) for former in crosswalk.agencies.values())
+        today = len(crosswalk.agencies)
+        print(f"Cơ quan cấp tỉnh: {merged} cơ quan của tỉnh cũ hợp nhất vào {today} cơ quan hiện nay.")
     if crosswalk.approximate:
-        names = ", ".join(f"{d} ({p})" for p, d in crosswalk.approximate)
-        print(f"Huyện cũ có xã bị chia tách (số liệu theo huyện cũ là ước tính): {names}")
+        names = ", ".join(f"{d} ({p})" for p, d, _ in crosswalk.approximate)
+        print(f"Huyện cũ có xã bị chia tách hoặc nhập sang xã của huyện khác (số liệu là ước tính): {names}")
     for words, items in (
         ("Xã mới trong bảng nhưng không có trong units.yaml", crosswalk.not_in_registry),
         ("Xã trong units.yaml không có xã cũ nào trong bảng", crosswalk.without_predecessor),
+        ("Cơ quan của tỉnh cũ không tìm thấy cơ quan hiện nay cùng tên", crosswalk.agencies_unmatched),
     ):
         if items:
             print(f"{words} ({len(items)}): {', '.join(items)}")

@@ -16,9 +16,10 @@ Kinds (:data:`KINDS`) and the amount each fills:
 * ``about_same`` — a change that rounds to 0,0 at one decimal (never "tăng 0,0%");
 * ``unchanged``, ``new`` (from a base of 0), ``no_base`` (no figure in the base period), ``no_data`` (none now);
 * ``not_comparable`` — ``since`` "1/7/2025": a unit's own comparison with a quarter before it existed
-  (``compare.coverage.mark_not_comparable``), never a number against nothing;
+  (``compare.comparability.judge``), never a number against nothing;
 * ``form_changed`` — the figure's definition differs between the two quarters' forms
-  (``compare.continuity.mark_form_changes``): "không so sánh được do thay đổi biểu mẫu".
+  (``compare.comparability.judge``): "không so sánh được do thay đổi biểu mẫu";
+* ``incomplete`` — an area's figure lacks some of its units on a side (``compare.comparability.judge``).
 
 A table cell uses it with short words from a labels file, e.g. a group ``change`` holding
 ``increase: "tăng {pct}"``, ``increase_points: "tăng {points} điểm %"``, ``about_same: "tương đương"``,
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.compare.comparability import REFUSED
 from analysis.core import vnformat
 
 __all__ = ["KINDS", "RATE_UNIT", "Change", "cells", "changes", "describe"]
@@ -55,6 +57,7 @@ KINDS = (
     "no_data",
     "not_comparable",
     "form_changed",
+    "incomplete",
 )
 RATE_UNIT = "%"  # the unit of measure of a rate: its changes are in percentage points
 
@@ -95,7 +98,7 @@ def describe(
 ) -> Change:
     """The change of one figure against one base period (``status`` a code of ``comparisons.change_status``, or
     ``not_comparable`` with ``since`` the day the unit reports from)."""
-    if status in ("not_comparable", "form_changed"):
+    if status in REFUSED:
         return Change(status, since=since)
     rate = unit == RATE_UNIT
     if rate and status == "new":  # a rate up from 0%: a change in points, not "new"

@@ -1,6 +1,7 @@
 """Comparisons across a change of forms: a figure is set against a base quarter only when its concept has the same
 definition in both (the catalogue's versions, `catalogue.versions.Versions.comparable`); otherwise its status for
-that base is :data:`FORM_CHANGED` and it has no change, never a number against a different definition.
+that base is :data:`FORM_CHANGED` and it has no change, never a number against a different definition (applied
+with the other reasons by `comparability.judge`).
 """
 
 from __future__ import annotations
@@ -33,23 +34,6 @@ def not_comparable_codes(catalogue: Catalogue, quarter: Quarter, base: Quarter) 
     base quarter's forms did not carry them)."""
     forms = catalogue.for_quarter(quarter)
     return {i.code for i in forms.indicators if not comparable(catalogue, i.code, quarter, base)}
-
-
-def mark_form_changes(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter) -> pd.DataFrame:
-    """`cmp` (a `comparisons.compare` frame, with like-for-like columns or not) with status_<base> (and
-    lfl_status_<base>) :data:`FORM_CHANGED` and no change for every indicator that cannot be compared with that base;
-    every other row as it was."""
-    out = cmp.copy()
-    for base in BASES:
-        refused = out["indicator"].isin(not_comparable_codes(catalogue, quarter, base_quarter(quarter, base)))
-        out[f"status_{base}"] = out[f"status_{base}"].where(~refused, FORM_CHANGED)
-        for column in (f"change_{base}", f"pct_{base}", f"lfl_change_{base}", f"like_for_like_{base}"):
-            if column in out:
-                out[column] = out[column].where(~refused)
-        if f"lfl_status_{base}" in out:  # a like-for-like change refused the same way, and never said
-            out[f"lfl_status_{base}"] = out[f"lfl_status_{base}"].where(~refused, FORM_CHANGED)
-            out[f"units_differ_{base}"] = out[f"units_differ_{base}"] & ~refused
-    return out
 
 
 def series_start(catalogue: Catalogue, code: str, quarter: Quarter) -> Quarter | None:

@@ -4,8 +4,8 @@
 * :func:`side_coverage` — each indicator's units reporting / expected in the base periods of a comparison;
 * :func:`like_for_like` — per indicator, the change over the units with a figure in both quarters compared
   (sums of their figures; rates recomputed from their summed numerators and denominators);
-* :func:`unit_since`, :func:`mark_not_comparable` — a unit's own comparison with a quarter before it existed is
-  ``not_comparable`` (a change status code), with the day the unit reports from (``since``).
+* :func:`unit_since`, :func:`with_since` — the quarter a unit reports from (``since``): its own comparison with a
+  quarter before it is ``not_comparable`` (a change status code; `comparability.judge` decides).
 
 Province totals stay the sums of what was reported (:func:`~analysis.compare.comparisons.province_values`); like
 for like is shown beside them, never instead.
@@ -30,7 +30,7 @@ __all__ = [
     "base_quarters",
     "coverage_by_type",
     "like_for_like",
-    "mark_not_comparable",
+    "with_since",
     "side_coverage",
     "unit_since",
 ]
@@ -156,12 +156,7 @@ def unit_since(unit: Unit) -> str:
     return unit.valid_from.label if unit.valid_from else ""
 
 
-def mark_not_comparable(unit_cmp: pd.DataFrame, registry: UnitRegistry, quarter: Quarter) -> pd.DataFrame:
-    """``status_<base>`` :data:`NOT_COMPARABLE` for a unit whose ``valid_from`` is after the base quarter, and the
-    unit's ``since`` (its first quarter's label, else "") beside it."""
+def with_since(unit_cmp: pd.DataFrame, registry: UnitRegistry) -> pd.DataFrame:
+    """`unit_cmp` with each unit's ``since`` (its first quarter's label, "" for a unit without one)."""
     units = pd.DataFrame([(u.code, unit_since(u)) for u in registry.units], columns=["unit_code", "since"])
-    out = unit_cmp.merge(units, on="unit_code", how="left").assign(since=lambda d: d["since"].fillna(""))
-    for base, q in base_quarters(quarter).items():
-        too_new = out["since"] > q.label
-        out[f"status_{base}"] = out[f"status_{base}"].where(~too_new, NOT_COMPARABLE)
-    return out
+    return unit_cmp.merge(units, on="unit_code", how="left").assign(since=lambda d: d["since"].fillna(""))

@@ -16,8 +16,8 @@ import pandas as pd
 
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue, Indicator
+from analysis.compare import comparability, continuity, coverage
 from analysis.compare import comparisons as compare
-from analysis.compare import continuity, coverage
 from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
 from analysis.core.outputs import read_table
 from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, quarter_range
@@ -186,7 +186,7 @@ class ReportData:
             .merge(coverage.side_coverage(self.province, self.quarter), on="indicator", how="left")
             .merge(coverage.like_for_like(self.by_unit, self.catalogue, self.quarter), on="indicator", how="left")
             .pipe(_lfl_defaults)
-            .pipe(continuity.mark_form_changes, self.catalogue, self.quarter)
+            .pipe(comparability.judge, self.catalogue, self.quarter)
         )
 
     @cached_property
@@ -202,10 +202,8 @@ class ReportData:
 
     @cached_property
     def unit_comparison(self) -> pd.DataFrame:
-        cmp = continuity.mark_form_changes(compare.compare(self.by_unit, self.quarter, ["unit_code"]), self.catalogue,
-                                           self.quarter)  # fmt: skip
-        cmp = compare.rank_units(cmp)
-        cmp = coverage.mark_not_comparable(cmp, self.registry, self.quarter)
+        cmp = coverage.with_since(compare.compare(self.by_unit, self.quarter, ["unit_code"]), self.registry)
+        cmp = compare.rank_units(comparability.judge(cmp, self.catalogue, self.quarter))
         # units of this quarter: those expected now and any that reported now (not the former districts' rows)
         now = {u.code for u in self.registry.active(self.quarter)} | set(cmp.loc[cmp["value"].notna(), "unit_code"])
         cmp = cmp[cmp["unit_code"].isin(now)].reset_index(drop=True)

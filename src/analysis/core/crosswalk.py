@@ -2,10 +2,15 @@
 read from a published table as it is (CSV or Excel; headers matched by their words, Vietnamese or English, so a copy
 such as vietnamadminunits' ``convert_legacy_2025_simple.csv`` loads unchanged), and each new commune's predecessors.
 
-A former ward split across several new communes (``divided``) makes every former district holding one approximate:
-its area is not a whole set of new communes. Each new commune has one main predecessor: in the former district that
-gave it most wards (the first in the table on a tie), the ward of its own name, else the first ward not divided,
-else the first.
+Each new commune has one main predecessor: in the former district that gave it most wards (the first in the table
+on a tie), the ward of its own name, else the first ward not divided, else the first. A former district is
+approximate when its area is no whole set of new communes: one of its wards was split across several new communes
+(``divided``), or a new commune holds wards of it and of another district (``crossing``). Measured on the whole
+vietnamadminunits table: Phú Thọ 482 rows, 148 communes, 3 districts with a divided ward, 3 crossing communes; Hà
+Nội 64 crossing communes; Lào Cai none divided but 12 crossing, so the split wards alone would miss most.
+
+Today's agencies are matched to the former provinces' by name: "Sở Y tế tỉnh Hòa An" and "Sở Y tế tỉnh Giang Sơn"
+→ "Sở Y tế"; a former agency of no (or several) agencies of today is listed, never guessed.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import pandas as pd
 import yaml
 
 from analysis.core.periods import Quarter
+from analysis.core.succession import boundary_changes
 from analysis.core.text import fold
-from analysis.core.units import UnitRegistry
+from analysis.core.units import UnitRegistry, unit_key
 
 # field -> the whole headers (folded, camelCase split) that name it
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -91,10 +97,12 @@ def predecessors(conversion: pd.DataFrame, new_province: str | None = None) -> p
     return rows.assign(main=main)
 
 
-def approximate_districts(conversion: pd.DataFrame) -> set[tuple[str, str]]:
-    """(former province, former district) of every district holding a divided ward."""
-    divided = conversion[conversion["divided"]]
-    return set(zip(divided["old_province"], divided["old_district"], strict=True))
+def approximate_districts(conversion: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """(former province, former district) → why its area is no whole set of new communes: a ward of it divided
+    ("divided"), or a new commune with wards of it and of another district ("crossing";
+    `analysis.core.succession.boundary_changes`)."""
+    table = predecessors(conversion)
+    return boundary_changes(table, "new_ward", ["old_province", "old_district"], divided=True)
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,9 @@ class Crosswalk:
     rows: pd.DataFrame  # predecessors() of the province, with `unit` (commune code) and `district_unit` ("" unknown)
     not_in_registry: tuple[str, ...]  # new communes of the table the registry does not have
     without_predecessor: tuple[str, ...]  # communes of the registry (codes) the table gives no former ward
-    approximate: tuple[tuple[str, str], ...]  # (former province, former district) holding a divided ward
+    approximate: tuple[tuple[str, str, str], ...]  # (former province, former district, reasons) not a whole set
+    agencies: dict[str, tuple[str, ...]]  # today's agency code → the former provinces' agencies it took over
+    agencies_unmatched: tuple[str, ...]  # former agencies (codes) of no agency of today
 
 
 def build_crosswalk(conversion: pd.DataFrame, registry: UnitRegistry, transition: Quarter) -> Crosswalk:
@@ -131,13 +141,49 @@ def build_crosswalk(conversion: pd.DataFrame, registry: UnitRegistry, transition
         rows=table,
         not_in_registry=tuple(name for name, unit in communes.items() if not unit),
         without_predecessor=tuple(c for c in expected if c not in given),
-        approximate=tuple(sorted(approximate_districts(ours))),
+        approximate=tuple((p, d, ",".join(sorted(r))) for (p, d), r in sorted(approximate_districts(ours).items())),
+        **_agencies(registry, transition, list(dict.fromkeys(ours["old_province"]))),
     )
 
 
-def crosswalk_yaml(crosswalk: Crosswalk, source: str) -> str:
-    """config/crosswalk.yaml: per commune its former wards (district, province, divided, main), the approximate
-    former districts and what did not match."""
+def _agency_key(name: str, places: list[str]) -> str:
+    """ "Sở Y tế tỉnh Hòa An" → "so y te" (without the former province and a final "tỉnh"); "Công an tỉnh" →
+    "cong an"."""
+    key = unit_key(name)
+    for place in places:
+        key = key.removesuffix(" " + place)
+    return key.removesuffix(" tinh")
+
+
+def _agencies(registry: UnitRegistry, transition: Quarter, provinces: list[str]) -> dict:
+    """Each agency of today with the former agencies of the same name and a former province's place name; a former
+    agency matching none, or several, is listed, never guessed."""
+    places = [unit_key(p).removeprefix("tinh ").removeprefix("tp ") for p in provinces if p]
+    before = transition.previous()
+    former = [u for u in registry.units if u.type == "agency" and u.active_in(before) and not u.active_in(transition)]
+    today = [u for u in registry.units if u.type == "agency" and u.active_in(transition)]
+    keys = {u.code: _agency_key(u.name, places) for u in today}
+    agencies: dict[str, list[str]] = {}
+    unmatched = []
+    for unit in former:
+        key = unit_key(unit.name)
+        named = any(key.endswith(" " + p) for p in places)
+        successors = [code for code, k in keys.items() if k == _agency_key(unit.name, places)] if named else []
+        if len(successors) == 1:
+            agencies.setdefault(successors[0], []).append(unit.code)
+        else:
+            unmatched.append(unit.code)
+    ordered = {code: tuple(agencies[code]) for code in keys if code in agencies}
+    return {"agencies": ordered, "agencies_unmatched": tuple(unmatched)}
+
+
+def crosswalk_yaml(crosswalk: Crosswalk, source: str, registry: UnitRegistry) -> str:
+    """config/crosswalk.yaml: per commune its former wards (district, province, divided, main), per agency of today
+    the former agencies it took over, the approximate former districts and what did not match."""
+
+    def name_of(code: str) -> str:
+        return registry.get(code).name
+
     communes = {}
     for unit, group in crosswalk.rows[crosswalk.rows["unit"] != ""].groupby("unit", sort=False):
         communes[unit] = {"name": group["new_ward"].iloc[0], "predecessors": [_ward(r) for r in group.itertuples()]}
@@ -145,7 +191,11 @@ def crosswalk_yaml(crosswalk: Crosswalk, source: str) -> str:
         "province": crosswalk.province,
         "source": source,
         "communes": communes,
-        "approximate_districts": [{"province": p, "district": d} for p, d in crosswalk.approximate],
+        "agencies": {
+            code: {"name": name_of(code), "predecessors": list(former)} for code, former in crosswalk.agencies.items()
+        },
+        "approximate_districts": [{"province": p, "district": d, "reason": r} for p, d, r in crosswalk.approximate],
+        "agencies_unmatched": list(crosswalk.agencies_unmatched),
         "not_in_registry": list(crosswalk.not_in_registry),
         "without_predecessor": list(crosswalk.without_predecessor),
     }
@@ -161,6 +211,9 @@ def _ward(r) -> dict:
 
 _HEADER = (
     "# Kế thừa địa giới sau sắp xếp ngày 1/7/2025: mỗi xã, phường, đặc khu với các xã, phường, thị trấn cũ hợp thành\n"
-    "# (huyện, tỉnh cũ); divided: xã cũ được chia cho nhiều xã mới (số liệu theo huyện cũ là ước tính); main: xã cũ\n"
-    "# chính. Tạo bằng `python -m analysis units import-crosswalk TỆP`; sửa tay được, chạy lại lệnh sẽ ghi đè.\n"
+    "# (huyện, tỉnh cũ); divided: xã cũ được chia cho nhiều xã mới; main: xã cũ chính (xã mới được tính vào huyện,\n"
+    "# tỉnh cũ của xã cũ chính); agencies: cơ quan cấp tỉnh hiện nay và các cơ quan của tỉnh cũ được hợp nhất vào.\n"
+    "# approximate_districts (huyện cũ có số liệu ước tính, do điều chỉnh địa giới) chỉ để xem: được tính lại từ\n"
+    "# các mục trên mỗi lần lập báo cáo. Tạo bằng `python -m analysis units import-crosswalk TỆP`; sửa tay được,\n"
+    "# chạy lại lệnh sẽ ghi đè.\n"
 )

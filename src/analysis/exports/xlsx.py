@@ -25,6 +25,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis.compare.comparability import REFUSED
 from analysis.compare.report_data import ReportData
 from analysis.core import labels
 from analysis.core.outputs import atomic_path, neutralise_formula
@@ -197,7 +198,7 @@ def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
         elif status == "no_base":
             notes.append(f"không có số liệu {label}")
     for status, base in ((r.status_previous, "previous"), (r.status_last_year, "last_year")):
-        if status in ("not_comparable", "form_changed"):
+        if status in REFUSED:
             notes.append(f"so với {_BASE_WORDS[base]}: " + change_text(change_of(r._asdict(), base, "")))
     row = r._asdict()
     note = coverage_note(row, quarter) if quarter is not None else ""

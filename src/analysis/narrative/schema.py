@@ -75,7 +75,7 @@ _PHRASES = {
     "ytd_coverage": "reported span",
     "no_data_sentence": "period names",
     "not_comparable": f"since {_BASE}",
-    "form_changed": _BASE,
+    "form_changed incomplete": _BASE,
     "coverage_base": "base_period reporting expected",
     "like_for_like": "units change",
     "like_for_like_none": "period base_period",
@@ -100,7 +100,7 @@ LATER_PHRASES = frozenset(
         *("not_comparable", "coverage_base", "like_for_like", "like_for_like_none", "units_coverage"),
         *("units_of_type", "units_none", "types_separator", "types_last_separator"),
         *("transition_communes", "transition_districts", "units_disjoint", "form_changed"),
-        *("form_change_scope", "ytd_form_changed_sentence"),
+        *("form_change_scope", "ytd_form_changed_sentence", "incomplete"),
     }
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.compare.change import Change, describe
+from analysis.compare.comparability import REFUSED
 from analysis.compare.coverage import DISJOINT, NO_COMMON
 from analysis.core import labels
 from analysis.core.periods import Quarter
@@ -82,7 +83,7 @@ def comparison_clause(change: Change, base: Quarter, phrase: str) -> str:
         return "không có số liệu"
     if change.kind == "new":
         return f"mới phát sinh ({base.vn} không có)"
-    if change.kind in ("not_comparable", "form_changed"):
+    if change.kind in REFUSED:
         return f"{phrase}: {change_text(change)}"
     return f"{change_text(change)} {phrase}"
 
