@@ -311,6 +311,37 @@ def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path
     assert "không có đơn vị báo cáo ở cả" not in overview["2025Q3"]
     assert "Quý III/2025 là quý chuyển tiếp: từ 1/7/2025 không còn cấp huyện" in overview["2025Q3"]
     assert "do các xã, phường, đặc khu báo cáo" in overview["2025Q3"]
+    # the comparison page: each former district and province of 2025Q3 against 2024Q3, worded by the one rule
+    rows = _area_rows(ws / "reports" / "2025Q3" / "so-sanh-don-vi.html")
+    by_unit = truth.set_index(["unit_code", "period"])["value"]
+    parents = _parents()
+    for district in set(parents.values()):
+        now = sum(by_unit[(c, "2025Q3")] for c, d in parents.items() if d == district)
+        before = by_unit[(district, "2024Q3")]
+        said = ("tăng " if now > before else "giảm ") + vnformat.percent(abs(now / before - 1) * 100)
+        said += " (ước tính)" if district != "h_co_tien" else ""
+        assert rows[registry.get(district).name][7] == said, district
+    assert rows["Tỉnh Hòa An"][7].startswith(("tăng", "giảm")) and "(ước tính)" not in rows["Tỉnh Hòa An"][7]
+    assert "(có xã, phường cũ được chia cho nhiều xã, phường mới)" in overview_of(ws, "so-sanh-don-vi")
+
+
+def _area_rows(page: Path) -> dict[str, list[str]]:
+    """Area name → the cells of its first row (Tổng số lượt tiếp công dân) in the page's area tables."""
+    rows = {}
+    for table in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("table"):
+        heading = table.find("th").get_text(strip=True)
+        if heading not in ("Tỉnh cũ", "Huyện cũ"):
+            continue
+        for tr in table.find_all("tr")[1:]:
+            cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            if cells[0]:
+                rows[cells[0]] = cells
+    return rows
+
+
+def overview_of(ws: Path, page: str) -> str:
+    text = (ws / "reports" / "2025Q3" / f"{page}.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(text, "html.parser").get_text(" ").split())
 
 
 def _overview_text(ws: Path, label: str) -> str:
@@ -341,3 +372,86 @@ def test_after_the_switch_the_report_says_once_which_forms_it_cannot_compare(sma
     assert "thay đổi biểu mẫu" not in paragraphs["Công tác tiếp công dân"]
     before = ReportData.load("2025Q3", small.parent / "processed")  # both quarters compared on TT 01/2024
     assert form_change_sentence(before) == ""
+
+
+# --- the crosswalk's views (issue 14): the demo's conversion has Thị trấn An Bình joining Phường Bắc Thành of the
+# city (a ward formed from two districts) and Phường Bến Giang Nam split between two wards of Thành phố Giang Sơn
+
+
+@pytest.fixture()
+def area_data(small, tables, monkeypatch):
+    from analysis.compare.report_data import ReportData
+
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(small / "config"))
+    return lambda quarter: ReportData.load(quarter, small.parent / "processed")
+
+
+def _parents() -> dict[str, str]:
+    """commune → the district it was formed from, as the scenario says (not through the crosswalk)."""
+    from analysis.demo.province import build_province
+    from analysis.demo.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIO, "small")
+    return build_province(scenario.province, scenario.figures.quarters[0], 1, scenario.scale).parent
+
+
+def test_the_demo_crosswalk_is_imported_from_its_conversion_table(small):
+    import yaml
+
+    data = yaml.safe_load((small / "config" / "crosswalk.yaml").read_text(encoding="utf-8"))
+    assert len(data["communes"]) == 10 and data["without_predecessor"] == [] and data["not_in_registry"] == []
+    bac_thanh = {w["ward"]: w for w in data["communes"]["p_bac_thanh"]["predecessors"]}
+    assert bac_thanh["Thị trấn An Bình"]["district_unit"] == "h_an_binh" and bac_thanh["Phường Bắc Thành"]["main"]
+    assert data["communes"]["p_ben_giang"]["predecessors"][-1] == {
+        "ward": "Phường Bến Giang Nam", "district": "Thành phố Giang Sơn", "district_unit": "tp_giang_son",
+        "province": "Tỉnh Giang Sơn", "divided": True,
+    }  # fmt: skip
+    assert {(d["district"], d["reason"]) for d in data["approximate_districts"]} == {
+        ("Thành phố Hòa An", "crossing"), ("Huyện An Bình", "crossing"), ("Thành phố Giang Sơn", "divided")
+    }  # fmt: skip
+    assert data["agencies"]["cong_an_tinh"]["predecessors"] == ["cong_an_tinh_hoa_an", "cong_an_tinh_giang_son"]
+    assert (
+        (small / "data" / "external" / "chuyen-doi-dia-gioi-2025.csv")
+        .read_text(encoding="utf-8-sig")
+        .startswith("STT,Tỉnh (cũ),Huyện (cũ),Xã (cũ),Tỉnh (mới),Xã (mới),Tách một phần\n")
+    )
+
+
+def test_former_districts_provinces_and_agencies_of_2025q3_against_2024q3_are_the_truths_sums(small, area_data, truth):
+    data = area_data("2025Q3")
+    tcd = truth[truth["indicator"] == "TCD01"].set_index(["unit_code", "period"])["value"]
+    parents = _parents()
+    cmp = data.area_comparison.query("indicator == 'TCD01'").set_index(["view", "area"])
+    for district in set(parents.values()):
+        now = sum(tcd[(c, "2025Q3")] for c, d in parents.items() if d == district)  # main predecessor: own district
+        row = cmp.loc[("district", district)]
+        assert (row["value"], row["last_year"]) == (now, tcd[(district, "2024Q3")]), district
+        assert row["approximate_last_year"] == (district != "h_co_tien"), district
+    hoa_an = cmp.loc[("province", "tinh_hoa_an")]
+    assert hoa_an["last_year"] == tcd[("tp_hoa_an", "2024Q3")] + tcd[("h_an_binh", "2024Q3")]
+    assert not hoa_an["approximate_last_year"]  # the ward crossing districts stays inside Tỉnh Hòa An
+    police = cmp.loc[("agency", "cong_an_tinh")]
+    assert police["last_year"] == tcd[("cong_an_tinh_hoa_an", "2024Q3")] + tcd[("cong_an_tinh_giang_son", "2024Q3")]
+
+
+def test_a_former_district_missing_a_commune_is_not_compared(area_data):
+    cmp = area_data("2026Q1").area_comparison.query("indicator == 'TCD01'").set_index(["view", "area"])
+    giang_son = cmp.loc[("district", "tp_giang_son")]  # Phường Trà Lý sent nothing for 2026Q1
+    assert giang_son["status_previous"] == giang_son["status_last_year"] == "incomplete"
+    assert pd.isna(giang_son["pct_last_year"]) and not giang_son["approximate_last_year"]
+    assert cmp.loc[("district", "tp_hoa_an"), "status_last_year"] in ("increase", "decrease", "unchanged")
+
+
+def test_the_excel_tables_have_a_sheet_per_view(area_data, tmp_path):
+    import openpyxl
+
+    from analysis.exports.xlsx import write_tables
+
+    book = openpyxl.load_workbook(write_tables(area_data("2025Q3"), tmp_path / "bang.xlsx"))
+    assert book.sheetnames[-3:] == ["Tỉnh cũ", "Huyện cũ", "Cơ quan hợp nhất"]
+    ws = book["Huyện cũ"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
+    first = next(r for r in rows if r[0] == "TCD01" and r[3] == "Thành phố Hòa An")
+    assert "so với cùng kỳ" not in (first[9] or "") and "ước tính, do điều chỉnh địa giới" in first[9]
+    co_tien = next(r for r in rows if r[0] == "TCD01" and r[3] == "Huyện Cô Tiên")
+    assert not co_tien[9] and isinstance(co_tien[8], float)  # exact: a number, no note

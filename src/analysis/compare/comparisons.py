@@ -62,56 +62,57 @@ def unit_values(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     )[["unit_code", "unit_name", "period", "indicator", "value", "approx", "ratio_num", "ratio_den"]]
 
 
-def expected_units(completeness: pd.DataFrame) -> pd.Series:
-    """Number of units expected to report, per period."""
-    return completeness[completeness["expected"]].groupby("period")["unit_code"].nunique().rename("units_expected")
+def expected_units(completeness: pd.DataFrame, keys: list[str] | None = None) -> pd.Series:
+    """Number of units expected to report, per period (and group of `keys`)."""
+    expected = completeness[completeness["expected"]]
+    return expected.groupby([*(keys or []), "period"])["unit_code"].nunique().rename("units_expected")
 
 
 def province_values(
-    values: pd.DataFrame, catalogue: Catalogue, completeness: pd.DataFrame | None = None
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    completeness: pd.DataFrame | None = None,
+    keys: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Province figure per period and indicator, with the number of units it covers.
+    """Province figure per period and indicator (per group of `keys`: an area of units), with the number of units
+    it covers.
 
     Sums: units with a figure. Ratios: summed numerators over summed denominators of the units reporting both.
     """
+    keys = list(keys or [])
     sums = (
-        values.groupby(["period", "indicator"], as_index=False)
+        values.groupby([*keys, "period", "indicator"], as_index=False)
         .agg(
             value=("value", lambda s: s.sum(min_count=1)), units_reporting=("value", "count"), approx=("approx", "any")
         )
         .astype({"units_reporting": "int64"})
     )
-    ratios = [_province_ratio(values, ind) for ind in catalogue.indicators if not ind.is_input]
+    ratios = [_province_ratio(values, ind, keys) for ind in catalogue.indicators if not ind.is_input]
     table = pd.concat([sums, *ratios], ignore_index=True)
     expected = (
-        expected_units(completeness)
+        expected_units(completeness, keys)
         if completeness is not None
-        else values.groupby("period")["unit_code"].nunique().rename("units_expected")
+        else values.groupby([*keys, "period"])["unit_code"].nunique().rename("units_expected")
     )
-    return table.merge(expected, on="period", how="left").astype({"units_expected": "Int64"})
+    return table.merge(expected.reset_index(), on=[*keys, "period"], how="left").astype({"units_expected": "Int64"})
 
 
-def _province_ratio(values: pd.DataFrame, ind) -> pd.DataFrame:
+def _province_ratio(values: pd.DataFrame, ind, keys: list[str]) -> pd.DataFrame:
     parts = values[values["indicator"].isin([ind.numerator, ind.denominator])]
-    wide = parts.pivot_table(index=["period", "unit_code"], columns="indicator", values="value", aggfunc="first")
+    index = [*keys, "period", "unit_code"]
+    wide = parts.pivot_table(index=index, columns="indicator", values="value", aggfunc="first")
     for code in (ind.numerator, ind.denominator):
         if code not in wide:
             wide[code] = np.nan
     both = wide.dropna(subset=[ind.numerator, ind.denominator])
-    summed = both.groupby(level="period").agg(
+    summed = both.groupby(level=[*keys, "period"]).agg(
         num=(ind.numerator, "sum"), den=(ind.denominator, "sum"), units_reporting=(ind.numerator, "size")
     )
     value = summed["num"] / summed["den"].where(summed["den"] != 0) * ind.scale
-    return pd.DataFrame(
-        {
-            "period": summed.index,
-            "indicator": ind.code,
-            "value": value.to_numpy(),
-            "units_reporting": summed["units_reporting"].to_numpy(),
-            "approx": False,
-            "ratio_num": summed["num"].to_numpy(),
-            "ratio_den": summed["den"].to_numpy(),
-        }
+    return (
+        summed.assign(value=value, approx=False, indicator=ind.code)
+        .rename(columns={"num": "ratio_num", "den": "ratio_den"}, errors="raise")
+        .reset_index()[[*keys, "period", "indicator", "value", "units_reporting", "approx", "ratio_num", "ratio_den"]]
     )
 
 

@@ -16,11 +16,12 @@ import pandas as pd
 
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue, Indicator
-from analysis.compare import comparability, continuity, coverage
+from analysis.compare import areas, comparability, continuity, coverage
 from analysis.compare import comparisons as compare
 from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
 from analysis.core.outputs import read_table
 from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, quarter_range
+from analysis.core.succession import FILE, Succession, load_succession
 from analysis.core.units import Unit, UnitRegistry, load_units
 from analysis.ingest.generation import MANIFEST_FILE, read_tables
 from analysis.ingest.schema import TABLES, frame
@@ -77,6 +78,7 @@ def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
         Path(str(package / "versions.yaml")),
         Path(str(package / "lists.yaml")),
         config_dir() / "units.yaml",
+        config_dir() / FILE,
     ]
     sources += [config_dir() / "province.yaml"]
     stats = []
@@ -106,6 +108,8 @@ class ReportData:
     province_config: ProvinceConfig | None = None  # cut-off rule and reform (None: default cut-off, no reform)
     # the list forms' items (02/PCTN cases, 03/PCTN documents): for the analysts' internal page only
     lists: pd.DataFrame = field(default_factory=lambda: frame([], "lists"))
+    # the reform's crosswalk (config/crosswalk.yaml): the area views by former district, province and agency
+    succession: Succession | None = None
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
@@ -122,12 +126,14 @@ class ReportData:
         tables = read_tables(folder)  # all of one ingest run (InconsistentTables, in Vietnamese, otherwise)
         valid = sorted(tables["values"]["period"].unique())
         chosen = parse_quarter_parameter(quarter, valid)
+        registry, settings = load_units(), load_province_config()
         data = cls(
             quarter=chosen,
             catalogue=load_catalogue().for_quarter(chosen),  # the quarter's forms (every concept known by code)
-            registry=load_units(),
+            registry=registry,
             folder=folder,
-            province_config=load_province_config(),
+            province_config=settings,
+            succession=load_succession(config_dir() / FILE, registry, settings.reform),
             **tables,
         )
         _last_loaded[:] = [key, data]
@@ -209,6 +215,21 @@ class ReportData:
         cmp = cmp[cmp["unit_code"].isin(now)].reset_index(drop=True)
         names = {u.code: u.name for u in self.registry.units}
         return cmp.assign(unit_name=cmp["unit_code"].map(names))
+
+    @cached_property
+    def area_values(self) -> pd.DataFrame:
+        """Figures by former province, former district and today's agency with its predecessors, every quarter
+        (`compare.areas`); empty without a crosswalk."""
+        if self.succession is None:
+            return pd.DataFrame(columns=[*areas.KEYS, "period", "indicator", "value"])
+        return areas.area_values(self.values, self.catalogue, self.completeness, self.succession)
+
+    @cached_property
+    def area_comparison(self) -> pd.DataFrame:
+        """This quarter's comparison of every area, judged by the one rule; empty without a crosswalk."""
+        if self.succession is None:
+            return pd.DataFrame(columns=[*areas.KEYS, "indicator", "area_name", "value"])
+        return areas.area_comparison(self.area_values, self.catalogue, self.quarter, self.succession)
 
     @cached_property
     def outliers(self) -> pd.DataFrame:

@@ -24,7 +24,11 @@ from pathlib import Path
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue
 from analysis.core.config import ProvinceConfig, load_province_config
+from analysis.core.crosswalk import build_crosswalk, crosswalk_yaml, read_conversion
+from analysis.core.digest import file_sha256
 from analysis.core.units import UnitRegistry, load_units
+from analysis.demo.conversion import FILE as CONVERSION_FILE
+from analysis.demo.conversion import conversion_csv
 from analysis.demo.province import build_province
 from analysis.demo.scenario import SCENARIO, Plan, Scenario, load_scenario, plan
 from analysis.demo.workbook import Filing, write_filing
@@ -85,6 +89,7 @@ def _write_workspace(root: Path, scenario: Scenario, catalogue: Catalogue) -> li
     (config / "units.yaml").write_text(province.units_yaml(), encoding="utf-8")
     (config / "province.yaml").write_text(province.settings_yaml(), encoding="utf-8")
     registry, settings = load_units(config / "units.yaml"), load_province_config(config / "province.yaml")
+    written = [config / "units.yaml", config / "province.yaml", *_write_crosswalk(root, scenario, registry, settings)]
     rng = random.Random(scenario.figures.seed)
     made = plan(catalogue, registry, settings, scenario, rng, province.sizes, province.former_province)
     raw = root / "data" / "raw"
@@ -97,7 +102,23 @@ def _write_workspace(root: Path, scenario: Scenario, catalogue: Catalogue) -> li
     (raw / ".demo").rmdir()
     for empty in (root / "data" / "processed", root / "reports"):
         empty.mkdir(parents=True, exist_ok=True)
-    return [config / "units.yaml", config / "province.yaml"] + [raw / p.relative_to(raw / ".demo") for p in staged]
+    return written + [raw / p.relative_to(raw / ".demo") for p in staged]
+
+
+def _write_crosswalk(root: Path, scenario: Scenario, registry: UnitRegistry, settings: ProvinceConfig) -> list[Path]:
+    """The province's conversion table (data/external/) and config/crosswalk.yaml imported from it, when the
+    scenario's province has a `conversion:` block."""
+    assert scenario.province is not None
+    if "conversion" not in scenario.province or settings.reform is None:
+        return []
+    table = root / CONVERSION_FILE
+    table.parent.mkdir(parents=True, exist_ok=True)
+    table.write_text(conversion_csv(scenario.province, scenario.scale), encoding="utf-8-sig")
+    crosswalk = build_crosswalk(read_conversion(table), registry, settings.reform.transition_quarter)
+    target = root / "config" / "crosswalk.yaml"
+    source = f"{CONVERSION_FILE} (sha256 {file_sha256(table)})"
+    target.write_text(crosswalk_yaml(crosswalk, source, registry), encoding="utf-8")
+    return [table, target]
 
 
 def _check_config(config: Path) -> None:

@@ -30,9 +30,10 @@ from analysis.compare.report_data import ReportData
 from analysis.core import labels
 from analysis.core.outputs import atomic_path, neutralise_formula
 from analysis.core.periods import Quarter
+from analysis.core.succession import VIEWS
 from analysis.ingest.numbers import EXCLUDED
 from analysis.narrative.scope import scope_sentences
-from analysis.views import house
+from analysis.views import area_views, house
 from analysis.views.wording import (
     change_of,
     change_text,
@@ -120,13 +121,46 @@ def area_rows(data: ReportData, area_code: str) -> pd.DataFrame:
 
 
 def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
+    """One area's sheet: every indicator for the province and, folded under it, each unit."""
     area = data.catalogue.area(area_code)
+    q = data.quarter
+    title = f"{area.form}: {area.title.upper()} — {q.vn_title.upper()}"
+    subtitle = f"{data.registry.province_name}; số liệu toàn tỉnh là tổng các đơn vị, tỷ lệ tính lại từ tổng."
+    rows = area_rows(data, area_code)
+    notes = [_note(r, q, data.catalogue.indicator(r.indicator).unit) for r in rows.itertuples(index=False)]
+    _write_rows(ws, data, (title, subtitle, " ".join(scope_sentences(data))), "Đơn vị báo cáo", rows, notes)
+
+
+def write_view_sheet(ws: Worksheet, data: ReportData, view: str) -> None:
+    """One view of the crosswalk (former provinces, former districts, agencies): every indicator, each area."""
+    q = data.quarter
+    title = f"{labels.label('area_view', view).upper()} — {q.vn_title.upper()}"
+    rows = data.area_comparison[data.area_comparison["view"] == view]
+    order = {i.code: n for n, i in enumerate(data.catalogue.indicators)}
+    rows = (
+        rows.assign(unit_name=rows["area_name"], is_province=False, _i=rows["indicator"].map(order))
+        .sort_values(["_i", "order"])
+        .reset_index(drop=True)
+    )
+    notes = [
+        "; ".join(filter(None, [*_status_notes(r), area_views.area_note(r._asdict(), q)]))
+        for r in rows.itertuples(index=False)
+    ]
+    heading = labels.label("area_heading", view)
+    _write_rows(ws, data, (title, data.registry.province_name, area_views.intro(data)), heading, rows, notes)
+
+
+def _write_rows(
+    ws: Worksheet, data: ReportData, lines: tuple[str, str, str], heading: str, rows: pd.DataFrame, notes: list[str]
+) -> None:
+    """A sheet of comparison rows (indicator, unit_name, is_province, value, bases, changes) under three lines of
+    title, with `heading` over the units' (or areas') column and one note per row."""
     q = data.quarter
     headers = [
         "Mã",
         "Chỉ tiêu",
         "Đơn vị tính",
-        "Đơn vị báo cáo",
+        heading,
         q.vn_title,
         q.previous().vn_title,
         f"{previous_label(q)} (%; tỷ lệ: điểm phần trăm)",
@@ -135,12 +169,9 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
         "Ghi chú",
     ]
     widths = [9, 48, 11, 24, 13, 13, 22, 13, 22, 30]
-    set_text(
-        ws, 1, 1, f"{area.form}: {area.title.upper()} — {q.vn_title.upper()}", font=Font(name=FONT, bold=True, size=13)
-    )
-    set_text(ws, 2, 1, f"{data.registry.province_name}; số liệu toàn tỉnh là tổng các đơn vị, tỷ lệ tính lại từ tổng.",
-             font=Font(name=FONT, italic=True, size=11))  # fmt: skip
-    set_text(ws, 3, 1, " ".join(scope_sentences(data)), font=Font(name=FONT, italic=True, size=10))
+    set_text(ws, 1, 1, lines[0], font=Font(name=FONT, bold=True, size=13))
+    set_text(ws, 2, 1, lines[1], font=Font(name=FONT, italic=True, size=11))
+    set_text(ws, 3, 1, lines[2], font=Font(name=FONT, italic=True, size=10))
     header_row = 4
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -149,7 +180,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[header_row].height = 32
     row = header_row + 1
-    for r in area_rows(data, area_code).itertuples(index=False):
+    for r, note in zip(rows.itertuples(index=False), notes, strict=True):
         ind = data.catalogue.indicator(r.indicator)
         is_province = r.is_province
         fmt = DECIMAL_FORMAT if ind.unit in ("%", "triệu đồng") else COUNT_FORMAT
@@ -169,7 +200,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
             pct_last_year = r.pct_last_year / 100 if pd.notna(r.pct_last_year) else None
             set_number(ws, row, 7, pct_previous, PERCENT_FORMAT, font=font, **look)
             set_number(ws, row, 9, pct_last_year, PERCENT_FORMAT, font=font, **look)
-        set_text(ws, row, 10, _note(r, q, ind.unit), font=_NOTE_FONT, **look)
+        set_text(ws, row, 10, note, font=_NOTE_FONT, **look)
         if not is_province:
             ws.row_dimensions[row].outlineLevel = 1
         row += 1
@@ -184,14 +215,9 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{max(row - 1, header_row)}"
 
 
-def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
-    """What the change columns cannot show: a new figure, a missing base, units missing from a province figure;
-    and the unit's own note."""
-    notes = (["số liệu ước tính"] if r.estimated else []) + ([r.remark] if r.remark else [])
-    if getattr(r, "value_status", "") == EXCLUDED:  # kept out at ingest (`ingest.checks.exclude`): say what and where
-        notes.append(
-            f"số liệu bị loại, không đưa vào tổng hợp: đơn vị ghi “{r.raw}” ({r.source_file}, ô {r.sheet}!{r.cell})"
-        )
+def _status_notes(r) -> list[str]:
+    """What a row's change columns cannot show of its statuses: a new figure, a missing base, a refused comparison."""
+    notes = []
     for status, label in ((r.status_previous, "quý trước"), (r.status_last_year, "cùng kỳ")):
         if status == "new":
             notes.append(f"mới phát sinh so với {label}")
@@ -200,6 +226,18 @@ def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
     for status, base in ((r.status_previous, "previous"), (r.status_last_year, "last_year")):
         if status in REFUSED:
             notes.append(f"so với {_BASE_WORDS[base]}: " + change_text(change_of(r._asdict(), base, "")))
+    return notes
+
+
+def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:
+    """What the change columns cannot show: a new figure, a missing base, units missing from a province figure;
+    and the unit's own note."""
+    notes = (["số liệu ước tính"] if r.estimated else []) + ([r.remark] if r.remark else [])
+    if getattr(r, "value_status", "") == EXCLUDED:  # kept out at ingest (`ingest.checks.exclude`): say what and where
+        notes.append(
+            f"số liệu bị loại, không đưa vào tổng hợp: đơn vị ghi “{r.raw}” ({r.source_file}, ô {r.sheet}!{r.cell})"
+        )
+    notes += _status_notes(r)
     row = r._asdict()
     note = coverage_note(row, quarter) if quarter is not None else ""
     if note:
@@ -220,6 +258,10 @@ def write_tables(data: ReportData, target: Path) -> Path:
     wb.remove(wb.active)
     for area in data.catalogue.areas:
         write_area_sheet(wb.create_sheet(area.sheet), data, area.code)
+    if area_views.shown(data):
+        views = set(data.area_comparison["view"])
+        for view in (v for v in VIEWS if v in views):
+            write_view_sheet(wb.create_sheet(labels.label("area_sheet", view)), data, view)
     wb.properties.title = f"Bảng số liệu {data.quarter.vn}"
     with atomic_path(target) as tmp:
         wb.save(tmp)

@@ -135,26 +135,30 @@ def submission_notes(data: ReportData) -> None:
 def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
     """Percent change of each key indicator (rows) in each unit (columns), on the previous quarter and last year."""
     q = data.quarter
-    keys = data.key_indicators()
     cmp = data.unit_comparison
     units = [u.name for u in data.registry.units if u.name in set(cmp["unit_name"])]
-    rates = {i.code for i in keys if i.unit == "%"}
     for base, phrase, name in (
         ("previous", previous_phrase(q), "so-voi-quy-truoc"),
         ("last_year", last_year_phrase(q), "so-voi-cung-ky"),
     ):
-        # percent change; for rates the change in percentage points (as in the tables)
-        shown = cmp.assign(shown=cmp[f"pct_{base}"].where(~cmp["indicator"].isin(rates), cmp[f"change_{base}"]))
-        matrix = (
-            shown[shown["indicator"].isin([i.code for i in keys])]
-            .pivot_table(index="indicator", columns="unit_name", values="shown", aggfunc="first", dropna=False)
-            .reindex(index=[i.code for i in keys], columns=units)
-            .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
-        )
+        matrix = change_matrix(cmp, data.key_indicators(), base, "unit_name", units)
         title = f"{q.vn_title}: thay đổi {phrase}"
         nb.chart(charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}", figures_dir=figures_dir)
         _not_comparable_note(data, base)
     scope(data)
+
+
+def change_matrix(cmp: pd.DataFrame, keys: list[Indicator], base: str, column: str, order: list[str]) -> pd.DataFrame:
+    """Indicators (rows, short names) × `column` values in `order`: the percent change against `base`, for a rate
+    the change in percentage points (as in the tables); a comparison refused is empty (grey)."""
+    rates = {i.code for i in keys if i.unit == "%"}
+    shown = cmp.assign(shown=cmp[f"pct_{base}"].where(~cmp["indicator"].isin(rates), cmp[f"change_{base}"]))
+    return (
+        shown[shown["indicator"].isin([i.code for i in keys])]
+        .pivot_table(index="indicator", columns=column, values="shown", aggfunc="first", dropna=False)
+        .reindex(index=[i.code for i in keys], columns=order)
+        .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
+    )
 
 
 def _not_comparable_note(data: ReportData, base: str) -> None:
