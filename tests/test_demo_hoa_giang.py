@@ -455,3 +455,19 @@ def test_the_excel_tables_have_a_sheet_per_view(area_data, tmp_path):
     assert "so với cùng kỳ" not in (first[9] or "") and "ước tính, do điều chỉnh địa giới" in first[9]
     co_tien = next(r for r in rows if r[0] == "TCD01" and r[3] == "Huyện Cô Tiên")
     assert not co_tien[9] and isinstance(co_tien[8], float)  # exact: a number, no note
+
+
+def test_a_broken_crosswalk_is_said_and_stops_nothing(small, tables, tmp_path, monkeypatch):
+    import shutil
+
+    from analysis.compare.report_data import ReportData
+
+    config = tmp_path / "config"
+    shutil.copytree(small / "config", config)
+    text = (config / "crosswalk.yaml").read_text(encoding="utf-8")
+    (config / "crosswalk.yaml").write_text(text.replace("  p_hoa_an:\n", "  p_khong_co:\n", 1), encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(config))
+    data = ReportData.load("2025Q3", small.parent / "processed")
+    assert data.succession is None and data.area_comparison.empty
+    assert data.succession_error == "crosswalk.yaml: “p_khong_co” không phải là xã, phường, đặc khu trong units.yaml"
+    assert not data.province_comparison.empty  # the rest of the report as before

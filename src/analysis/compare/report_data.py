@@ -21,7 +21,7 @@ from analysis.compare import comparisons as compare
 from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
 from analysis.core.outputs import read_table
 from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, quarter_range
-from analysis.core.succession import FILE, Succession, load_succession
+from analysis.core.succession import FILE, Succession, SuccessionError, load_succession
 from analysis.core.units import Unit, UnitRegistry, load_units
 from analysis.ingest.generation import MANIFEST_FILE, read_tables
 from analysis.ingest.schema import TABLES, frame
@@ -110,6 +110,9 @@ class ReportData:
     lists: pd.DataFrame = field(default_factory=lambda: frame([], "lists"))
     # the reform's crosswalk (config/crosswalk.yaml): the area views by former district, province and agency
     succession: Succession | None = None
+    succession_error: str = (
+        ""  # why config/crosswalk.yaml could not be used (the views then say so, nothing else stops)
+    )
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
@@ -127,13 +130,18 @@ class ReportData:
         valid = sorted(tables["values"]["period"].unique())
         chosen = parse_quarter_parameter(quarter, valid)
         registry, settings = load_units(), load_province_config()
+        try:
+            succession, succession_error = load_succession(config_dir() / FILE, registry, settings.reform), ""
+        except SuccessionError as err:
+            succession, succession_error = None, str(err)
         data = cls(
             quarter=chosen,
             catalogue=load_catalogue().for_quarter(chosen),  # the quarter's forms (every concept known by code)
             registry=registry,
             folder=folder,
             province_config=settings,
-            succession=load_succession(config_dir() / FILE, registry, settings.reform),
+            succession=succession,
+            succession_error=succession_error,
             **tables,
         )
         _last_loaded[:] = [key, data]

@@ -120,7 +120,12 @@ def shown(data: ReportData) -> bool:
 
 
 def area_views(data: ReportData, figures_dir: str | None = None) -> None:
-    """The section of the comparison page (nothing when not :func:`shown`)."""
+    """The section of the comparison page (nothing when not :func:`shown`; what is wrong with the crosswalk when it
+    cannot be used)."""
+    if data.succession_error:
+        why = escape.md(data.succession_error)
+        nb.md(f"## Theo địa bàn trước sắp xếp\n\nKhông lập được số liệu theo địa bàn cũ: {why}")
+        return
     if not shown(data):
         return
     cmp, q = data.area_comparison, data.quarter
