@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.catalogue.load import load_catalogue
-from analysis.compare.areas import area_comparison, area_values
+from analysis.compare.areas import area_comparison, area_coverage, area_values
 from analysis.core.config import Reform
 from analysis.core.periods import Quarter
 from analysis.core.succession import SuccessionError, from_mapping
@@ -72,7 +72,8 @@ def compared() -> pd.DataFrame:
     values, completeness = _tables()
     catalogue = load_catalogue().for_quarter(Q("2025Q3"))
     table = area_values(values, catalogue, completeness, succession)
-    cmp = area_comparison(table, catalogue, Q("2025Q3"), succession)
+    coverage = area_coverage(completeness, succession)
+    cmp = area_comparison(table, coverage, catalogue, Q("2025Q3"), succession)
     return cmp[cmp["indicator"] == "TCD01"].set_index(["view", "area"])
 
 
@@ -127,9 +128,37 @@ def test_a_commune_without_one_main_predecessor_is_refused():
         from_mapping(broken, REGISTRY, REFORM)
 
 
+def test_an_empty_crosswalk_gives_no_area_and_no_error():
+    for data in ({}, {"communes": {}}, {"communes": {}, "agencies": {}}):
+        succession = from_mapping(data, REGISTRY, REFORM)
+        assert succession.members.empty and succession.areas.empty
+        values, completeness = _tables()
+        assert area_values(values, load_catalogue(), completeness, succession).empty
+
+
+def test_a_district_whose_wards_all_went_elsewhere_has_no_figure_after_not_a_missing_unit():
+    crosswalk = {"communes": {"xa_4": {"predecessors": [_ward("W5", "Huyện C", main=True), _ward("W7", "Huyện B")]}}}
+    succession = from_mapping(crosswalk, REGISTRY, REFORM)
+    values, completeness = _tables()
+    catalogue = load_catalogue().for_quarter(Q("2025Q3"))
+    table = area_values(values, catalogue, completeness, succession)
+    cmp = area_comparison(table, area_coverage(completeness, succession), catalogue, Q("2025Q3"), succession)
+    h_b = cmp.query("view == 'district' and area == 'h_b' and indicator == 'TCD01'").iloc[0]
+    assert pd.isna(h_b["value"]) and h_b["last_year"] == 50
+    assert h_b["status_last_year"] == "no_data" and h_b["reasons"] == "crossing"  # W7 counted in Huyện C
+
+
 def test_when_districts_report_the_transition_quarters_first_days_both_parts_are_summed():
     succession = from_mapping(CROSSWALK, REGISTRY, Reform(Q("2025Q3"), date(2025, 7, 1), "districts"))
-    members = succession.membership(["2025Q3"])
-    h_c = members[(members["view"] == "district") & (members["area"] == "h_c")]
-    assert set(h_c["unit_code"]) == {"h_c", "xa_4"}
-    assert set(succession.membership(["2025Q4"]).query("area == 'h_c'")["unit_code"]) == {"xa_4"}
+    values, completeness = _tables()
+    early = pd.DataFrame(  # Huyện C reports 2025Q3 up to 30/6: 4 visits; Xã 4 the rest (35, above)
+        [("h_c", "Huyện C", "2025Q3", "TCD01", 4.0, False)], columns=values.columns
+    )
+    values = pd.concat([values, early], ignore_index=True)
+    table = area_values(values, load_catalogue(), completeness, succession)
+    h_c = table.query("view == 'district' and area == 'h_c' and indicator == 'TCD01'").set_index("period")["value"]
+    assert h_c["2025Q3"] == 35 + 4 and h_c["2024Q3"] == 30
+    tinh_b = table.query("view == 'province' and area == 'tinh_b' and indicator == 'TCD01'").set_index("period")
+    assert tinh_b.loc["2025Q3", "value"] == 39
+    members = succession.membership(["2025Q4"])
+    assert set(members.query("area == 'h_c'")["unit_code"]) == {"xa_4"}  # after the transition, the communes only

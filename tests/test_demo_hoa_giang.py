@@ -321,8 +321,14 @@ def test_from_an_empty_folder_the_demo_reports_both_sides_of_the_reform(tmp_path
         said = ("tăng " if now > before else "giảm ") + vnformat.percent(abs(now / before - 1) * 100)
         said += " (ước tính)" if district != "h_co_tien" else ""
         assert rows[registry.get(district).name][7] == said, district
-    assert rows["Tỉnh Hòa An"][7].startswith(("tăng", "giảm")) and "(ước tính)" not in rows["Tỉnh Hòa An"][7]
-    assert "(có xã, phường cũ được chia cho nhiều xã, phường mới)" in overview_of(ws, "so-sanh-don-vi")
+    hoa_an = ("tp_hoa_an", "h_an_binh")
+    now = sum(by_unit[(c, "2025Q3")] for c, d in parents.items() if d in hoa_an)
+    before = sum(by_unit[(d, "2024Q3")] for d in hoa_an)
+    said = ("tăng " if now > before else "giảm ") + vnformat.percent(abs(now / before - 1) * 100)
+    assert rows["Tỉnh Hòa An"][7] == said  # the crossing ward stays inside the former province: no estimate
+    assert "Thành phố Giang Sơn (có xã, phường, thị trấn cũ được chia về nhiều xã, phường mới)" in overview_of(
+        ws, "so-sanh-don-vi"
+    )
 
 
 def _area_rows(page: Path) -> dict[str, list[str]]:
@@ -330,7 +336,7 @@ def _area_rows(page: Path) -> dict[str, list[str]]:
     rows = {}
     for table in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("table"):
         heading = table.find("th").get_text(strip=True)
-        if heading not in ("Tỉnh cũ", "Huyện cũ"):
+        if heading not in ("Tỉnh, thành phố cũ", "Cấp huyện cũ"):
             continue
         for tr in table.find_all("tr")[1:]:
             cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
@@ -399,7 +405,8 @@ def test_the_demo_crosswalk_is_imported_from_its_conversion_table(small):
     import yaml
 
     data = yaml.safe_load((small / "config" / "crosswalk.yaml").read_text(encoding="utf-8"))
-    assert len(data["communes"]) == 10 and data["without_predecessor"] == [] and data["not_in_registry"] == []
+    assert len(data["communes"]) == 3 + 3 + 3 + 1  # the small scale: 3 communes of each district, Cô Tiên's one
+    assert data["without_predecessor"] == [] and data["not_in_registry"] == []
     bac_thanh = {w["ward"]: w for w in data["communes"]["p_bac_thanh"]["predecessors"]}
     assert bac_thanh["Thị trấn An Bình"]["district_unit"] == "h_an_binh" and bac_thanh["Phường Bắc Thành"]["main"]
     assert data["communes"]["p_ben_giang"]["predecessors"][-1] == {
@@ -434,12 +441,16 @@ def test_former_districts_provinces_and_agencies_of_2025q3_against_2024q3_are_th
     assert police["last_year"] == tcd[("cong_an_tinh_hoa_an", "2024Q3")] + tcd[("cong_an_tinh_giang_son", "2024Q3")]
 
 
-def test_a_former_district_missing_a_commune_is_not_compared(area_data):
+def test_a_former_district_missing_a_commune_is_not_compared(area_data, truth):
     cmp = area_data("2026Q1").area_comparison.query("indicator == 'TCD01'").set_index(["view", "area"])
     giang_son = cmp.loc[("district", "tp_giang_son")]  # Phường Trà Lý sent nothing for 2026Q1
     assert giang_son["status_previous"] == giang_son["status_last_year"] == "incomplete"
     assert pd.isna(giang_son["pct_last_year"]) and not giang_son["approximate_last_year"]
-    assert cmp.loc[("district", "tp_hoa_an"), "status_last_year"] in ("increase", "decrease", "unchanged")
+    hoa_an = cmp.loc[("district", "tp_hoa_an")]  # complete on both sides: compared, an estimate across the reform
+    assert hoa_an["last_year"] == _truth_of(truth, "tp_hoa_an", "2025Q1", "TCD01")
+    now = sum(_truth_of(truth, c, "2026Q1", "TCD01") for c, d in _parents().items() if d == "tp_hoa_an")
+    assert hoa_an["value"] == now and hoa_an["approximate_last_year"]
+    assert hoa_an["pct_last_year"] == pytest.approx((now / hoa_an["last_year"] - 1) * 100)
 
 
 def test_the_excel_tables_have_a_sheet_per_view(area_data, tmp_path):

@@ -1,5 +1,7 @@
-"""The one rule that decides whether a figure is set against a base quarter, for every comparison the pages, the
-Excel tables and the narrative show (the province, each unit, each area of the crosswalk's views).
+"""The one rule that decides whether a figure is set against a base quarter, for every comparison of a quarter with
+the previous one or the same quarter last year that the pages, the Excel tables and the narrative show (the province,
+each unit, each area of the crosswalk's views). Year-to-date sums follow the forms' continuity alone
+(`continuity.mark_ytd_form_changes`): they are the province's, over the same units' quarters.
 
 A comparison is refused — its status says why and it has no change, so it is worded, never a number — when, first
 reason first:

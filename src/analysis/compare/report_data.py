@@ -237,7 +237,8 @@ class ReportData:
         """This quarter's comparison of every area, judged by the one rule; empty without a crosswalk."""
         if self.succession is None:
             return pd.DataFrame(columns=[*areas.KEYS, "indicator", "area_name", "value"])
-        return areas.area_comparison(self.area_values, self.catalogue, self.quarter, self.succession)
+        coverage = areas.area_coverage(self.completeness, self.succession)
+        return areas.area_comparison(self.area_values, coverage, self.catalogue, self.quarter, self.succession)
 
     @cached_property
     def outliers(self) -> pd.DataFrame:

@@ -132,8 +132,14 @@ def build_crosswalk(conversion: pd.DataFrame, registry: UnitRegistry, transition
         return unit.code if unit is not None and unit.type == unit_type else ""
 
     communes = {name: code(name, transition, "commune") for name in table["new_ward"].unique()}
-    districts = {name: code(name, before, "district") for name in table["old_district"].unique()}
-    table = table.assign(unit=table["new_ward"].map(communes), district_unit=table["old_district"].map(districts))
+    pairs = table[["old_province", "old_district"]].drop_duplicates()
+    repeated = set(pairs.loc[pairs["old_district"].duplicated(), "old_district"])  # "Huyện Châu Thành" of two
+    districts = {  # a name two former provinces share is matched only with its province ("… tỉnh Bến Tre")
+        (p, d): code(f"{d} {p}" if d in repeated else d, before, "district")
+        for p, d in pairs.itertuples(index=False)
+    }
+    keys = list(zip(table["old_province"], table["old_district"], strict=True))
+    table = table.assign(unit=table["new_ward"].map(communes), district_unit=[districts[k] for k in keys])
     given = set(table["unit"])
     expected = [u.code for u in registry.units if u.type == "commune" and u.active_in(transition)]
     return Crosswalk(

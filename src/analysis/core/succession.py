@@ -48,6 +48,8 @@ def boundary_changes(rows: pd.DataFrame, commune: str, area: list[str], divided:
     """Areas (tuples of the `area` columns) whose communes, counted by main predecessor, do not hold exactly their
     former wards, with the reasons ("crossing", and "divided" when `divided`). `rows`: one per (commune, former
     ward) with columns `commune`, `area`, ``divided``, ``main``."""
+    if rows.empty:
+        return {}
     keyed = rows.assign(_area=list(zip(*(rows[c] for c in area), strict=True)))
     counted = keyed[keyed["main"]].drop_duplicates(commune).set_index(commune)["_area"]
     keyed = keyed.assign(_counted=keyed[commune].map(counted))
@@ -107,7 +109,8 @@ def _wards(data: dict, registry: UnitRegistry, where: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _agency_members(data: dict, registry: UnitRegistry, where: str) -> list[tuple]:
+def _agency_members(data: dict, registry: UnitRegistry, before: Quarter, where: str) -> list[tuple]:
+    """Today's agency after; before, its predecessors and itself when it already reported then."""
     rows = []
     for code, agency in (data.get("agencies") or {}).items():
         for unit in [code, *(agency.get("predecessors") or [])]:
@@ -115,6 +118,8 @@ def _agency_members(data: dict, registry: UnitRegistry, where: str) -> list[tupl
                 raise SuccessionError(f"{where}: “{unit}” không phải là cơ quan cấp tỉnh trong units.yaml")
         rows.append(("agency", code, AFTER, code))
         rows += [("agency", code, BEFORE, p) for p in agency.get("predecessors") or []]
+        if registry.get(code).active_in(before):
+            rows.append(("agency", code, BEFORE, code))
     return rows
 
 
@@ -128,14 +133,14 @@ def from_mapping(data: dict, registry: UnitRegistry, reform: Reform, where: str 
     """The succession of a parsed crosswalk file (see :func:`load_succession`)."""
     wards = _wards(data, registry, where)
     wards = wards.assign(district_area=_district_area(wards), province_area=wards["province"].map(slug))
-    main = wards[wards["main"]]
+    main = wards[wards["main"].astype(bool)]
     pairs = set(zip(wards["province_area"], wards["district_unit"], strict=True))
     members = [("province", a, BEFORE, d) for a, d in pairs]
     members += [("district", d, BEFORE, d) for d in set(wards["district_unit"])]
     members = [m for m in members if m[3]]  # a former district not in the registry has no figures before
     members += [("province", a, AFTER, u) for a, u in zip(main["province_area"], main["unit"], strict=True)]
     members += [("district", a, AFTER, u) for a, u in zip(main["district_area"], main["unit"], strict=True)]
-    members += _agency_members(data, registry, where)
+    members += _agency_members(data, registry, reform.transition_quarter.previous(), where)
     table = pd.DataFrame(members, columns=["view", "area", "side", "unit_code"]).drop_duplicates()
     return Succession(
         transition=reform.transition_quarter,
@@ -157,9 +162,12 @@ def _areas(wards: pd.DataFrame, data: dict, registry: UnitRegistry) -> pd.DataFr
     for order, name in enumerate(provinces):
         rows.append(("province", slug(name), name, "", order, changed["province"].get((slug(name),), set())))
     districts = wards.drop_duplicates("district_area")
-    for order, d in enumerate(districts.sort_values("province", key=lambda s: s.map(provinces.index)).itertuples()):
+    districts = districts.sort_values("province", key=lambda s: s.map(provinces.index), kind="stable")
+    repeated = set(districts.loc[districts["district"].duplicated(), "district"])  # "Huyện Châu Thành" of two
+    for order, d in enumerate(districts.itertuples()):
         reasons = changed["district"].get((d.district_area,), set())
-        rows.append(("district", d.district_area, d.district, d.province, order, reasons))
+        name = f"{d.district} ({d.province})" if d.district in repeated else d.district
+        rows.append(("district", d.district_area, name, d.province, order, reasons))
     for order, code in enumerate(data.get("agencies") or {}):
         rows.append(("agency", code, registry.get(code).name, "", order, set()))
     table = pd.DataFrame(rows, columns=["view", "area", "area_name", "parent", "order", "reasons"])
@@ -180,4 +188,7 @@ def load_succession(path: str | Path, registry: UnitRegistry, reform: Reform | N
         raise SuccessionError(f"{path.name}: không đọc được ({err})") from err
     if not isinstance(data, dict):
         raise SuccessionError(f"{path.name}: cần các mục communes, agencies")
-    return from_mapping(data, registry, reform, path.name)
+    try:
+        return from_mapping(data, registry, reform, path.name)
+    except (KeyError, TypeError, AttributeError) as err:  # a hand edit without a field, or an entry without a value
+        raise SuccessionError(f"{path.name}: thiếu hoặc sai mục {err} (xem chú thích đầu tệp)") from err

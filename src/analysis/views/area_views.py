@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.catalogue.model import Catalogue
+from analysis.compare.areas import sides
 from analysis.compare.coverage import BASES, base_quarters
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
@@ -30,6 +31,11 @@ from analysis.views.wording import (
 __all__ = ["area_note", "area_table", "area_views", "estimated", "intro", "shown"]
 
 
+def reasons_words(reasons: str) -> list[str]:
+    """ "crossing,divided" → the words of each reason (labels.yaml group boundary_change)."""
+    return [labels.label("boundary_change", r) for r in reasons.split(",") if r]
+
+
 def estimated(row: pd.Series | dict, base: str) -> bool:
     """Whether the row's change against `base` is an estimate (the rule's approximate_<base>)."""
     flag = row.get(f"approximate_{base}")
@@ -41,11 +47,9 @@ def area_note(row: pd.Series | dict, quarter: Quarter, why: bool = True) -> str:
     table), which side lacks units (received/expected)."""
     notes = []
     if why and any(estimated(row, b) for b in BASES):
-        words = labels.group("boundary_change")
-        reasons = [words[r] for r in str(row.get("reasons") or "").split(",") if r]
-        notes.append(words["approximate"] + (f" ({'; '.join(reasons)})" if reasons else ""))
-    sides = [("", quarter), *((f"_{b}", q) for b, q in base_quarters(quarter).items())]
-    for suffix, q in sides:
+        reasons = reasons_words(str(row.get("reasons") or ""))
+        notes.append(labels.label("boundary_change", "approximate") + (f" ({'; '.join(reasons)})" if reasons else ""))
+    for suffix, q in sides(quarter):
         expected, received = row.get(f"units_expected{suffix}"), row.get(f"units_received{suffix}")
         if not row.get(f"complete{suffix}") and expected is not None and not pd.isna(expected) and expected > 0:
             notes.append(f"{q.vn}: {int(received or 0)}/{int(expected)} đơn vị báo cáo")
@@ -89,27 +93,38 @@ def area_table(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, codes:
     return frame
 
 
+def _estimates(cmp: pd.DataFrame) -> pd.DataFrame:
+    """The areas the rule made an estimate for some comparison of this quarter (one row each)."""
+    flagged = cmp[[f"approximate_{b}" for b in BASES]].fillna(False).astype(bool).any(axis=1)
+    return cmp[flagged].drop_duplicates(["view", "area"])
+
+
 def intro(data: ReportData) -> str:
-    """What the views are, which former districts are estimates and why, once."""
+    """What the views are, which areas' comparisons are estimates and why, once."""
     reform = data.reform
-    assert reform is not None and data.succession is not None
-    areas = data.succession.areas
+    assert reform is not None
     t = reform.transition_quarter
+    both = (
+        " (quý này cộng cả số liệu các huyện báo cáo trước ngày sắp xếp)" if reform.reported_by == "districts" else ""
+    )
     text = (
         f"Số liệu theo địa bàn trước khi sắp xếp đơn vị hành chính ngày {vn_date(reform.effective)}: trước {t.vn} là "
         f"số liệu các huyện và cơ quan của các tỉnh cũ báo cáo; từ {t.vn} là tổng số liệu các xã, phường, đặc khu kế "
-        "thừa, mỗi xã tính vào huyện, tỉnh cũ của xã, phường cũ chính."
+        f"thừa{both}, mỗi xã tính vào huyện, tỉnh cũ của xã, phường, thị trấn cũ chính."
     )
-    approximate = areas[areas["approximate"]]
-    if len(approximate):
-        words = labels.group("boundary_change")
+    estimates = _estimates(data.area_comparison)
+    if len(estimates):
+        by_reason = estimates.assign(reason=estimates["reasons"].str.split(",")).explode("reason")
         why = [
-            f"{', '.join(group['area_name'])} ({words[reason]})"
-            for reason, group in approximate.assign(reason=approximate["reasons"].str.split(",")).explode("reason")
-            .groupby("reason", sort=True)
-        ]  # fmt: skip
-        text += f" So sánh qua thời điểm sắp xếp là {words['approximate']} đối với: {'; '.join(why)}."
-    return text + " Không so sánh khi địa bàn thiếu báo cáo của đơn vị ở một trong hai kỳ."
+            f"{', '.join(group['area_name'])} ({reasons_words(reason)[0]})"
+            for reason, group in by_reason.groupby("reason", sort=True)
+        ]
+        text += (
+            " So sánh qua thời điểm sắp xếp chỉ là ước tính (do điều chỉnh địa giới hành chính) đối với: "
+            + "; ".join(why)
+            + "."
+        )
+    return text + " Không so sánh khi địa bàn có đơn vị chưa gửi báo cáo ở một trong hai kỳ."
 
 
 def shown(data: ReportData) -> bool:
@@ -124,22 +139,22 @@ def area_views(data: ReportData, figures_dir: str | None = None) -> None:
     cannot be used)."""
     if data.succession_error:
         why = escape.md(data.succession_error)
-        nb.md(f"## Theo địa bàn trước sắp xếp\n\nKhông lập được số liệu theo địa bàn cũ: {why}")
+        nb.md(f"## Theo địa bàn trước khi sắp xếp\n\nKhông lập được số liệu theo địa bàn cũ: {why}")
         return
     if not shown(data):
         return
     cmp, q = data.area_comparison, data.quarter
     keys = data.key_indicators()
-    nb.md(f"## Theo địa bàn trước sắp xếp\n\n{escape.md(intro(data))}")
+    nb.md(f"## Theo địa bàn trước khi sắp xếp\n\n{escape.md(intro(data))}")
     for view in VIEWS:
         rows = cmp[cmp["view"] == view]
         if rows.empty:
             continue
         nb.md(f"### {labels.label('area_view', view)}")
         if view == "district":
-            names = rows.drop_duplicates("area").assign(
-                label=lambda d: d["area_name"] + d["boundary_changed"].map({True: " *", False: ""})
-            )
+            starred = set(_estimates(rows[rows["indicator"].isin([i.code for i in keys])])["area"])
+            names = rows.drop_duplicates("area")
+            names = names.assign(label=names["area_name"] + names["area"].isin(starred).map({True: " *", False: ""}))
             matrix = change_matrix(
                 rows.merge(names[["area", "label"]], on="area"), keys, "last_year", "label", names["label"].tolist()
             )

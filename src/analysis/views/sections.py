@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.catalogue.model import Indicator
-from analysis.compare.change import Change
 from analysis.compare.coverage import NOT_COMPARABLE
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
@@ -203,8 +202,10 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
     issues = quality.current_issues(data)
     own = issues[issues["unit_code"] == unit_code]
     note = quality.submission_note(row)
-    if unit.valid_from is not None and unit.valid_from > data.quarter.same_quarter_last_year():
-        since = Change("not_comparable", since=unit.valid_from.vn)  # no figures in a quarter it is compared with
+    figures = data.unit_comparison[data.unit_comparison["unit_code"] == unit_code]
+    refused = figures[figures["status_last_year"] == NOT_COMPARABLE]  # the rule's verdict: no figures in a base quarter
+    if len(refused):
+        since = change_of(refused.iloc[0], "last_year", "")
         note = "; ".join(filter(None, [note, f"So với các quý trước {unit.valid_from.vn}: {change_text(since)}"]))
     from analysis.narrative.scope import transition_sentence
 
