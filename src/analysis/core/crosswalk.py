@@ -135,8 +135,7 @@ def build_crosswalk(conversion: pd.DataFrame, registry: UnitRegistry, transition
     pairs = table[["old_province", "old_district"]].drop_duplicates()
     repeated = set(pairs.loc[pairs["old_district"].duplicated(), "old_district"])  # "Huyện Châu Thành" of two
     districts = {  # a name two former provinces share is matched only with its province ("… tỉnh Bến Tre")
-        (p, d): code(f"{d} {p}" if d in repeated else d, before, "district")
-        for p, d in pairs.itertuples(index=False)
+        (p, d): code(f"{d} {p}" if d in repeated else d, before, "district") for p, d in pairs.itertuples(index=False)
     }
     keys = list(zip(table["old_province"], table["old_district"], strict=True))
     table = table.assign(unit=table["new_ward"].map(communes), district_unit=[districts[k] for k in keys])
