@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,6 +170,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from analysis.report.publish import publish_quarter
+
+    processed, day = args.processed or _default("data/processed"), args.date or date.today()
+    record, n = publish_quarter(args.quarter, processed, _default("reports"), day, args.note, args.replace)
+    print(f"Đã công bố {n} số liệu của các đơn vị ({record}); các so sánh sau này dùng số liệu này.")
+    return 0
+
+
 def cmd_narrative(args: argparse.Namespace) -> int:
     from analysis.compare.report_data import ReportData
     from analysis.narrative.build import build_narrative, render_text
@@ -308,6 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=positive_int, help=JOBS_HELP.format(what="notebooks run"))
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("publish", parents=[common], help="freeze a quarter's figures as leaders signed its report")
+    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2026Q3 (its report must be built)")
+    p.add_argument("--note", default="", help="a note kept with the record (e.g. the report's number and signer)")
+    p.add_argument("--date", type=date.fromisoformat, help="the day it was signed, YYYY-MM-DD (default: today)")
+    p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
+    p.add_argument("--replace", action="store_true", help="replace an earlier publication (kept in .replaced/)")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser(
         "narrative", parents=[common], help="print the draft paragraphs of the quarter's report (Vietnamese)"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.catalogue.load import load_catalogue
 from analysis.catalogue.model import Catalogue, Indicator
-from analysis.compare import areas, comparability, continuity, coverage
+from analysis.compare import areas, comparability, continuity, coverage, published
 from analysis.compare import comparisons as compare
 from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
 from analysis.core.outputs import read_table
@@ -72,6 +72,7 @@ def _source_state(quarter: str | Quarter, folder: Path) -> tuple:
     """What a loaded ReportData depends on: the quarter asked for, the processed tables, the catalogue and the unit
     registry (paths, modification times and sizes)."""
     sources = [folder / f"{name}.parquet" for name in TABLES] + [folder / MANIFEST_FILE]
+    sources += [folder.parent / published.FOLDER]  # a quarter published (renamed into it) is a new state
     package = resources.files("analysis.catalogue")
     sources += [
         Path(str(package / "catalogue.yaml")),
@@ -110,9 +111,11 @@ class ReportData:
     lists: pd.DataFrame = field(default_factory=lambda: frame([], "lists"))
     # the reform's crosswalk (config/crosswalk.yaml): the area views by former district, province and agency
     succession: Succession | None = None
-    succession_error: str = (
-        ""  # why config/crosswalk.yaml could not be used (the views then say so, nothing else stops)
-    )
+    # the quarters published (`python -m analysis publish`) and every figure of theirs revised since
+    publications: dict[str, published.Publication] = field(default_factory=dict)
+    revisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=published.REVISION_COLUMNS))
+    # why config/crosswalk.yaml could not be used (the views then say so, nothing else stops)
+    succession_error: str = ""
 
     @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
@@ -134,6 +137,10 @@ class ReportData:
             succession, succession_error = load_succession(config_dir() / FILE, registry, settings.reform), ""
         except SuccessionError as err:
             succession, succession_error = None, str(err)
+        publications = published.load_publications(folder.parent / published.FOLDER)
+        revised = published.revisions(publications, tables["values"])
+        if settings.compare_with_published:
+            tables = published.with_published(tables, publications, chosen)
         data = cls(
             quarter=chosen,
             catalogue=load_catalogue().for_quarter(chosen),  # the quarter's forms (every concept known by code)
@@ -142,6 +149,8 @@ class ReportData:
             province_config=settings,
             succession=succession,
             succession_error=succession_error,
+            publications=publications,
+            revisions=revised,
             **tables,
         )
         _last_loaded[:] = [key, data]

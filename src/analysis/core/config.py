@@ -80,6 +80,9 @@ class ProvinceConfig:
     # the list forms (02/PCTN cases, 03/PCTN documents) name cases and agencies: their page is written for the
     # analysts outside the report folder that is shared, unless `share_lists: true`
     share_lists: bool = False
+    # a comparison with a quarter already published (`python -m analysis publish`) uses the figures leaders signed,
+    # noting any revision since; false: the current figures
+    compare_with_published: bool = True
 
     def kind_of(self, unit_code: str, unit_type: str) -> str:
         """The kind a unit owes forms as: its role when it has one, else its type."""
@@ -189,6 +192,7 @@ def load_province_config(path: str | Path | None = None) -> ProvinceConfig:
         forms_owed=_forms_owed(p, data.get("forms_owed")),
         roles=_roles(p, data.get("roles")),
         share_lists=_bool(p, "share_lists", data.get("share_lists", False)),
+        compare_with_published=_bool(p, "compare_with_published", data.get("compare_with_published", True)),
     )
 
 

@@ -80,6 +80,8 @@ _PHRASES = {
     "like_for_like": "units change",
     "like_for_like_none": "period base_period",
     "units_disjoint": "period base_period",
+    "published_base": "base_period day",
+    "published_revised": "count",
     "units_coverage": "period now previous_period previous last_year_period last_year year",
     "units_of_type": "reported expected type",
     "transition_communes": "quarter_title effective start last_district_day",
@@ -100,7 +102,7 @@ LATER_PHRASES = frozenset(
         *("not_comparable", "coverage_base", "like_for_like", "like_for_like_none", "units_coverage"),
         *("units_of_type", "units_none", "types_separator", "types_last_separator"),
         *("transition_communes", "transition_districts", "units_disjoint", "form_changed"),
-        *("form_change_scope", "ytd_form_changed_sentence", "incomplete"),
+        *("form_change_scope", "ytd_form_changed_sentence", "incomplete", "published_base", "published_revised"),
     }
 )
 

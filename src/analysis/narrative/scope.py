@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "compared_quarters",
     "form_change_sentence",
+    "published_sentences",
     "scope_sentences",
     "transition_sentence",
     "units_coverage_sentence",
@@ -140,6 +141,23 @@ def form_change_sentence(data: ReportData, phrases: Mapping[str, str] | None = N
     return ph["form_change_scope"].format_map(words)
 
 
+def published_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
+    """Per quarter compared that was published (when comparisons use the published figures): its day, and the
+    number of its figures revised since."""
+    settings = data.province_config
+    if settings is not None and not settings.compare_with_published:
+        return []
+    ph, said = phrases or default_phrases(), []
+    for q in dict.fromkeys(base_quarters(data.quarter).values()):
+        publication = data.publications.get(q.label)
+        if publication is None:
+            continue
+        text = ph["published_base"].format_map({"base_period": q.vn, "day": vn_date(publication.day)})
+        count = int((data.revisions["period"] == q.label).sum())
+        said.append(text + (ph["published_revised"].format_map({"count": count}) if count else ""))
+    return said
+
+
 def scope_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
     """The transition sentence (when it applies), the units' coverage sentence, one per quarter compared with
     which no unit is in common, and the figures a change of forms leaves uncompared."""
@@ -148,5 +166,6 @@ def scope_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) 
         units_coverage_sentence(data, phrases),
         *disjoint_sentences(data, phrases),
         form_change_sentence(data, phrases),
+        *published_sentences(data, phrases),
     ]
     return [s for s in found if s]

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.core import labels, vnformat
 from analysis.core.escape import html as esc
 from analysis.core.outputs import atomic_path
+from analysis.core.periods import vn_date
 from analysis.report.files import docx_name, table_name
 from analysis.views import freshness, house, problems
 
@@ -108,6 +109,7 @@ def render(
         parts.append('<div class="loi"><p><b>Một số trang không lập được:</b></p><ul>')
         parts += [f"<li>{esc(r.error)}</li>" for r in failed]
         parts.append("</ul></div>")
+    parts += _published(data)
     parts.append('<h2>Các trang báo cáo</h2><ul class="trang">')
     parts += [_link(r) for r in main_pages]
     if internal:
@@ -130,6 +132,18 @@ def render(
     parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
     parts.append("</main></body></html>")
     return "\n".join(parts)
+
+
+def _published(data: ReportData) -> list[str]:
+    """The quarters leaders signed (`python -m analysis publish`), and how many of their figures changed since."""
+    if not data.publications:
+        return []
+    items = []
+    for label, pub in sorted(data.publications.items()):
+        revised = int((data.revisions["period"] == label).sum())
+        note = f"; {revised} số liệu điều chỉnh sau đó (xem trang Chất lượng số liệu)" if revised else ""
+        items.append(f"<li>{esc(pub.quarter.vn_title)}: công bố ngày {esc(vn_date(pub.day))}{esc(note)}</li>")
+    return ["<h2>Các quý đã công bố</h2><ul>", *items, "</ul>"]
 
 
 def _stale_banner(data: ReportData, raw_dir: Path | None) -> str:

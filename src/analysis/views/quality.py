@@ -183,3 +183,31 @@ def outlier_note(quarter: Quarter) -> str:
         "4 quý số liệu trước đó. Chuỗi số liệu theo quý còn ngắn và có nhiều số 0 nên dễ báo động nhầm: đây là những "
         "số liệu nên kiểm tra lại với đơn vị, không phải là sai sót."
     )
+
+
+def revisions_table(data: ReportData) -> pd.DataFrame:
+    """Every figure of a published quarter changed since it was published: unit, quarter, figure, published →
+    now, where the figure now comes from."""
+    rows = data.revisions
+    names = {i.code: i.name for i in (data.catalogue.whole or data.catalogue).indicators}
+    units = {i.code: i.unit for i in (data.catalogue.whole or data.catalogue).indicators}
+
+    def shown(column: str) -> list[str]:
+        return [vnformat.figure(v, units.get(c, "")) for v, c in zip(rows[column], rows["indicator"], strict=True)]
+
+    return pd.DataFrame(
+        {
+            "Đơn vị": rows["unit_name"],
+            "Kỳ": rows["period"].map(lambda p: Quarter.parse(p).vn),
+            "Chỉ tiêu": rows["indicator"].map(names),
+            "Đã công bố": [
+                vnformat.figure(v, units.get(c, "")) for v, c in zip(rows["published"], rows["indicator"], strict=True)
+            ],
+            "Hiện nay": [
+                vnformat.figure(v, units.get(c, "")) for v, c in zip(rows["current"], rows["indicator"], strict=True)
+            ],
+            "Tệp": rows["source_file"].fillna(""),
+            "Vị trí": (rows["sheet"].fillna("") + "!" + rows["cell"].fillna("")).str.strip("!"),
+            "Ngày công bố": rows["published_on"].map(vnformat.iso_day),
+        }
+    )

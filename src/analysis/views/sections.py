@@ -119,6 +119,28 @@ def rejected_files(data: ReportData) -> None:
     nb.table(table, TEXT_COLUMNS, note=note)
 
 
+def revisions(data: ReportData) -> None:
+    """The published quarters and every figure of theirs changed since (nothing when none is published)."""
+    if not data.publications:
+        return
+    said = ", ".join(f"{p.quarter.vn} (ngày {vnformat.iso_day(p.day.isoformat())})" for p in data.publications.values())
+    nb.md(f"## Số liệu điều chỉnh sau khi công bố\n\nCác quý đã công bố: {said}.")
+    table = quality.revisions_table(data)
+    if table.empty:
+        nb.md("Không có số liệu nào của các quý đã công bố bị điều chỉnh.")
+        return
+    how = (
+        "so sánh với các quý này dùng số liệu đã công bố"
+        if _compares_published(data)
+        else "so sánh dùng số liệu hiện nay"
+    )
+    nb.table(table, TEXT_COLUMNS, note=f"Số liệu điều chỉnh: {how} (province.yaml: compare_with_published).")
+
+
+def _compares_published(data: ReportData) -> bool:
+    return data.province_config is None or data.province_config.compare_with_published
+
+
 def submission_notes(data: ReportData) -> None:
     """Corrections and misfiled files under a unit's name, beside the completeness heatmap (nothing when none)."""
     table = quality.submission_notes(data)
