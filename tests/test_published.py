@@ -151,3 +151,30 @@ def test_the_2026q3_report_shows_the_publication_and_lists_the_revision(workspac
     listed = f"Phường Hòa An quý III/2025 Tổng số lượt tiếp công dân {old:.0f} 999"
     assert f"{listed} 2025Q3/2025Q3_p_hoa_an_dieu-chinh.xlsx 01-TCD!E13 20/10/2025" in quality
     assert "dùng để so sánh là số liệu đã công bố ngày 20/10/2025" in text("tong-quan-tinh.html")
+
+
+def test_tables_say_what_was_signed_and_what_the_figure_is_now(workspace, monkeypatch, tmp_path):
+    import openpyxl
+
+    from analysis.compare.report_data import ReportData
+    from analysis.core import vnformat
+    from analysis.exports.xlsx import write_tables
+    from analysis.views.revised import revised_note, revision_of
+
+    ws, signed, old = workspace
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(ws / "config"))
+    data = ReportData.load("2026Q3", ws / "data" / "processed")
+    now = signed - old + 999
+    province = f"quý III/2025 đã công bố {vnformat.auto(signed)}, hiện nay {vnformat.auto(now)}"
+    assert revision_of(data, None, "TCD01", "lượt") == f"số liệu điều chỉnh: {province}"  # the province's sum
+    assert (
+        revision_of(data, "p_hoa_an", "TCD01", "lượt")
+        == f"số liệu điều chỉnh: quý III/2025 đã công bố {old:.0f}, hiện nay 999"
+    )
+    assert revision_of(data, "p_dong_hai", "TCD01", "lượt") == ""  # its figures did not change
+    assert revised_note(data, ["TCD01", "TCD02"], "p_hoa_an").startswith(
+        "Số liệu điều chỉnh sau khi công bố (so sánh vẫn dùng số liệu đã công bố): Tổng số lượt tiếp công dân: quý"
+    )
+    book = openpyxl.load_workbook(write_tables(data, tmp_path / "bang.xlsx"))
+    notes = [r[9].value or "" for r in book["01-TCD"].iter_rows(min_row=5) if r[0].value == "TCD01"]
+    assert sum("số liệu điều chỉnh: quý III/2025" in n for n in notes) == 2  # the province's row and Phường Hòa An's

@@ -33,7 +33,7 @@ from analysis.core.periods import Quarter
 from analysis.core.succession import VIEWS
 from analysis.ingest.numbers import EXCLUDED
 from analysis.narrative.scope import scope_sentences
-from analysis.views import area_views, house
+from analysis.views import area_views, house, revised
 from analysis.views.wording import (
     change_of,
     change_text,
@@ -127,7 +127,10 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
     title = f"{area.form}: {area.title.upper()} — {q.vn_title.upper()}"
     subtitle = f"{data.registry.province_name}; số liệu toàn tỉnh là tổng các đơn vị, tỷ lệ tính lại từ tổng."
     rows = area_rows(data, area_code)
-    notes = [_note(r, q, data.catalogue.indicator(r.indicator).unit) for r in rows.itertuples(index=False)]
+    notes = [
+        "; ".join(filter(None, [_note(r, q, unit), revised.revision_of(data, r.unit_code or None, r.indicator, unit)]))
+        for r, unit in ((r, data.catalogue.indicator(r.indicator).unit) for r in rows.itertuples(index=False))
+    ]
     _write_rows(ws, data, (title, subtitle, " ".join(scope_sentences(data))), "Đơn vị báo cáo", rows, notes)
 
 

@@ -11,7 +11,7 @@ from analysis.catalogue.model import Indicator
 from analysis.compare.coverage import NOT_COMPARABLE
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
-from analysis.views import charts, quality, tables
+from analysis.views import charts, quality, revised, tables
 from analysis.views import notebook as nb
 from analysis.views.wording import (
     change_of,
@@ -83,10 +83,12 @@ def province_area(data: ReportData, area_code: str, figures_dir: str | None = No
     cmp = data.province_comparison
     row = cmp.set_index("indicator").iloc[0] if len(cmp) else None
     note = coverage_note(row, q) if row is not None else ""
+    codes = _area_codes(data, area_code)
+    said = f"Số liệu toàn tỉnh là tổng số liệu các đơn vị; tỷ lệ tính lại từ tổng tử số và mẫu số. {note}".strip()
     nb.table(
-        tables.comparison_table(cmp, data.catalogue, q, _area_codes(data, area_code)),
+        tables.comparison_table(cmp, data.catalogue, q, codes),
         TEXT_COLUMNS,
-        note=f"Số liệu toàn tỉnh là tổng số liệu các đơn vị; tỷ lệ tính lại từ tổng tử số và mẫu số. {note}".strip(),
+        note=" ".join(filter(None, [said, revised.revised_note(data, codes)])),
     )
     for ind in data.key_indicators(area_code):
         title = f"{ind.short_name} toàn tỉnh qua các quý"
@@ -131,14 +133,10 @@ def revisions(data: ReportData) -> None:
         return
     how = (
         "so sánh với các quý này dùng số liệu đã công bố"
-        if _compares_published(data)
+        if revised.compares_published(data)
         else "so sánh dùng số liệu hiện nay"
     )
     nb.table(table, TEXT_COLUMNS, note=f"Số liệu điều chỉnh: {how} (province.yaml: compare_with_published).")
-
-
-def _compares_published(data: ReportData) -> bool:
-    return data.province_config is None or data.province_config.compare_with_published
 
 
 def submission_notes(data: ReportData) -> None:
@@ -247,7 +245,9 @@ def unit_area(data: ReportData, unit_code: str, area_code: str) -> None:
     cmp = data.unit_comparison
     own = cmp[cmp["unit_code"] == unit_code]
     nb.md(f"## {area.title}\n\n*{area.form}*")
-    nb.table(tables.comparison_table(own, data.catalogue, data.quarter, _area_codes(data, area_code)), TEXT_COLUMNS)
+    codes = _area_codes(data, area_code)
+    note = revised.revised_note(data, codes, unit_code)
+    nb.table(tables.comparison_table(own, data.catalogue, data.quarter, codes), TEXT_COLUMNS, note=note)
 
 
 def unit_trends(data: ReportData, unit_code: str, figures_dir: str | None = None) -> None:
