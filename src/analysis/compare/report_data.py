@@ -179,6 +179,12 @@ class ReportData:
         return self.province_config.reform if self.province_config else None
 
     @property
+    def compares_published(self) -> bool:
+        """Whether comparisons with a published quarter use its published figures (province.yaml
+        `compare_with_published`, on by default)."""
+        return self.province_config is None or self.province_config.compare_with_published
+
+    @property
     def cutoff(self) -> CutoffRule:
         return self.province_config.cutoff if self.province_config else DEFAULT_CUTOFF
 

@@ -144,8 +144,7 @@ def form_change_sentence(data: ReportData, phrases: Mapping[str, str] | None = N
 def published_sentences(data: ReportData, phrases: Mapping[str, str] | None = None) -> list[str]:
     """Per quarter compared that was published (when comparisons use the published figures): its day, and the
     number of its figures revised since."""
-    settings = data.province_config
-    if settings is not None and not settings.compare_with_published:
+    if not data.compares_published:
         return []
     ph, said = phrases or default_phrases(), []
     for q in dict.fromkeys(base_quarters(data.quarter).values()):

@@ -189,8 +189,8 @@ def revisions_table(data: ReportData) -> pd.DataFrame:
     """Every figure of a published quarter changed since it was published: unit, quarter, figure, published →
     now, where the figure now comes from."""
     rows = data.revisions
-    names = {i.code: i.name for i in (data.catalogue.whole or data.catalogue).indicators}
-    units = {i.code: i.unit for i in (data.catalogue.whole or data.catalogue).indicators}
+    indicators = (data.catalogue.whole or data.catalogue).indicators
+    names, units = {i.code: i.name for i in indicators}, {i.code: i.unit for i in indicators}
 
     def shown(column: str) -> list[str]:
         return [vnformat.figure(v, units.get(c, "")) for v, c in zip(rows[column], rows["indicator"], strict=True)]
@@ -200,12 +200,8 @@ def revisions_table(data: ReportData) -> pd.DataFrame:
             "Đơn vị": rows["unit_name"],
             "Kỳ": rows["period"].map(lambda p: Quarter.parse(p).vn),
             "Chỉ tiêu": rows["indicator"].map(names),
-            "Đã công bố": [
-                vnformat.figure(v, units.get(c, "")) for v, c in zip(rows["published"], rows["indicator"], strict=True)
-            ],
-            "Hiện nay": [
-                vnformat.figure(v, units.get(c, "")) for v, c in zip(rows["current"], rows["indicator"], strict=True)
-            ],
+            "Đã công bố": shown("published"),
+            "Hiện nay": shown("current"),
             "Tệp": rows["source_file"].fillna(""),
             "Vị trí": (rows["sheet"].fillna("") + "!" + rows["cell"].fillna("")).str.strip("!"),
             "Ngày công bố": rows["published_on"].map(vnformat.iso_day),

@@ -11,14 +11,9 @@ from analysis.compare.coverage import base_quarters
 from analysis.compare.report_data import ReportData
 from analysis.core import vnformat
 
-__all__ = ["compares_published", "revised_note", "revision_of"]
+__all__ = ["revised_note", "revision_of"]
 
 LABEL = "số liệu điều chỉnh"
-
-
-def compares_published(data: ReportData) -> bool:
-    """Whether comparisons use the published figures of a published quarter (province.yaml, on by default)."""
-    return data.province_config is None or data.province_config.compare_with_published
 
 
 def _changes(data: ReportData, unit_code: str | None, indicator: str) -> list[tuple[str, float, float]]:
@@ -61,5 +56,5 @@ def revised_note(data: ReportData, codes: list[str], unit_code: str | None = Non
             said.append(f"{ind.name}: {text.removeprefix(LABEL + ': ')}")
     if not said:
         return ""
-    how = "so sánh vẫn dùng số liệu đã công bố" if compares_published(data) else "so sánh dùng số liệu hiện nay"
+    how = "so sánh vẫn dùng số liệu đã công bố" if data.compares_published else "so sánh dùng số liệu hiện nay"
     return f"Số liệu điều chỉnh sau khi công bố ({how}): " + "; ".join(said) + "."

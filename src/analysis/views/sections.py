@@ -133,7 +133,7 @@ def revisions(data: ReportData) -> None:
         return
     how = (
         "so sánh với các quý này dùng số liệu đã công bố"
-        if revised.compares_published(data)
+        if data.compares_published
         else "so sánh dùng số liệu hiện nay"
     )
     nb.table(table, TEXT_COLUMNS, note=f"Số liệu điều chỉnh: {how} (province.yaml: compare_with_published).")
