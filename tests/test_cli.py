@@ -194,11 +194,11 @@ def raw_folder(make_submission, catalogue, tmp_path):
 def test_ingest_exits_0_and_writes_every_table_as_csv_and_parquet(raw_folder, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["ingest", "--raw", str(raw_folder), "--out", str(out)]) == 0
-    # the five tables, the incremental-ingest cache and the manifest of their generation; nothing else (no lock left)
+    # the six tables, the incremental-ingest cache and the manifest of their generation; nothing else (no lock left)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")] + ["ingest-cache.json", "manifest.json"]
     )
-    assert set(TABLES) == {"values", "submissions", "issues", "lists", "completeness"}
+    assert set(TABLES) == {"values", "submissions", "issues", "lists", "manual", "completeness"}
     capsys.readouterr()
 
 

@@ -40,7 +40,7 @@ def tables(small, catalogue) -> dict[str, pd.DataFrame]:
     settings = load_province_config(small / "config" / "province.yaml")
     processed = small.parent / "processed"
     run_ingest(small / "data" / "raw", processed, IngestContext.load(catalogue, registry, settings))
-    names = ("values", "submissions", "issues", "completeness", "lists")
+    names = ("values", "submissions", "issues", "completeness", "lists", "manual")
     return {name: pd.read_csv(processed / f"{name}.csv", dtype={"raw": str}) for name in names}
 
 
@@ -202,7 +202,8 @@ def _truth_of(truth: pd.DataFrame, unit: str, period: str, indicator: str) -> fl
 def test_province_totals_are_the_truths_but_for_the_messy_cases_that_change_a_figure(tables, truth):
     subs = tables["submissions"]
     accepted = set(subs.loc[subs["status"] == "accepted", "file"])
-    values = tables["values"][tables["values"]["source_file"].isin(accepted)]
+    values = tables["values"]
+    values = values[values["source_file"].isin(accepted) | (values["status"] == "manual")]  # a typo entered right
     indicators = ["TCD01", "TCD02", "TCD21", "VP01", "VP04", "XLD01"]
     got = values[values["indicator"].isin(indicators)].groupby(["period", "indicator"])["value"].sum()
     sent = truth[(truth["submitted"] == 1) & truth["indicator"].isin(indicators)]
@@ -215,6 +216,20 @@ def test_province_totals_are_the_truths_but_for_the_messy_cases_that_change_a_fi
     pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
     periods = sorted(got.index.get_level_values(0).unique())
     assert periods == [q.label for q in (Quarter(2024, 3) + i for i in range(9))]
+
+
+def test_the_analysts_hand_entry_replaces_a_typo_and_the_conflict_names_the_files_figure(tables, truth):
+    true = _truth_of(truth, "p_tra_ly", "2026Q3", "TCD01")
+    v = tables["values"]
+    (row,) = v[(v["unit_code"] == "p_tra_ly") & (v["period"] == "2026Q3") & (v["indicator"] == "TCD01")].itertuples()
+    assert (row.value, row.status) == (true, "manual")
+    assert (row.source_file, row.sheet, row.cell) == ("manual/so-lieu-nhap-tay.xlsx", "Nhập tay", "D2")
+    (m,) = tables["manual"].itertuples()
+    assert (m.outcome, m.unit_value, m.unit_file) == ("replaced", true * 10, "2026Q3/2026Q3_p_tra_ly.xlsx")
+    assert (m.entered_by, m.entered_on) == ("Nguyễn Thị Lan", "2026-10-14")
+    issues = tables["issues"]
+    (conflict,) = issues.loc[issues["rule"] == "manual_conflict", "message"]
+    assert f"{vnformat.auto(true)} khác số liệu đơn vị báo cáo {vnformat.auto(true * 10)}" in conflict
 
 
 def test_province_totals_keep_their_order_across_the_reform(truth):

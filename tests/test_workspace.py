@@ -49,6 +49,8 @@ def test_init_writes_a_workspace_with_sample_configuration_that_loads(ws, capsys
     assert {u.type for u in registry.units} == {"commune", "agency"}
     assert load_province_config().first_period.label == "2025Q3"
     assert "thư mục con" in (ws / "data" / "raw" / "README.txt").read_text(encoding="utf-8")
+    assert "SỐ LIỆU NHẬP TAY ĐƯỢC DÙNG" in (ws / "data" / "manual" / "README.txt").read_text(encoding="utf-8")
+    assert (ws / "data" / "manual" / "so-lieu-nhap-tay.xlsx").is_file()  # the empty book to type into
     assert (ws / "data" / "processed").is_dir() and (ws / "reports").is_dir()
     assert sorted(p.name for p in (ws / "notebooks").glob("*.ipynb")) == sorted(
         p.name for p in (REPO / "notebooks").glob("*.ipynb")

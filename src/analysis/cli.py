@@ -200,8 +200,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         written = workspace.update_notebooks(root, __version__)
         print(f"Đã chép lại {len(written)} sổ tay của gói vào {root / 'notebooks'} (bản cũ có sửa đổi: notebooks/cu/).")
         return 0
-    written = workspace.create(args.folder, __version__)
+    from analysis.ingest.manual_book import FILE, write_entries_book
+
     root = Path(args.folder).expanduser().resolve()
+    written = [*workspace.create(root, __version__), write_entries_book(root / "data" / "manual" / FILE)]
     print(f"Đã tạo thư mục làm việc {root} ({len(written)} tệp). Tiếp theo:")
     print(f"  1. Sửa {root / 'config' / 'province.yaml'} và {root / 'config' / 'units.yaml'} cho tỉnh của mình.")
     print(f"  2. Chép các tệp báo cáo của đơn vị vào {root / 'data' / 'raw'} (xem README.txt trong đó).")

@@ -114,6 +114,8 @@ class ReportData:
     # the quarters published (`python -m analysis publish`) and every figure of theirs revised since
     publications: dict[str, published.Publication] = field(default_factory=dict)
     revisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=published.REVISION_COLUMNS))
+    # the figures entered by hand (data/manual) and what became of each (`ingest.manual_apply`)
+    manual: pd.DataFrame = field(default_factory=lambda: frame([], "manual"))
     # why config/crosswalk.yaml could not be used (the views then say so, nothing else stops)
     succession_error: str = ""
 

@@ -166,7 +166,8 @@ def _sample(name: str) -> str:
 
 def create(folder: str | Path, version: str) -> list[Path]:
     """A new workspace in `folder` (created, or empty of configuration): sample configuration commented in
-    Vietnamese, ``data/raw/README.txt``, empty ``data/processed/`` and ``reports/``, the package's notebooks
+    Vietnamese, ``data/raw/README.txt`` and ``data/manual/README.txt`` (figures entered by hand), empty
+    ``data/processed/`` and ``reports/``, the package's notebooks
     (stamped copies for JupyterLab). Returns the files written."""
     root = Path(folder).expanduser().resolve()
     if (root / "config" / "province.yaml").exists() or (root / "config" / "units.yaml").exists():
@@ -176,6 +177,7 @@ def create(folder: str | Path, version: str) -> list[Path]:
         ("province.yaml", root / "config" / "province.yaml"),
         ("units.yaml", root / "config" / "units.yaml"),
         ("raw-README.txt", root / "data" / "raw" / "README.txt"),
+        ("manual-README.txt", root / "data" / "manual" / "README.txt"),
     ):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_sample(name), encoding="utf-8")

@@ -7,8 +7,8 @@ figures (the catalogue's validation rules hold, `figures`), and then edited the 
 * `minh-son` (`scenario_2021.yaml`, 2020Q1–2021Q3): the units of the repository's `config/units.yaml`; the files
   go into a raw folder (`data/raw/demo/`, committed). Its 2021Q3 province totals are calibrated to a real report.
 * `hoa-giang` (`scenario_hoa_giang.yaml`, 2024Q1–2026Q3): a post-reform province of its own (`province`); the
-  generator writes a whole workspace: `config/`, `data/raw/` with `MANIFEST.csv` and `TRUTH.csv`, empty
-  `data/processed/` and `reports/`.
+  generator writes a whole workspace: `config/`, `data/raw/` with `MANIFEST.csv` and `TRUTH.csv`, the analyst's
+  hand entries in `data/manual/`, empty `data/processed/` and `reports/`.
 
 The names are fictional and every number is made up. Same code and scenario, same files: the random generator is
 seeded and the workbooks are written with fixed timestamps (`workbook`).
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -31,7 +32,10 @@ from analysis.demo.conversion import FILE as CONVERSION_FILE
 from analysis.demo.conversion import conversion_csv
 from analysis.demo.province import build_province
 from analysis.demo.scenario import SCENARIO, Plan, Scenario, load_scenario, plan
-from analysis.demo.workbook import Filing, write_filing
+from analysis.demo.workbook import Filing, finalise_zip, write_filing
+from analysis.ingest.manual import FOLDER as MANUAL_FOLDER
+from analysis.ingest.manual_book import FILE as MANUAL_FILE
+from analysis.ingest.manual_book import write_entries_book
 
 __all__ = ["SCENARIOS", "DemoConfigExists", "generate_demo", "manifest_text", "truth_text"]
 
@@ -102,7 +106,27 @@ def _write_workspace(root: Path, scenario: Scenario, catalogue: Catalogue) -> li
     (raw / ".demo").rmdir()
     for empty in (root / "data" / "processed", root / "reports"):
         empty.mkdir(parents=True, exist_ok=True)
-    return written + [raw / p.relative_to(raw / ".demo") for p in staged]
+    return written + [raw / p.relative_to(raw / ".demo") for p in staged] + _write_manual(root, scenario, made)
+
+
+def _write_manual(root: Path, scenario: Scenario, made: Plan) -> list[Path]:
+    """data/manual/ with the scenario's hand entries, each with the unit's true figure (none: nothing written)."""
+    if not scenario.manual:
+        return []
+    truth = {(f.unit.code, f.quarter.label): f.values for f in made.filings}
+    rows = [
+        m
+        | {
+            "period": m["quarter"],
+            "indicator": m["code"],
+            "value": truth[(m["unit"], str(m["quarter"]))][m["code"]],
+            "entered_on": datetime.combine(m["entered_on"], datetime.min.time()),
+        }
+        for m in scenario.manual
+    ]
+    path = write_entries_book(root / "data" / MANUAL_FOLDER / MANUAL_FILE, rows, scenario.saved_at)
+    finalise_zip(path, {}, scenario.saved_at)
+    return [path]
 
 
 def _write_crosswalk(root: Path, scenario: Scenario, registry: UnitRegistry, settings: ProvinceConfig) -> list[Path]:

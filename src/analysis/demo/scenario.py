@@ -48,6 +48,9 @@ class Scenario:
     province: dict[str, Any] | None = None  # a province of its own (analysis.demo.province); None: the repository's
     scale: dict[str, Any] = field(default_factory=dict)  # how much of `province` (districts, communes, agencies)
     truth: str | None = None  # file name of the truth (each unit's figures before messy edits), None: not written
+    # figures the analyst entered by hand (data/manual): unit, quarter, code, reason, entered_by, entered_on, document;
+    # the figure is the unit's true one (a case puts a typo in its file)
+    manual: tuple[dict[str, Any], ...] = ()
 
 
 class ScenarioError(ValueError):
@@ -87,6 +90,7 @@ def load_scenario(path: str | Path = SCENARIO, scale: str | None = None) -> Scen
         province=raw.get("province"),
         scale=cut,
         truth=raw.get("truth"),
+        manual=tuple(raw.get("manual", [])),
     )
 
 

@@ -33,7 +33,7 @@ from analysis.core.periods import Quarter
 from analysis.core.succession import VIEWS
 from analysis.ingest.numbers import EXCLUDED
 from analysis.narrative.scope import scope_sentences
-from analysis.views import area_views, house, revised
+from analysis.views import area_views, house, manual_entries, revised
 from analysis.views.wording import (
     change_of,
     change_text,
@@ -127,10 +127,7 @@ def write_area_sheet(ws: Worksheet, data: ReportData, area_code: str) -> None:
     title = f"{area.form}: {area.title.upper()} — {q.vn_title.upper()}"
     subtitle = f"{data.registry.province_name}; số liệu toàn tỉnh là tổng các đơn vị, tỷ lệ tính lại từ tổng."
     rows = area_rows(data, area_code)
-    notes = [
-        "; ".join(filter(None, [_note(r, q, unit), revised.revision_of(data, r.unit_code or None, r.indicator, unit)]))
-        for r, unit in ((r, data.catalogue.indicator(r.indicator).unit) for r in rows.itertuples(index=False))
-    ]
+    notes = [_row_note(data, r) for r in rows.itertuples(index=False)]
     _write_rows(ws, data, (title, subtitle, " ".join(scope_sentences(data))), "Đơn vị báo cáo", rows, notes)
 
 
@@ -230,6 +227,13 @@ def _status_notes(r) -> list[str]:
         if status in REFUSED:
             notes.append(f"so với {_BASE_WORDS[base]}: " + change_text(change_of(r._asdict(), base, "")))
     return notes
+
+
+def _row_note(data: ReportData, r) -> str:
+    """A row's note: what the change columns cannot show, a published figure revised, a figure entered by hand."""
+    unit, code = data.catalogue.indicator(r.indicator).unit, r.unit_code or None
+    notes = [_note(r, data.quarter, unit), revised.revision_of(data, code, r.indicator, unit)]
+    return "; ".join(filter(None, [*notes, manual_entries.row_note(data, code, r.indicator)]))
 
 
 def _note(r, quarter: Quarter | None = None, unit: str = "") -> str:

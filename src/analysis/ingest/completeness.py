@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -22,25 +23,31 @@ from analysis.core.periods import Quarter, period_dates, quarter_range
 from analysis.core.units import Unit
 from analysis.ingest import schema
 from analysis.ingest.across import named_for_other_unit
+from analysis.ingest.manual_apply import STATUS as MANUAL  # a unit and quarter reported by hand only (no file)
 from analysis.ingest.record import Entry
 from analysis.ingest.submission import IngestContext
 
 _KEYS = ["q", "unit_code"]  # q: Quarter.index
 
 
-def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame:
+def completeness_table(
+    entries: list[Entry], ctx: IngestContext, by_hand: Mapping[tuple[str, str], tuple[str, int]] | None = None
+) -> pd.DataFrame:
     """Expected vs received reports per unit and quarter, from the first configured quarter (or the first one
-    reported) to the last one reported, with on-time status where a deadline is configured."""
+    reported) to the last one reported, with on-time status where a deadline is configured. `by_hand`: (quarter
+    label, unit code) → (file, figures) of the figures entered by hand (`ingest.manual_apply.reported_by_hand`): a
+    unit and quarter with no accepted file but such figures is received, with status "manual"."""
     accepted = [e for e in entries if e.sub.status == "accepted"]
-    if not accepted:
+    received = _received(entries, by_hand or {})
+    if received.empty:
         return schema.frame([], "completeness")
     notes = _notes(entries)
-    periods = [e.sub.period for e in accepted] + [Quarter.from_index(q) for q in notes["q"]]
+    periods = [Quarter.from_index(q) for q in [*received["q"], *notes["q"]]]
     quarters = _quarters(quarter_range(min(ctx.province.first_period, *periods), max(periods)), ctx.province)
     units = _units([*ctx.registry.units, *(e.sub.unit for e in accepted)])
     rows = (
         _expected(units, quarters)
-        .merge(_received(entries), on=_KEYS, how="outer", indicator="found")
+        .merge(received, on=_KEYS, how="outer", indicator="found")
         .merge(notes, on=_KEYS, how="left", validate="one_to_one")
         .merge(quarters, on="q", validate="many_to_one")
         .merge(units.drop(columns=["valid_from", "valid_to"]), on="unit_code", validate="many_to_one")
@@ -67,7 +74,11 @@ def completeness_table(entries: list[Entry], ctx: IngestContext) -> pd.DataFrame
                 _inputs_of(ctx, Quarter.from_index(q), code, kind)
                 for q, code, kind in zip(rows["q"], rows["unit_code"], rows["unit_type"], strict=True)
             ],
-            status=completeness_status(expected, received, on_time, rows["deadline"] != ""),
+            status=np.where(
+                rows["by_hand"].eq(True).to_numpy(),
+                MANUAL,
+                completeness_status(expected, received, on_time, rows["deadline"] != ""),
+            ),
         )[schema.columns("completeness")],
         "completeness",
     )
@@ -139,9 +150,9 @@ def _expected(units: pd.DataFrame, quarters: pd.DataFrame) -> pd.DataFrame:
     return grid.loc[(grid["valid_from"] <= grid["q"]) & (grid["q"] <= grid["valid_to"]), _KEYS]
 
 
-def _received(entries: list[Entry]) -> pd.DataFrame:
+def _received(entries: list[Entry], by_hand: Mapping[tuple[str, str], tuple[str, int]]) -> pd.DataFrame:
     """One row per accepted submission (one per unit and quarter after supersession), timed by the first complete
-    submission of its unit and quarter (`first_complete`)."""
+    submission of its unit and quarter (`first_complete`); then one per unit and quarter reported only by hand."""
     read: dict[tuple[str, int], list[Entry]] = defaultdict(list)
     for e in entries:
         if e.sub.status != "rejected" and e.sub.unit and e.sub.period and not named_for_other_unit(e.sub):
@@ -160,10 +171,15 @@ def _received(entries: list[Entry]) -> pd.DataFrame:
                 first.sub.file,
                 corrected,
                 _iso(used.sub.report_date) if corrected else "",
+                False,
             )
         )
+    sent = {(e.sub.period.label, e.sub.unit.code) for e in entries if e.sub.status == "accepted"}
+    for (period, unit), (file, n) in sorted(by_hand.items()):
+        if (period, unit) not in sent:
+            rows.append((Quarter.parse(period).index, unit, "", file, n, "", False, "", True))
     columns = [*_KEYS, "report_date", "source_file", "indicators_reported", "first_file", "corrected"]
-    return pd.DataFrame(rows, columns=[*columns, "correction_date"])
+    return pd.DataFrame(rows, columns=[*columns, "correction_date", "by_hand"]).astype({"q": "int64"})
 
 
 def first_complete(used: Entry, read: list[Entry]) -> Entry:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analysis import __version__
@@ -24,9 +24,10 @@ from analysis.core.lock import assert_held
 from analysis.core.outputs import staged, writing_into
 from analysis.ingest import generation
 from analysis.ingest.discover import Skipped, skipped_records
+from analysis.ingest.manual import ManualEntries
 from analysis.ingest.parse import parse_stream, scan_raw
 from analysis.ingest.record import entry_of
-from analysis.ingest.records import FORMAT, RecordStore, Stored, body_issues, read_index
+from analysis.ingest.records import FORMAT, RecordStore, Stored, body_issues, read_header, read_index
 from analysis.ingest.result import IngestResult, Tables
 from analysis.ingest.submission import IngestContext
 from analysis.ingest.tables import write_tables
@@ -64,35 +65,55 @@ def context_digest(ctx: IngestContext) -> str:
 
 
 def run_incremental(
-    raw_dir: Path, out_dir: Path, ctx: IngestContext, workers: int | None = None, force: bool = False
+    raw_dir: Path,
+    out_dir: Path,
+    ctx: IngestContext,
+    workers: int | None = None,
+    force: bool = False,
+    manual: ManualEntries | None = None,
 ) -> IngestRun:
-    """Ingest `raw_dir` into `out_dir`, parsing only what changed since the last run there. The caller holds the
-    folder's lock (`run_ingest`)."""
-    digest = context_digest(ctx)
+    """Ingest `raw_dir` into `out_dir`, parsing only what changed since the last run there, with the hand entries
+    `manual` applied (a change to them re-writes the tables and parses nothing). The caller holds the folder's lock
+    (`run_ingest`)."""
+    digest, manual = context_digest(ctx), manual or ManualEntries()
     with writing_into(out_dir):
         for stale in out_dir.glob(".*.tmp"):  # left by a run that was killed while writing
             stale.unlink(missing_ok=True)
     state = generation.inspect(out_dir, CACHE_FILE)
     trusted = state.cache_ok and not force  # never a cache from another generation than the tables'
     previous, cached = read_index(out_dir / CACHE_FILE, digest) if trusted else (None, {})
+    if previous is not None and _manual_digest(out_dir) != manual.digest:
+        state = replace(state, tables_ok=False)  # the tables must be written again with the entries as they are
     try:
         plan = _plan(raw_dir, cached)
-        return _unchanged(plan, out_dir, state) or _run(raw_dir, out_dir, ctx, workers, digest, state, previous, plan)
+        return _unchanged(plan, out_dir, state) or _run(
+            raw_dir, out_dir, ctx, workers, (digest, manual), state, previous, plan
+        )
     finally:
         if previous is not None:
             previous.close()
 
 
-def unchanged_run(raw_dir: Path, out_dir: Path, ctx: IngestContext) -> IngestRun | None:
-    """The last run's result when nothing changed since (files, configuration, tables), found without writing
-    anything (for a folder this user may only read); None when a run would have to write."""
+def unchanged_run(
+    raw_dir: Path, out_dir: Path, ctx: IngestContext, manual: ManualEntries | None = None
+) -> IngestRun | None:
+    """The last run's result when nothing changed since (files, configuration, hand entries, tables), found without
+    writing anything (for a folder this user may only read); None when a run would have to write."""
     state = generation.inspect(out_dir, CACHE_FILE)
-    if not (state.tables_ok and state.cache_ok):
+    if not (state.tables_ok and state.cache_ok) or _manual_digest(out_dir) != (manual or ManualEntries()).digest:
         return None
     previous, cached = read_index(out_dir / CACHE_FILE, context_digest(ctx))
     if previous is not None:
         previous.close()
     return _unchanged(_plan(raw_dir, cached), out_dir, state)
+
+
+def _manual_digest(out_dir: Path) -> str:
+    """The digest of the hand entries the last run's tables were written with (that of none when not recorded)."""
+    try:
+        return str(read_header(out_dir / CACHE_FILE).get("manual") or ManualEntries().digest)
+    except (OSError, ValueError):
+        return ""
 
 
 @dataclass(frozen=True)
@@ -134,7 +155,7 @@ def _run(
     out_dir: Path,
     ctx: IngestContext,
     workers: int | None,
-    digest: str,
+    digests: tuple[str, ManualEntries],
     state: generation.FolderState,
     previous: RecordStore | None,
     plan: _Plan,
@@ -144,9 +165,10 @@ def _run(
         rel for rel in set(current) - plan.unchanged if _same_content(plan.cached.get(rel), stats[rel], current[rel])
     }
     to_parse = [current[rel] for rel in current if rel not in unchanged]
-    gen = generation.new_generation()
+    gen, (digest, manual) = generation.new_generation(), digests
     with writing_into(out_dir), staged(out_dir) as staging:
-        with RecordStore.create(staging.path(CACHE_FILE, generation.CACHE_RANK), digest, raw_dir) as store:
+        cache_path = staging.path(CACHE_FILE, generation.CACHE_RANK)
+        with RecordStore.create(cache_path, digest, raw_dir, manual.digest) as store:
             summaries, offsets, repeated = _fill(store, plan, unchanged, previous, (to_parse, raw_dir, ctx, workers))
             if to_parse and repeated == len(to_parse) and not plan.removed and state.tables_ok and plan.same_skipped:
                 store.close()
@@ -163,7 +185,7 @@ def _run(
                 for rel in [*current, *plan.skipped]
                 for summary, offset in zip(summaries.pop(rel), offsets[rel], strict=True)
             ]
-            write_tables(entries, store, ctx, staging, gen)
+            write_tables(entries, store, ctx, staging, gen, manual)
         generation.seal(staging, gen)
         assert_held(out_dir)  # this run was not suspended past the lock's stale limit and overtaken
     tables = IngestResult(Tables(out_dir, gen))

@@ -48,10 +48,18 @@ def body_issues(body: bytes) -> list[list]:
     return json.loads(body.split(b"\t")[_ISSUES - 1])
 
 
-def _header(digest: str, raw_dir: str | None = None) -> bytes:
-    """The first line: format and digest (what decides reuse), and the raw folder read (for `views.freshness`)."""
-    extra = {"raw_dir": raw_dir} if raw_dir else {}
+def _header(digest: str, raw_dir: str | None = None, manual: str = "") -> bytes:
+    """The first line: format and digest (what decides reuse), the raw folder read (for `views.freshness`) and the
+    digest of the hand entries the tables were written with (`ingest.manual`)."""
+    extra = ({"raw_dir": raw_dir} if raw_dir else {}) | ({"manual": manual} if manual else {})
     return _dumps({"format": FORMAT, "digest": digest, **extra}) + b"\n"
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """The first line of the store at `path` ({} when it is not a store's header); OSError/ValueError as raised."""
+    with path.open("rb") as fh:
+        header = json.loads(fh.readline())
+    return header if isinstance(header, dict) else {}
 
 
 class RecordStore:
@@ -62,11 +70,11 @@ class RecordStore:
         self._fh = fh
 
     @classmethod
-    def create(cls, path: Path, digest: str, raw_dir: Path | None = None) -> RecordStore:
+    def create(cls, path: Path, digest: str, raw_dir: Path | None = None, manual: str = "") -> RecordStore:
         """A new, empty store at `path` (the caller owns the file's fate: see `outputs.atomic_path`), noting the
-        raw folder it is made from."""
+        raw folder it is made from and the hand entries' digest."""
         fh = path.open("w+b")
-        fh.write(_header(digest, str(raw_dir.resolve()) if raw_dir else None))
+        fh.write(_header(digest, str(raw_dir.resolve()) if raw_dir else None, manual))
         return cls(fh)
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.core import labels, vnformat
 from analysis.ingest.generation import current_generation, generation_rows, read_generation_table
+from analysis.ingest.manual_apply import STATUS as MANUAL
 from analysis.ingest.schema import TABLES
 
 
@@ -56,11 +57,14 @@ class IngestResult:
         """The run in one Vietnamese paragraph: files by status, errors and warnings, values read."""
         status = Counter(self.tables["submissions"]["status"])
         severity = Counter(self.tables["issues"]["severity"]) if len(self.tables["issues"]) else Counter()
-        parts = ", ".join(f"{status.get(k, 0)} {v.lower()}" for k, v in labels.group("submission_status").items())
+        kinds = {k: v for k, v in labels.group("submission_status").items() if k != MANUAL}
+        parts = ", ".join(f"{status.get(k, 0)} {v.lower()}" for k, v in kinds.items())
+        manual = self.tables.rows("manual")
+        by_hand = f" (trong đó {vnformat.number(manual)} số liệu nhập tay)" if manual else ""
         return (
             f"Đã xử lý {len(self.tables['submissions'])} tệp: {parts}. "
             f"Vấn đề phát hiện: {severity.get('error', 0)} lỗi, {severity.get('warning', 0)} cảnh báo. "
-            f"{vnformat.number(self.tables.rows('values'))} giá trị số liệu."
+            f"{vnformat.number(self.tables.rows('values'))} giá trị số liệu{by_hand}."
         )
 
     @property

@@ -9,11 +9,12 @@ from collections.abc import Iterable, Iterator
 import pandas as pd
 
 from analysis.core.outputs import Staging, write_chunks, write_table
-from analysis.ingest import schema
+from analysis.ingest import manual_apply, schema
 from analysis.ingest.across import check_unexpected, resolve_supersession
 from analysis.ingest.agreement import check_consolidated
 from analysis.ingest.completeness import completeness_table
 from analysis.ingest.generation import stamp
+from analysis.ingest.manual import ManualEntries
 from analysis.ingest.record import Entry
 from analysis.ingest.records import RecordStore
 from analysis.ingest.submission import IngestContext
@@ -30,24 +31,32 @@ def _frames(rows: Iterable[list], table: str) -> Iterator[pd.DataFrame]:
         yield schema.frame(chunk, table)
 
 
-def value_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
-    """The values table in chunks: accepted submissions by quarter and unit (one each), values in catalogue order."""
+def value_frames(
+    entries: list[Entry], store: RecordStore, found: Iterable[manual_apply.Outcome] = ()
+) -> Iterator[pd.DataFrame]:
+    """The values table in chunks: accepted submissions by quarter and unit (one each), values in catalogue order,
+    with the hand entries applied (`manual_apply`)."""
     accepted = sorted(
         (e for e in entries if e.sub.status == "accepted"), key=lambda e: (e.sub.period.label, e.sub.unit.code)
     )
-    rows = (
-        [e.sub.unit.code, e.sub.unit.name, e.sub.period.label, *row[:7], e.sub.file, *row[7:]]
-        for e in accepted
-        for row in store.values(e.offset)
-    )
-    return _frames(rows, "values")
+    groups = (((e.sub.period.label, e.sub.unit.code), _file_rows(e, store)) for e in accepted)
+    return _frames(manual_apply.merged_rows(groups, list(found)), "values")
 
 
-def issue_frames(entries: list[Entry], store: RecordStore) -> Iterator[pd.DataFrame]:
+def _file_rows(e: Entry, store: RecordStore) -> Iterator[list]:
+    for row in store.values(e.offset):
+        yield [e.sub.unit.code, e.sub.unit.name, e.sub.period.label, *row[:7], e.sub.file, *row[7:]]
+
+
+def issue_frames(
+    entries: list[Entry], store: RecordStore, manual: ManualEntries | None = None, found: Iterable = ()
+) -> Iterator[pd.DataFrame]:
     """The issues table in chunks, by file: a file's own issues, those found across files, then (if it stays
-    accepted) its rule violations."""
+    accepted) its rule violations; then the hand entries' files."""
     ordered = sorted(entries, key=lambda e: (e.sub.file, e.sub.part))
-    return _frames((row for e in ordered for row in _issue_rows(e, store)), "issues")
+    own = (row for e in ordered for row in _issue_rows(e, store))
+    by_hand = manual_apply.issue_rows(manual or ManualEntries(), list(found))
+    return _frames(itertools.chain(own, by_hand), "issues")
 
 
 def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
@@ -93,7 +102,12 @@ def _submission_row(e: Entry) -> list:
 
 
 def write_tables(
-    entries: list[Entry], store: RecordStore, ctx: IngestContext, staging: Staging, generation: str
+    entries: list[Entry],
+    store: RecordStore,
+    ctx: IngestContext,
+    staging: Staging,
+    generation: str,
+    manual: ManualEntries | None = None,
 ) -> None:
     """The steps that look across files, then the tables written into `staging` (moved into place by its
     commit; values and issues chunk by chunk from the store), each Parquet file stamped with `generation`."""
@@ -101,9 +115,13 @@ def write_tables(
     resolve_supersession(subs)
     check_consolidated(entries, store)
     check_unexpected(subs)
+    manual = manual or ManualEntries()
+    found = manual_apply.outcomes(entries, store, manual)
     out_dir, meta = staging.folder, stamp(generation)
-    write_chunks(value_frames(entries, store), out_dir, "values", staging, meta)
+    write_chunks(value_frames(entries, store, found), out_dir, "values", staging, meta)
     write_table(submissions_table(entries), out_dir, "submissions", staging, meta)
-    write_chunks(issue_frames(entries, store), out_dir, "issues", staging, meta)
+    write_chunks(issue_frames(entries, store, manual, found), out_dir, "issues", staging, meta)
     write_chunks(list_frames(entries, store), out_dir, "lists", staging, meta)
-    write_table(completeness_table(entries, ctx), out_dir, "completeness", staging, meta)
+    write_table(schema.frame(manual_apply.table_rows(found), "manual"), out_dir, "manual", staging, meta)
+    by_hand = manual_apply.reported_by_hand(found)
+    write_table(completeness_table(entries, ctx, by_hand), out_dir, "completeness", staging, meta)

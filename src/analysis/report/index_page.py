@@ -27,6 +27,7 @@ STATUS_CLASS = {
     "missing": "thieu",
     "received_undated": "chua-ro",
     "received": "ok",
+    "manual": "chua-ro",
     "not_expected": "",
 }
 

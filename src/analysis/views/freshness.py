@@ -13,7 +13,6 @@ data/raw when the processed folder is the project's data/processed; otherwise no
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,9 @@ from pathlib import Path
 from analysis.core import escape
 from analysis.core.config import project_root
 from analysis.ingest.incremental import CACHE_FILE, SKIPPED_STAT, context_digest
+from analysis.ingest.manual import ManualEntries, manual_folder, read_manual
 from analysis.ingest.parse import scan_raw
-from analysis.ingest.records import FORMAT, read_index
+from analysis.ingest.records import FORMAT, read_header, read_index
 from analysis.ingest.submission import IngestContext
 
 RAW_ENV = "ANALYSIS_RAW_DIR"
@@ -40,17 +40,12 @@ class Freshness:
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     config_changed: bool = False
+    manual_changed: bool = False  # the figures entered by hand (data/manual) differ from those the tables hold
     ingested_at: datetime | None = None
 
     @property
     def stale(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.config_changed)
-
-
-def _header(cache: Path) -> dict:
-    with cache.open("rb") as fh:
-        header = json.loads(fh.readline())
-    return header if isinstance(header, dict) else {}
+        return bool(self.added or self.changed or self.removed or self.config_changed or self.manual_changed)
 
 
 def raw_folder(processed: Path, header: dict, raw_dir: str | Path | None = None) -> Path | None:
@@ -69,7 +64,7 @@ def check(processed_dir: str | Path, raw_dir: str | Path | None = None) -> Fresh
     processed = Path(processed_dir)
     cache = processed / CACHE_FILE
     try:
-        header = _header(cache)
+        header = read_header(cache)
         ingested_at = datetime.fromtimestamp(cache.stat().st_mtime)
     except (OSError, ValueError):
         return Freshness(checked=False)
@@ -90,13 +85,15 @@ def check(processed_dir: str | Path, raw_dir: str | Path | None = None) -> Fresh
         except OSError:
             continue
         current[path.relative_to(raw).as_posix()] = (st.st_size, st.st_mtime_ns)
-    digest_now = context_digest(IngestContext.load())
+    ctx = IngestContext.load()
+    manual = read_manual(manual_folder(raw), ctx.catalogue, ctx.registry, ctx.limits)
     return Freshness(
         checked=True,
         added=tuple(sorted(set(current) - set(recorded))),
         changed=tuple(sorted(rel for rel in set(current) & set(recorded) if current[rel] != recorded[rel])),
         removed=tuple(sorted(set(recorded) - set(current))),
-        config_changed=header.get("digest") != digest_now,
+        config_changed=header.get("digest") != context_digest(ctx),
+        manual_changed=header.get("manual", ManualEntries().digest) != manual.digest,
         ingested_at=ingested_at,
     )
 
@@ -119,6 +116,8 @@ def banner_html(f: Freshness) -> str:
     ]
     if f.config_changed:
         what.append("cấu hình (danh mục chỉ tiêu, danh sách đơn vị hoặc thiết lập của tỉnh) đã thay đổi")
+    if f.manual_changed:
+        what.append("số liệu nhập tay (thư mục data/manual) đã thay đổi")
     return (
         f'<div class="canh-bao-cu" role="alert" style="{STYLE}">'
         "<p><b>⚠ Số liệu chưa được cập nhật.</b> "

@@ -11,7 +11,7 @@ from analysis.catalogue.model import Indicator
 from analysis.compare.coverage import NOT_COMPARABLE
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
-from analysis.views import charts, quality, revised, tables
+from analysis.views import charts, manual_entries, quality, revised, tables
 from analysis.views import notebook as nb
 from analysis.views.wording import (
     change_of,
@@ -88,7 +88,7 @@ def province_area(data: ReportData, area_code: str, figures_dir: str | None = No
     nb.table(
         tables.comparison_table(cmp, data.catalogue, q, codes),
         TEXT_COLUMNS,
-        note=" ".join(filter(None, [said, revised.revised_note(data, codes)])),
+        note=" ".join(filter(None, [said, revised.revised_note(data, codes), manual_entries.manual_note(data, codes)])),
     )
     for ind in data.key_indicators(area_code):
         title = f"{ind.short_name} toàn tỉnh qua các quý"
@@ -137,6 +137,24 @@ def revisions(data: ReportData) -> None:
         else "so sánh dùng số liệu hiện nay"
     )
     nb.table(table, TEXT_COLUMNS, note=f"Số liệu điều chỉnh: {how} (province.yaml: compare_with_published).")
+
+
+def manual(data: ReportData) -> None:
+    """The figures the analyst entered by hand for the quarters the report shows (nothing when there are none)."""
+    if data.manual.empty:
+        return
+    nb.md(
+        "## Số liệu nhập tay\n\nSố liệu do cán bộ tổng hợp nhập tay (thư mục data/manual), kèm lý do, người nhập, "
+        "ngày nhập và văn bản nguồn. Khi đơn vị cũng báo cáo số liệu đó, **số liệu nhập tay được dùng**; xóa dòng "
+        "nhập tay để dùng lại số liệu của đơn vị."
+    )
+    table = manual_entries.manual_table(data)
+    if table.empty:
+        nb.md(f"Không có số liệu nhập tay cho {data.quarter.vn} và các kỳ so sánh.")
+    else:
+        nb.table(table, TEXT_COLUMNS)
+    if other := manual_entries.other_quarters(data):
+        nb.md(escape.md(other))
 
 
 def submission_notes(data: ReportData) -> None:
@@ -246,7 +264,8 @@ def unit_area(data: ReportData, unit_code: str, area_code: str) -> None:
     own = cmp[cmp["unit_code"] == unit_code]
     nb.md(f"## {area.title}\n\n*{area.form}*")
     codes = _area_codes(data, area_code)
-    note = revised.revised_note(data, codes, unit_code)
+    notes = [revised.revised_note(data, codes, unit_code), manual_entries.manual_note(data, codes, unit_code)]
+    note = " ".join(filter(None, notes))
     nb.table(tables.comparison_table(own, data.catalogue, data.quarter, codes), TEXT_COLUMNS, note=note)
 
 

@@ -52,10 +52,11 @@ COMPLETENESS_STATUSES: dict[str, StatusCell] = {
     "received_undated": StatusCell("đã nộp", "N", PALETTE[5]),
     "received": StatusCell("đã nộp", "N", PALETTE[5]),
     "missing": StatusCell("thiếu", "T", PALETTE[3]),
+    "manual": StatusCell("nhập tay", "H", PALETTE[4]),
     "not_expected": StatusCell("", "", "#FFFFFF"),
 }
 # in the legend only when the data hold them: a province either configures a deadline or not
-_LEGEND_IF_PRESENT = frozenset({"received_undated", "received"})
+_LEGEND_IF_PRESENT = frozenset({"received_undated", "received", "manual"})
 _NOT_EXPECTED_HATCH = "////"
 
 

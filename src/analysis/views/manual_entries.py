@@ -1,0 +1,109 @@
+""" "Số liệu nhập tay": the figures the analyst entered by hand (`ingest.manual`), listed on the quality page with
+their reason, who, when, source document and what became of each, and named under every table and in every Excel
+row that shows one, so a reader always knows a figure came from the office and not from the unit's file.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.compare.coverage import base_quarters
+from analysis.compare.report_data import ReportData
+from analysis.core import labels, vnformat
+from analysis.core.periods import Quarter
+
+__all__ = ["entry_text", "manual_note", "manual_table", "other_quarters", "row_note", "shown_quarters"]
+
+LABEL = "số liệu nhập tay"
+
+
+def shown_quarters(data: ReportData) -> list[str]:
+    """The quarters a report's tables show: its own and its comparison bases."""
+    return [data.quarter.label, *(q.label for q in dict.fromkeys(base_quarters(data.quarter).values()))]
+
+
+def _used(data: ReportData) -> pd.DataFrame:
+    """The entries whose figure the tables use (one equal to the unit's file leaves the file's figure)."""
+    return data.manual[data.manual["outcome"] != "same"]
+
+
+def entry_text(row: pd.Series | object) -> str:
+    """ "lý do …, Lan nhập ngày 15/10/2025, theo Báo cáo số 5/BC" for one entry."""
+    get = row.get if isinstance(row, pd.Series) else lambda k, d="": getattr(row, k, d)
+    source = f", theo {get('document')}" if get("document", "") else ""
+    return f"{get('reason')} ({get('entered_by')} nhập ngày {vnformat.iso_day(get('entered_on'))}{source})"
+
+
+def row_note(data: ReportData, unit_code: str | None, indicator: str) -> str:
+    """An Excel row's note when its figure of the report's quarter was entered by hand ("" otherwise)."""
+    if not unit_code:
+        return ""
+    rows = _used(data)
+    mine = rows[(rows["unit_code"] == unit_code) & (rows["indicator"] == indicator)]
+    mine = mine[mine["period"] == data.quarter.label]
+    return f"{LABEL}: {entry_text(mine.iloc[0])}" if len(mine) else ""
+
+
+def manual_note(data: ReportData, codes: list[str], unit_code: str | None = None) -> str:
+    """Below a table of indicators `codes`: for a unit, each of its figures entered by hand in the quarters shown;
+    for the province, how many of the units' figures were."""
+    rows = _used(data)
+    rows = rows[rows["indicator"].isin(codes) & rows["period"].isin(shown_quarters(data))]
+    if unit_code is None:
+        if rows.empty:
+            return ""
+        units = rows["unit_code"].nunique()
+        return (
+            f"Số liệu toàn tỉnh gồm {vnformat.number(len(rows))} số liệu nhập tay của {vnformat.number(units)} đơn vị "
+            "(danh sách ở trang Chất lượng dữ liệu)."
+        )
+    rows = rows[rows["unit_code"] == unit_code]
+    if rows.empty:
+        return ""
+    catalogue = data.catalogue.whole or data.catalogue
+    said = [
+        f"{catalogue.indicator(r.indicator).name} {Quarter.parse(r.period).vn}: "
+        f"{vnformat.figure(r.value, catalogue.indicator(r.indicator).unit)} — {entry_text(r)}"
+        for r in rows.itertuples()
+    ]
+    return "Số liệu nhập tay: " + "; ".join(said) + "."
+
+
+def manual_table(data: ReportData) -> pd.DataFrame:
+    """Every entry of the quarters the report shows: unit, quarter, figure, reason, who and when, source, what
+    became of it, and where the line is."""
+    rows = data.manual[data.manual["period"].isin(shown_quarters(data))]
+    catalogue = data.catalogue.whole or data.catalogue
+    names = {i.code: i.name for i in catalogue.indicators}
+    units = {i.code: i.unit for i in catalogue.indicators}
+    outcome = [
+        labels.label("manual_outcome", o) + (f" ({vnformat.figure(v, units.get(c, ''))}, {f})" if o != "added" else "")
+        for o, v, f, c in zip(rows["outcome"], rows["unit_value"], rows["unit_file"], rows["indicator"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Đơn vị": rows["unit_name"],
+            "Kỳ": rows["period"].map(lambda p: Quarter.parse(p).vn),
+            "Chỉ tiêu": rows["indicator"].map(names),
+            "Số liệu": [
+                vnformat.figure(v, units.get(c, "")) for v, c in zip(rows["value"], rows["indicator"], strict=True)
+            ],
+            "Lý do": rows["reason"],
+            "Người nhập": rows["entered_by"],
+            "Ngày nhập": rows["entered_on"].map(vnformat.iso_day),
+            "Văn bản nguồn": rows["document"],
+            "Tình trạng": outcome,
+            "Tệp": rows["file"],
+            "Vị trí": (rows["sheet"] + "!" + rows["cell"]).str.strip("!"),
+        }
+    )
+
+
+def other_quarters(data: ReportData) -> str:
+    """The entries of quarters the report does not show, counted by quarter ("" when none)."""
+    rows = data.manual[~data.manual["period"].isin(shown_quarters(data))]
+    if rows.empty:
+        return ""
+    counts = rows.groupby("period").size()
+    said = ", ".join(f"{Quarter.parse(p).vn}: {vnformat.number(n)}" for p, n in counts.items())
+    return f"Số liệu nhập tay của các quý khác: {said}."

@@ -1,0 +1,195 @@
+"""Figures entered by hand (data/manual beside data/raw): each line read and checked on its own, the analyst's
+entry winning over a unit's file with a warning that names both, history added with its unit and quarter counted
+as reported by hand, and a change to the entries re-writing the tables without parsing any file again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from analysis.core.digest import file_sha256
+from analysis.ingest.manual import ManualEntries, read_manual
+from analysis.ingest.manual_book import write_entries_book
+from analysis.ingest.run import run_ingest
+from analysis.views import freshness
+from tests.conftest import Q3
+
+HEADER = "Đơn vị,Kỳ báo cáo,Chỉ tiêu,Số liệu,Lý do,Người nhập,Ngày nhập,Văn bản nguồn\n"
+# known_values gives TCD01 (the first input indicator of quarter III/2021) the figure 101
+
+
+def write_csv(folder: Path, lines: list[str], name: str = "nhap-tay.csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(HEADER + "".join(line + "\n" for line in lines), encoding="utf-8-sig")
+    return path
+
+
+def test_a_line_with_unit_by_name_quarter_in_words_and_a_vietnamese_figure(tmp_path, catalogue, registry):
+    write_csv(tmp_path / "manual", ["Huyện An Bình,quý III/2021,TCD01,1.250,Gọi điện xác nhận,Lan,15/10/2021,"])
+    found = read_manual(tmp_path / "manual", catalogue, registry)
+    assert found.issues == ()
+    (e,) = found.entries
+    assert (e.unit_code, e.period, e.indicator, e.value) == ("an_binh", "2021Q3", "TCD01", 1250.0)
+    assert (e.reason, e.entered_by, e.entered_on, e.document) == ("Gọi điện xác nhận", "Lan", "2021-10-15", "")
+    assert (e.file, e.sheet, e.cell, e.line) == ("manual/nhap-tay.csv", "", "D2", 2)
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("Huyện Không Có,2021Q3,TCD01,5,Lý do,Lan,15/10/2021,", "không có đơn vị “Huyện Không Có”"),
+        ("an_binh,tháng 9,TCD01,5,Lý do,Lan,15/10/2021,", "không đọc được kỳ báo cáo “tháng 9”"),
+        ("an_binh,2021Q3,XYZ99,5,Lý do,Lan,15/10/2021,", "không có chỉ tiêu “XYZ99”"),
+        ("an_binh,2021Q3,TCD01,năm,Lý do,Lan,15/10/2021,", "số liệu “năm” không phải là một số"),
+        ("an_binh,2021Q3,TCD01,-5,Lý do,Lan,15/10/2021,", "số liệu âm “-5”"),
+        ("an_binh,2021Q3,TCD01,5,,Lan,15/10/2021,", "thiếu Lý do"),
+        ("an_binh,2021Q3,TCD01,5,Lý do,,,", "thiếu Người nhập, Ngày nhập"),
+        ("an_binh,2021Q3,TCD01,5,Lý do,Lan,hôm qua,", "không đọc được ngày nhập “hôm qua”"),
+    ],
+)
+def test_each_wrong_line_is_an_error_naming_its_file_and_line_and_is_left_out(
+    tmp_path, catalogue, registry, line, said
+):
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD02,7,Lý do,Lan,15/10/2021,", line])
+    found = read_manual(tmp_path / "manual", catalogue, registry)
+    assert [e.indicator for e in found.entries] == ["TCD02"]  # the good line stays
+    (issue,) = found.issues
+    assert (issue.file, issue.cell, issue.severity, issue.rule) == (
+        "manual/nhap-tay.csv",
+        "D3",
+        "error",
+        "manual_invalid",
+    )
+    assert said in issue.message and "dòng 3" in issue.message and "bị bỏ qua" in issue.message
+
+
+def test_a_rate_is_refused_it_is_computed_from_its_parts(tmp_path, catalogue, registry):
+    rate = next(i for i in catalogue.for_quarter(Q3).indicators if not i.is_input)
+    write_csv(tmp_path / "manual", [f"an_binh,2021Q3,{rate.code},50,Lý do,Lan,15/10/2021,"])
+    (issue,) = read_manual(tmp_path / "manual", catalogue, registry).issues
+    assert "là tỷ lệ" in issue.message
+
+
+def test_the_same_figure_twice_keeps_the_first_line(tmp_path, catalogue, registry):
+    write_csv(
+        tmp_path / "manual", ["an_binh,2021Q3,TCD01,5,A,Lan,15/10/2021,", "an_binh,2021Q3,TCD01,6,B,Lan,16/10/2021,"]
+    )
+    found = read_manual(tmp_path / "manual", catalogue, registry)
+    assert [e.value for e in found.entries] == [5.0]
+    assert found.issues[0].rule == "manual_duplicate" and "dùng dòng 2" in found.issues[0].message
+
+
+def test_a_workbook_with_a_title_above_its_english_header(tmp_path, catalogue, registry):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Lưu trữ"
+    ws.append(["Số liệu lấy từ báo cáo tổng hợp lưu trữ"])
+    ws.append([])
+    ws.append(["Unit", "Quarter", "Indicator", "Value", "Reason", "Entered by", "Entered on", "Source"])
+    ws.append(["Huyện An Bình", "2020Q4", "Tổng số lượt tiếp công dân", 88, "Báo cáo lưu trữ", "Minh", "2021-01-20",
+               "Báo cáo số 12/BC-UBND"])  # fmt: skip
+    (tmp_path / "manual").mkdir()
+    wb.save(tmp_path / "manual" / "luu-tru.xlsx")
+    (e,) = read_manual(tmp_path / "manual", catalogue, registry).entries
+    assert (e.period, e.indicator, e.value, e.document) == ("2020Q4", "TCD01", 88.0, "Báo cáo số 12/BC-UBND")
+    assert (e.sheet, e.cell, e.line) == ("Lưu trữ", "D4", 4)
+
+
+def test_a_file_without_the_header_says_which_columns_it_needs(tmp_path, catalogue, registry):
+    (tmp_path / "manual").mkdir()
+    (tmp_path / "manual" / "ghi-chu.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (issue,) = read_manual(tmp_path / "manual", catalogue, registry).issues
+    assert issue.rule == "manual_no_header" and "Đơn vị, Kỳ báo cáo, Chỉ tiêu, Số liệu" in issue.message
+
+
+def test_a_csv_not_in_utf8_says_how_to_save_it(tmp_path, catalogue, registry):
+    (tmp_path / "manual").mkdir()
+    (tmp_path / "manual" / "cu.csv").write_bytes(HEADER.encode("cp1258", errors="replace"))
+    (issue,) = read_manual(tmp_path / "manual", catalogue, registry).issues
+    assert issue.rule == "manual_unreadable" and "CSV UTF-8" in issue.message
+
+
+def test_the_book_to_type_into_reads_back_what_is_typed_and_nothing_when_empty(tmp_path, catalogue, registry):
+    write_entries_book(tmp_path / "manual" / "trong.xlsx")
+    assert read_manual(tmp_path / "manual", catalogue, registry) == ManualEntries()
+    row = {"unit": "Huyện An Bình", "period": "III/2021", "indicator": "TCD02", "value": 40, "reason": "Sửa",
+           "entered_by": "Lan", "entered_on": datetime(2021, 10, 15)}  # fmt: skip
+    write_entries_book(tmp_path / "manual" / "trong.xlsx", [row])
+    (e,) = read_manual(tmp_path / "manual", catalogue, registry).entries
+    assert (e.period, e.indicator, e.value, e.entered_on, e.cell) == ("2021Q3", "TCD02", 40.0, "2021-10-15", "D2")
+
+
+# --- against the units' files
+
+
+@pytest.fixture
+def one_file(make_submission, tmp_path):
+    """An Bình's file for quarter III/2021 (TCD01 = 101, TCD02 = 105 …) in tmp_path/raw."""
+    make_submission("an_binh.xlsx", unit_code="an_binh")
+    return tmp_path / "raw"
+
+
+def _figure(tables, unit: str, period: str, code: str):
+    v = tables["values"]
+    return v[(v["unit_code"] == unit) & (v["period"] == period) & (v["indicator"] == code)]
+
+
+def test_an_entry_differing_from_the_units_file_wins_and_the_conflict_names_both(one_file, tmp_path, ctx):
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,125,Đơn vị báo sửa qua điện thoại,Lan,15/10/2021,"])
+    tables = run_ingest(one_file, tmp_path / "out", ctx, workers=1).tables
+    (row,) = _figure(tables, "an_binh", "2021Q3", "TCD01").itertuples()
+    assert (row.value, row.status, row.source_file, row.cell) == (125.0, "manual", "manual/nhap-tay.csv", "D2")
+    issues = tables["issues"]
+    (conflict,) = issues[issues["rule"] == "manual_conflict"].itertuples()
+    assert conflict.file == "manual/nhap-tay.csv" and conflict.severity == "warning"
+    assert "125 khác số liệu đơn vị báo cáo 101 (tệp an_binh.xlsx, ô" in conflict.message
+    (m,) = tables["manual"].itertuples()
+    assert (m.outcome, m.unit_value, m.unit_file) == ("replaced", 101.0, "an_binh.xlsx")
+    other = _figure(tables, "an_binh", "2021Q3", "TCD04")
+    assert other["status"].tolist() == ["number"]  # the file's other figures stay
+
+
+def test_an_entry_equal_to_the_units_file_keeps_the_files_lineage(one_file, tmp_path, ctx):
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,101,Kiểm tra lại,Lan,15/10/2021,"])
+    tables = run_ingest(one_file, tmp_path / "out", ctx, workers=1).tables
+    (row,) = _figure(tables, "an_binh", "2021Q3", "TCD01").itertuples()
+    assert (row.status, row.source_file) == ("number", "an_binh.xlsx")
+    issues = tables["issues"]
+    assert "có thể xóa dòng nhập tay này" in issues.loc[issues["rule"] == "manual_same", "message"].item()
+    assert tables["manual"]["outcome"].tolist() == ["same"]
+
+
+def test_history_by_hand_adds_figures_and_counts_as_reported_by_hand(one_file, tmp_path, ctx):
+    write_csv(tmp_path / "manual", ["an_binh,2021Q2,TCD01,90,Báo cáo lưu trữ,Lan,15/10/2021,Báo cáo 5/BC"])
+    tables = run_ingest(one_file, tmp_path / "out", ctx, workers=1).tables
+    assert _figure(tables, "an_binh", "2021Q2", "TCD01")["value"].tolist() == [90.0]
+    c = tables["completeness"]
+    (row,) = c[(c["unit_code"] == "an_binh") & (c["period"] == "2021Q2")].itertuples()
+    assert (row.received, row.status, row.source_file, row.indicators_reported) == (
+        True, "manual", "manual/nhap-tay.csv", 1
+    )  # fmt: skip
+    v = tables["values"]
+    assert v["period"].is_monotonic_increasing  # the quarter's rows come before III/2021's
+
+
+def test_changing_the_entries_rewrites_the_tables_without_parsing_and_never_writes_a_raw_file(one_file, tmp_path, ctx):
+    raw_file = one_file / "an_binh.xlsx"
+    before = file_sha256(raw_file)
+    out = tmp_path / "out"
+    run_ingest(one_file, out, ctx, workers=1)
+    path = write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,125,Sửa,Lan,15/10/2021,"])
+    assert freshness.check(out, one_file).manual_changed
+    result = run_ingest(one_file, out, ctx, workers=1)
+    assert (result.run.parsed, result.run.changed) == (0, True)
+    assert _figure(result.tables, "an_binh", "2021Q3", "TCD01")["value"].tolist() == [125.0]
+    assert not freshness.check(out, one_file).stale
+    again = run_ingest(one_file, out, ctx, workers=1)
+    assert not again.run.changed  # nothing changed: nothing written
+    path.unlink()
+    result = run_ingest(one_file, out, ctx, workers=1)
+    assert _figure(result.tables, "an_binh", "2021Q3", "TCD01")["value"].tolist() == [101.0]
+    assert file_sha256(raw_file) == before
