@@ -8,14 +8,22 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
+from analysis.compare.report_data import ReportData
+from analysis.core.config import load_province_config
 from analysis.core.digest import file_sha256
+from analysis.core.units import load_units
+from analysis.exports.xlsx import write_tables
 from analysis.ingest.manual import ManualEntries, read_manual
 from analysis.ingest.manual_book import write_entries_book
 from analysis.ingest.run import run_ingest
+from analysis.ingest.submission import IngestContext
 from analysis.views import freshness
 from tests.conftest import Q3
+from tests.factories import consistent_figures
+from tests.small_province import QUARTER, write_province
+from tests.test_notebooks import execute, row_of, shown, table_after
 
 HEADER = "Đơn vị,Kỳ báo cáo,Chỉ tiêu,Số liệu,Lý do,Người nhập,Ngày nhập,Văn bản nguồn\n"
 # known_values gives TCD01 (the first input indicator of quarter III/2021) the figure 101
@@ -193,3 +201,68 @@ def test_changing_the_entries_rewrites_the_tables_without_parsing_and_never_writ
     result = run_ingest(one_file, out, ctx, workers=1)
     assert _figure(result.tables, "an_binh", "2021Q3", "TCD01")["value"].tolist() == [101.0]
     assert file_sha256(raw_file) == before
+
+
+# --- shown: the quality page, the unit's page, the province's note and the Excel row (the small province of
+# test_notebooks: An Bình reports TCD01 = 200 in 2021Q3, 150 in 2021Q2, 180 in 2020Q3; the province 600)
+
+
+@pytest.fixture(scope="module")
+def by_hand(tmp_path_factory, catalogue):
+    """The small province with An Bình's 2021Q3 TCD01 entered by hand as 210 (its file says 200)."""
+    root = tmp_path_factory.mktemp("tinh-nho-nhap-tay")
+    province = write_province(root, catalogue)
+    write_csv(root / "manual", ["an_binh,quý III/2021,TCD01,210,Đơn vị báo sửa,Lan,15/10/2021,Công văn 7/UBND"])
+    registry = load_units(province.config / "units.yaml")
+    settings = load_province_config(province.config / "province.yaml")
+    run_ingest(province.raw, province.processed, IngestContext.load(catalogue, registry, settings), workers=1)
+    return province
+
+
+@pytest.mark.slow
+def test_pages_show_the_entry_with_its_reason_and_the_units_figure(by_hand, tmp_path):
+    quality = execute(by_hand, "01-chat-luong-du-lieu.ipynb", tmp_path / "q.ipynb", quarter=QUARTER,
+                      processed_dir=str(by_hand.processed), figures_dir=str(tmp_path))  # fmt: skip
+    row = row_of(table_after(quality, "## Số liệu nhập tay"), "Huyện An Bình")
+    assert (row["Kỳ"], row["Số liệu"]) == ("quý III/2021", "210")
+    assert row["Lý do"] == "Đơn vị báo sửa (theo Công văn 7/UBND)"
+    assert row["Người nhập"] == "Lan, 15/10/2021; manual/nhap-tay.csv, dòng 2"
+    assert row["Tình trạng"].startswith("thay số liệu của đơn vị: 200 (tệp 2021Q3/")
+    unit = execute(by_hand, "04-ho-so-don-vi.ipynb", tmp_path / "u.ipynb", quarter=QUARTER, unit="an_binh",
+                   processed_dir=str(by_hand.processed), figures_dir=str(tmp_path))  # fmt: skip
+    tcd = row_of(table_after(unit, "## Kết quả tiếp công dân"), "Tổng số lượt tiếp công dân")
+    assert (tcd["Quý III/2021"], tcd["So với quý II/2021"]) == ("210", "tăng 40,0%")  # 150 → 210
+    assert tcd["So với cùng kỳ năm 2020"] == "tăng 16,7%"  # 180 → 210
+    assert (
+        "Số liệu nhập tay: Tổng số lượt tiếp công dân quý III/2021: 210 lượt — Đơn vị báo sửa "
+        "(Lan nhập ngày 15/10/2021, theo Công văn 7/UBND)."
+    ) in shown(unit)
+    overview = execute(by_hand, "02-tong-quan-tinh.ipynb", tmp_path / "o.ipynb", quarter=QUARTER,
+                       processed_dir=str(by_hand.processed), figures_dir=str(tmp_path))  # fmt: skip
+    assert (
+        row_of(table_after(overview, "## Kết quả tiếp công dân"), "Tổng số lượt tiếp công dân")["Quý III/2021"] == "610"
+    )
+    assert "Số liệu toàn tỉnh gồm 1 số liệu nhập tay của 1 đơn vị" in shown(overview)
+
+
+def test_the_excel_row_of_the_entry_says_it_was_entered_by_hand(by_hand, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(by_hand.config))
+    data = ReportData.load(QUARTER, by_hand.processed)
+    book = load_workbook(write_tables(data, tmp_path / "bang.xlsx"))
+    notes = [c.value for ws in book for row in ws.iter_rows() for c in row if "nhập tay" in str(c.value or "")]
+    assert notes == ["số liệu nhập tay: Đơn vị báo sửa (Lan nhập ngày 15/10/2021, theo Công văn 7/UBND)"]
+
+
+def test_a_total_fixed_by_hand_is_no_longer_a_rule_error_of_the_units_file(make_submission, tmp_path, ctx, catalogue):
+    rule = next(r for r in catalogue.for_quarter(Q3).rules if r.code and r.left == "TCD01")
+    parts = [c.strip() for c in rule.right.split("+")]  # TCD01 = TCD04 + TCD13 + TCD22
+    figures = consistent_figures(catalogue.for_quarter(Q3), {"TCD01": 60})
+    make_submission("an_binh.xlsx", unit_code="an_binh", values=figures | {"TCD01": 600})  # a zero typed twice
+    out = tmp_path / "out"
+    issues = run_ingest(tmp_path / "raw", out, ctx, workers=1).tables["issues"]
+    assert f"rule:{rule.code}" in set(issues["rule"])
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,60,Gõ thừa số 0,Lan,15/10/2021,"])
+    tables = run_ingest(tmp_path / "raw", out, ctx, workers=1).tables
+    assert f"rule:{rule.code}" not in set(tables["issues"]["rule"])
+    assert sum(figures[c] for c in parts) == 60
+    assert tables["submissions"]["n_errors"].tolist() == [0]

@@ -153,7 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     if result.reingested:
-        print("Đã đọc lại dữ liệu gốc (có tệp hoặc cấu hình mới).")
+        print("Đã đọc lại dữ liệu gốc (có tệp, cấu hình hoặc số liệu nhập tay mới).")
     ok = len(result.results) - len(result.failed)
     print(f"Đã lập {ok}/{len(result.results)} trang báo cáo: {result.folder / 'index.html'}")
     if result.internal is not None and result.internal.parent != result.folder:

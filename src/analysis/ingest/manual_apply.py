@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from analysis.catalogue.model import Catalogue
+from analysis.catalogue.rules import check_rules, rule_codes
 from analysis.core import vnformat
 from analysis.ingest.manual import ManualEntries, ManualEntry
 from analysis.ingest.record import Entry
@@ -55,6 +57,35 @@ def outcomes(entries: list[Entry], store: RecordStore, manual: ManualEntries) ->
         same = value is not None and math.isclose(value, m.value, rel_tol=1e-9, abs_tol=1e-9)
         found.append(Outcome(m, SAME if same else REPLACED, value, e.sub.file, sheet, cell))
     return found
+
+
+def recheck_rules(
+    entries: list[Entry], store: RecordStore, found: list[Outcome], catalogue: Catalogue
+) -> dict[int, list]:
+    """The catalogue's rules on the figures used for each accepted file some of whose figures an entry replaced or
+    completed: its issue rows (anchored at the file's cells, keyed by the file's store offset) in place of the rule
+    violations of the file alone — a total fixed by hand is no longer an error to take up with the unit. Each
+    entry's `rules` counts are set to the new ones."""
+    touched: dict[tuple[str, str], list[ManualEntry]] = {}
+    for o in found:
+        if o.outcome != SAME:
+            touched.setdefault((o.entry.period, o.entry.unit_code), []).append(o.entry)
+    out: dict[int, list] = {}
+    for e in entries:
+        mine = touched.get((e.sub.period.label, e.sub.unit.code)) if e.sub.status == "accepted" else None
+        if not mine:
+            continue
+        rows = {row[0]: row for row in store.values(e.offset)}
+        values = {code: row[1] for code, row in rows.items()} | {m.indicator: m.value for m in mine}
+        issues = []
+        for v in check_rules(values, catalogue.for_quarter(e.sub.period).rules):
+            anchor = next((c for c in rule_codes(v.rule) if c in rows), None)
+            sheet, cell = (rows[anchor][7], rows[anchor][8]) if anchor else ("", "")
+            message = f"{v.message} (trên số liệu đã áp dụng số liệu nhập tay)"
+            issues.append([sheet, cell, v.rule.severity, f"rule:{v.rule.code}", message, anchor or ""])
+        out[e.offset] = issues
+        e.rules = (sum(i[2] == "error" for i in issues), sum(i[2] == "warning" for i in issues))
+    return out
 
 
 def value_row(m: ManualEntry) -> list:

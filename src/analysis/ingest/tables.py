@@ -49,22 +49,29 @@ def _file_rows(e: Entry, store: RecordStore) -> Iterator[list]:
 
 
 def issue_frames(
-    entries: list[Entry], store: RecordStore, manual: ManualEntries | None = None, found: Iterable = ()
+    entries: list[Entry],
+    store: RecordStore,
+    manual: ManualEntries | None = None,
+    found: Iterable = (),
+    rechecked: dict[int, list] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The issues table in chunks, by file: a file's own issues, those found across files, then (if it stays
-    accepted) its rule violations; then the hand entries' files."""
+    accepted) its rule violations (`rechecked` ones where hand entries changed its figures); then the hand entries'
+    files."""
     ordered = sorted(entries, key=lambda e: (e.sub.file, e.sub.part))
-    own = (row for e in ordered for row in _issue_rows(e, store))
+    own = (row for e in ordered for row in _issue_rows(e, store, (rechecked or {}).get(e.offset)))
     by_hand = manual_apply.issue_rows(manual or ManualEntries(), list(found))
     return _frames(itertools.chain(own, by_hand), "issues")
 
 
-def _issue_rows(e: Entry, store: RecordStore) -> Iterator[list]:
+def _issue_rows(e: Entry, store: RecordStore, rules: list | None = None) -> Iterator[list]:
     s = e.sub
     with_rules = s.status == "accepted" and sum(e.rules) > 0
     stored = store.issues(e.offset) if e.n_own or with_rules else []
     added = [[i.sheet, i.cell, i.severity, i.rule, i.message, i.indicator] for i in s.issues]
-    kept = stored[: e.n_own] + added + (stored[e.n_own :] if with_rules else [])
+    if rules is None:
+        rules = stored[e.n_own :] if with_rules else []
+    kept = stored[: e.n_own] + added + rules
     unit, period = (s.unit.code if s.unit else ""), (s.period.label if s.period else "")
     for sheet, cell, severity, rule, message, indicator in kept:
         yield [s.file, sheet, cell, severity, rule, message, unit, period, indicator, s.status]
@@ -117,10 +124,11 @@ def write_tables(
     check_unexpected(subs)
     manual = manual or ManualEntries()
     found = manual_apply.outcomes(entries, store, manual)
+    rechecked = manual_apply.recheck_rules(entries, store, found, ctx.catalogue)
     out_dir, meta = staging.folder, stamp(generation)
     write_chunks(value_frames(entries, store, found), out_dir, "values", staging, meta)
     write_table(submissions_table(entries), out_dir, "submissions", staging, meta)
-    write_chunks(issue_frames(entries, store, manual, found), out_dir, "issues", staging, meta)
+    write_chunks(issue_frames(entries, store, manual, found, rechecked), out_dir, "issues", staging, meta)
     write_chunks(list_frames(entries, store), out_dir, "lists", staging, meta)
     write_table(schema.frame(manual_apply.table_rows(found), "manual"), out_dir, "manual", staging, meta)
     by_hand = manual_apply.reported_by_hand(found)

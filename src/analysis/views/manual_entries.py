@@ -15,6 +15,7 @@ from analysis.core.periods import Quarter
 __all__ = ["entry_text", "manual_note", "manual_table", "other_quarters", "row_note", "shown_quarters"]
 
 LABEL = "số liệu nhập tay"
+COLUMNS = ["Đơn vị", "Kỳ", "Chỉ tiêu", "Số liệu", "Lý do", "Người nhập", "Tình trạng"]
 
 
 def shown_quarters(data: ReportData) -> list[str]:
@@ -63,40 +64,43 @@ def manual_note(data: ReportData, codes: list[str], unit_code: str | None = None
     catalogue = data.catalogue.whole or data.catalogue
     said = [
         f"{catalogue.indicator(r.indicator).name} {Quarter.parse(r.period).vn}: "
-        f"{vnformat.figure(r.value, catalogue.indicator(r.indicator).unit)} — {entry_text(r)}"
+        f"{vnformat.with_unit(r.value, catalogue.indicator(r.indicator).unit)} — {entry_text(r)}"
         for r in rows.itertuples()
     ]
     return "Số liệu nhập tay: " + "; ".join(said) + "."
 
 
 def manual_table(data: ReportData) -> pd.DataFrame:
-    """Every entry of the quarters the report shows: unit, quarter, figure, reason, who and when, source, what
-    became of it, and where the line is."""
+    """Every entry of the quarters the report shows: unit, quarter, indicator, figure; why and on what source; who
+    entered it, when, and on which line; what became of the unit's own figure."""
     rows = data.manual[data.manual["period"].isin(shown_quarters(data))]
     catalogue = data.catalogue.whole or data.catalogue
     names = {i.code: i.name for i in catalogue.indicators}
     units = {i.code: i.unit for i in catalogue.indicators}
-    outcome = [
-        labels.label("manual_outcome", o) + (f" ({vnformat.figure(v, units.get(c, ''))}, {f})" if o != "added" else "")
-        for o, v, f, c in zip(rows["outcome"], rows["unit_value"], rows["unit_file"], rows["indicator"], strict=True)
-    ]
     return pd.DataFrame(
-        {
-            "Đơn vị": rows["unit_name"],
-            "Kỳ": rows["period"].map(lambda p: Quarter.parse(p).vn),
-            "Chỉ tiêu": rows["indicator"].map(names),
-            "Số liệu": [
-                vnformat.figure(v, units.get(c, "")) for v, c in zip(rows["value"], rows["indicator"], strict=True)
-            ],
-            "Lý do": rows["reason"],
-            "Người nhập": rows["entered_by"],
-            "Ngày nhập": rows["entered_on"].map(vnformat.iso_day),
-            "Văn bản nguồn": rows["document"],
-            "Tình trạng": outcome,
-            "Tệp": rows["file"],
-            "Vị trí": (rows["sheet"] + "!" + rows["cell"]).str.strip("!"),
-        }
+        [
+            {
+                "Đơn vị": r.unit_name,
+                "Kỳ": Quarter.parse(r.period).vn,
+                "Chỉ tiêu": names.get(r.indicator, r.indicator),
+                "Số liệu": vnformat.figure(r.value, units.get(r.indicator, "")),
+                "Lý do": r.reason + (f" (theo {r.document})" if r.document else ""),
+                "Người nhập": f"{r.entered_by}, {vnformat.iso_day(r.entered_on)}; {r.file}, dòng {r.line}",
+                "Tình trạng": _outcome(r, units.get(r.indicator, "")),
+            }
+            for r in rows.itertuples()
+        ],
+        columns=COLUMNS,
     )
+
+
+def _outcome(r, unit: str) -> str:
+    """ "thay số liệu của đơn vị 1.100 (tệp …, ô 01-TCD!E13)", "bổ sung (…)", "trùng số liệu của đơn vị (…)"."""
+    said = labels.label("manual_outcome", r.outcome)
+    if r.outcome == "added":
+        return said
+    where = f"tệp {r.unit_file}, ô {r.unit_sheet}!{r.unit_cell}"
+    return f"{said}: {vnformat.figure(r.unit_value, unit)} ({where})" if r.outcome == "replaced" else f"{said}, {where}"
 
 
 def other_quarters(data: ReportData) -> str:

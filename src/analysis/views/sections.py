@@ -24,7 +24,18 @@ from analysis.views.wording import (
     previous_phrase,
 )
 
-TEXT_COLUMNS = (tables.NAME, "Đơn vị", "Tệp", "Nội dung", "Lý do", "Vị trí", "Cách xử lý", "Tình trạng", "Ghi chú")
+TEXT_COLUMNS = (
+    tables.NAME,
+    "Đơn vị",
+    "Tệp",
+    "Nội dung",
+    "Lý do",
+    "Vị trí",
+    "Cách xử lý",
+    "Tình trạng",
+    "Ghi chú",
+    "Người nhập",
+)
 
 
 def _area_codes(data: ReportData, area: str) -> list[str]:
