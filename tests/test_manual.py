@@ -19,7 +19,7 @@ from analysis.ingest.manual import ManualEntries, read_manual
 from analysis.ingest.manual_book import write_entries_book
 from analysis.ingest.run import run_ingest
 from analysis.ingest.submission import IngestContext
-from analysis.views import freshness
+from analysis.views import freshness, problems
 from tests.conftest import Q3
 from tests.factories import consistent_figures
 from tests.small_province import QUARTER, write_province
@@ -266,3 +266,14 @@ def test_a_total_fixed_by_hand_is_no_longer_a_rule_error_of_the_units_file(make_
     assert f"rule:{rule.code}" not in set(tables["issues"]["rule"])
     assert sum(figures[c] for c in parts) == 60
     assert tables["submissions"]["n_errors"].tolist() == [0]
+
+
+def test_a_wrong_line_is_listed_at_the_end_of_the_run_with_what_to_do(one_file, tmp_path, ctx, registry):
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,năm,Sửa,Lan,15/10/2021,"])
+    tables = run_ingest(one_file, tmp_path / "out", ctx, workers=1).tables
+    lines = problems.console_lines(tables["submissions"], tables["issues"], registry, "2021Q3")
+    c = problems.counts(tables["submissions"], tables["issues"], "2021Q3")
+    assert c.errors - c.data_errors == 1  # the line; the others are the file's (its figures keep no rule)
+    said = "\n".join(lines)
+    assert "manual/nhap-tay.csv D2 (Số liệu nhập tay): Số liệu nhập tay, dòng 2: số liệu “năm”" in said
+    assert "Sửa dòng này trong tệp số liệu nhập tay (data/manual" in said

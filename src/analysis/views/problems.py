@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.core import labels
 from analysis.core.escape import one_line
 from analysis.core.units import UnitRegistry
+from analysis.ingest.manual_apply import STATUS as MANUAL
 from analysis.ingest.schema import USED_STATUSES
 
 FILE, UNIT, REASON, ACTION, WHERE, MESSAGE = "Tệp", "Đơn vị", "Lý do", "Cách xử lý", "Vị trí", "Nội dung"
@@ -45,7 +46,10 @@ def _rejected(submissions: pd.DataFrame, quarter: str | None) -> pd.DataFrame:
     return _scope(submissions[submissions["status"] == "rejected"], quarter)
 
 
-def _errors(issues: pd.DataFrame, quarter: str | None, status: tuple[str, ...] = USED_STATUSES) -> pd.DataFrame:
+READ = (*USED_STATUSES, MANUAL)  # the files whose content is used: the units' and the hand entries'
+
+
+def _errors(issues: pd.DataFrame, quarter: str | None, status: tuple[str, ...] = READ) -> pd.DataFrame:
     errors = issues[(issues["severity"] == "error") & issues["submission_status"].isin(status)]
     if quarter is None:
         return errors
@@ -55,8 +59,8 @@ def _errors(issues: pd.DataFrame, quarter: str | None, status: tuple[str, ...] =
 
 def counts(submissions: pd.DataFrame, issues: pd.DataFrame, quarter: str | None = None) -> Counts:
     """How many files, rejected files and problems `quarter` (or the whole folder) has."""
-    every = _errors(issues, quarter, (*USED_STATUSES, "rejected"))
-    warnings = issues[(issues["severity"] == "warning") & issues["submission_status"].isin(USED_STATUSES)]
+    every = _errors(issues, quarter, (*READ, "rejected"))
+    warnings = issues[(issues["severity"] == "warning") & issues["submission_status"].isin(READ)]
     if quarter is not None:
         warnings = warnings[warnings["period"] == quarter]
     return Counts(
@@ -66,6 +70,11 @@ def counts(submissions: pd.DataFrame, issues: pd.DataFrame, quarter: str | None 
         data_errors=int(every["submission_status"].isin(USED_STATUSES).sum()),
         warnings=len(warnings),
     )
+
+
+def place(sheet: str, cell: str) -> str:
+    """Where in a file: "01-TCD!E13"; a CSV file's cell has no sheet ("D2"); a sheet without a cell is the sheet."""
+    return f"{sheet}!{cell}" if sheet and cell else sheet or cell
 
 
 def what_to_do(rule: str) -> str:
@@ -114,9 +123,12 @@ def error_table(issues: pd.DataFrame, registry: UnitRegistry, quarter: str | Non
     names = {u.code: u.name for u in registry.units}
     return pd.DataFrame(
         {
-            UNIT: [names.get(c, UNKNOWN_UNIT) for c in rows["unit_code"]],
+            UNIT: [
+                names.get(c) or (labels.label("submission_status", MANUAL) if s == MANUAL else UNKNOWN_UNIT)
+                for c, s in zip(rows["unit_code"], rows["submission_status"], strict=True)
+            ],
             FILE: rows["file"].tolist(),
-            WHERE: [f"{s}!{c}" if c else s for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
+            WHERE: [place(s, c) for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
             MESSAGE: rows["message"].tolist(),
             ACTION: [what_to_do(r) for r in rows["rule"]],
         },

@@ -60,9 +60,23 @@ def rejected_files(data: ReportData) -> pd.DataFrame:
 
 
 def current_issues(data: ReportData) -> pd.DataFrame:
-    """Issues of the files used for this quarter's figures."""
+    """Issues of the files used for this quarter's figures, and of the hand entries for it."""
     issues = data.issues
-    return issues[(issues["period"] == data.quarter.label) & issues["submission_status"].isin(USED_STATUSES)]
+    return issues[(issues["period"] == data.quarter.label) & issues["submission_status"].isin(problems.READ)]
+
+
+def manual_line_errors(data: ReportData) -> pd.DataFrame:
+    """The lines of the hand entries' files that could not be used (any quarter: a wrong line has none)."""
+    issues = data.issues
+    rows = issues[(issues["submission_status"] == problems.MANUAL) & (issues["severity"] == "error")]
+    return pd.DataFrame(
+        {
+            "Tệp": rows["file"],
+            "Vị trí": [problems.place(s, c) for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
+            "Nội dung": rows["message"],
+            problems.ACTION: [problems.what_to_do(r) for r in rows["rule"]],
+        }
+    )
 
 
 def issues_by_unit(data: ReportData) -> pd.DataFrame:
@@ -94,7 +108,7 @@ def issue_list(data: ReportData, severity: str | None = "error", unit_code: str 
             "Đơn vị": issues["unit_code"].map(names),
             "Mức": labels.label_column(issues["severity"], "severity"),
             "Tệp": issues["file"],
-            "Vị trí": [f"{s}!{c}" if c else s for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
+            "Vị trí": [problems.place(s, c) for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
             "Nội dung": issues["message"],
             problems.ACTION: [problems.what_to_do(r) for r in issues["rule"]],
         }
@@ -203,7 +217,9 @@ def revisions_table(data: ReportData) -> pd.DataFrame:
             "Đã công bố": shown("published"),
             "Hiện nay": shown("current"),
             "Tệp": rows["source_file"].fillna(""),
-            "Vị trí": (rows["sheet"].fillna("") + "!" + rows["cell"].fillna("")).str.strip("!"),
+            "Vị trí": [
+                problems.place(s, c) for s, c in zip(rows["sheet"].fillna(""), rows["cell"].fillna(""), strict=True)
+            ],
             "Ngày công bố": rows["published_on"].map(vnformat.iso_day),
         }
     )

@@ -151,8 +151,10 @@ def revisions(data: ReportData) -> None:
 
 
 def manual(data: ReportData) -> None:
-    """The figures the analyst entered by hand for the quarters the report shows (nothing when there are none)."""
-    if data.manual.empty:
+    """The figures the analyst entered by hand for the quarters the report shows, and the lines that could not be
+    used (nothing when there are none)."""
+    wrong = quality.manual_line_errors(data)
+    if data.manual.empty and wrong.empty:
         return
     nb.md(
         "## Số liệu nhập tay\n\nSố liệu do cán bộ tổng hợp nhập tay (thư mục data/manual), kèm lý do, người nhập, "
@@ -166,6 +168,9 @@ def manual(data: ReportData) -> None:
         nb.table(table, TEXT_COLUMNS)
     if other := manual_entries.other_quarters(data):
         nb.md(escape.md(other))
+    if len(wrong):
+        nb.md(f"### Dòng nhập tay không dùng được ({len(wrong)})")
+        nb.table(wrong, TEXT_COLUMNS, note="Các dòng này bị bỏ qua cho đến khi được sửa.")
 
 
 def submission_notes(data: ReportData) -> None:
