@@ -57,6 +57,7 @@ def test_a_line_with_unit_by_name_quarter_in_words_and_a_vietnamese_figure(tmp_p
         ("an_binh,2021Q3,TCD01,5,,Lan,15/10/2021,", "thiếu Lý do"),
         ("an_binh,2021Q3,TCD01,5,Lý do,,,", "thiếu Người nhập, Ngày nhập"),
         ("an_binh,2021Q3,TCD01,5,Lý do,Lan,hôm qua,", "không đọc được ngày nhập “hôm qua”"),
+        ("an_binh,2012Q3,TCD01,5,Lý do,Lan,15/10/2011,", "quý III/2012 chưa bắt đầu vào ngày nhập 15/10/2011"),
     ],
 )
 def test_each_wrong_line_is_an_error_naming_its_file_and_line_and_is_left_out(
@@ -123,7 +124,8 @@ def test_a_csv_not_in_utf8_says_how_to_save_it(tmp_path, catalogue, registry):
 
 def test_the_book_to_type_into_reads_back_what_is_typed_and_nothing_when_empty(tmp_path, catalogue, registry):
     write_entries_book(tmp_path / "manual" / "trong.xlsx")
-    assert read_manual(tmp_path / "manual", catalogue, registry) == ManualEntries()
+    empty = read_manual(tmp_path / "manual", catalogue, registry)
+    assert (empty.entries, empty.issues, empty.digest) == ((), (), ManualEntries().digest)
     row = {"unit": "Huyện An Bình", "period": "III/2021", "indicator": "TCD02", "value": 40, "reason": "Sửa",
            "entered_by": "Lan", "entered_on": datetime(2021, 10, 15)}  # fmt: skip
     write_entries_book(tmp_path / "manual" / "trong.xlsx", [row])
@@ -268,6 +270,15 @@ def test_a_total_fixed_by_hand_is_no_longer_a_rule_error_of_the_units_file(make_
     assert tables["submissions"]["n_errors"].tolist() == [0]
 
 
+def test_a_rule_broken_by_a_hand_entry_names_its_line(make_submission, tmp_path, ctx, catalogue):
+    figures = consistent_figures(catalogue.for_quarter(Q3), {"TCD01": 60})
+    make_submission("an_binh.xlsx", unit_code="an_binh", values=figures)
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,999,Sửa,Lan,15/10/2021,"])
+    issues = run_ingest(tmp_path / "raw", tmp_path / "out", ctx, workers=1).tables["issues"]
+    broken = issues[issues["rule"].str.startswith("rule:")]
+    assert len(broken) and all("(gồm số liệu nhập tay: manual/nhap-tay.csv dòng 2)" in m for m in broken["message"])
+
+
 def test_a_wrong_line_is_listed_at_the_end_of_the_run_with_what_to_do(one_file, tmp_path, ctx, registry):
     write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,năm,Sửa,Lan,15/10/2021,"])
     tables = run_ingest(one_file, tmp_path / "out", ctx, workers=1).tables
@@ -277,3 +288,13 @@ def test_a_wrong_line_is_listed_at_the_end_of_the_run_with_what_to_do(one_file, 
     said = "\n".join(lines)
     assert "manual/nhap-tay.csv D2 (Số liệu nhập tay): Số liệu nhập tay, dòng 2: số liệu “năm”" in said
     assert "Sửa dòng này trong tệp số liệu nhập tay (data/manual" in said
+
+
+def test_freshness_reads_the_entries_ingest_read_when_the_raw_folder_is_a_link(make_submission, tmp_path, ctx):
+    make_submission("an_binh.xlsx", unit_code="an_binh", folder=tmp_path / "o-mang" / "raw")
+    (tmp_path / "ws" / "data").mkdir(parents=True)
+    (tmp_path / "ws" / "data" / "raw").symlink_to(tmp_path / "o-mang" / "raw")  # a shared drive
+    write_csv(tmp_path / "ws" / "data" / "manual", ["an_binh,2021Q3,TCD01,125,Sửa,Lan,15/10/2021,"])
+    out = tmp_path / "ws" / "data" / "processed"
+    run_ingest(tmp_path / "ws" / "data" / "raw", out, ctx, workers=1)
+    assert not freshness.check(out).stale  # the raw folder from the cache (resolved), the entries it recorded

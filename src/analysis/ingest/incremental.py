@@ -168,7 +168,7 @@ def _run(
     gen, (digest, manual) = generation.new_generation(), digests
     with writing_into(out_dir), staged(out_dir) as staging:
         cache_path = staging.path(CACHE_FILE, generation.CACHE_RANK)
-        with RecordStore.create(cache_path, digest, raw_dir, manual.digest) as store:
+        with RecordStore.create(cache_path, digest, raw_dir, (manual.digest, manual.folder)) as store:
             summaries, offsets, repeated = _fill(store, plan, unchanged, previous, (to_parse, raw_dir, ctx, workers))
             if to_parse and repeated == len(to_parse) and not plan.removed and state.tables_ok and plan.same_skipped:
                 store.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from analysis.catalogue.model import Catalogue
 from analysis.core import vnformat
-from analysis.core.periods import Quarter, parse_date, parse_period
+from analysis.core.periods import Quarter, parse_date, parse_period, period_dates, vn_date
 from analysis.core.text import deaccent
 from analysis.core.units import UnitRegistry
 from analysis.ingest import preflight
@@ -92,6 +92,7 @@ class ManualEntries:
 
     entries: tuple[ManualEntry, ...] = ()
     issues: tuple[Issue, ...] = ()
+    folder: str = ""  # where they were read (resolved), for `views.freshness`; not part of the digest
 
     @property
     def digest(self) -> str:
@@ -121,7 +122,7 @@ def read_manual(
             reader.error(name, "", "", "manual_unreadable", f"Không đọc được tệp số liệu nhập tay: {reason}")
             continue
         reader.read_file(name, sheets)
-    return ManualEntries(tuple(reader.entries.values()), tuple(reader.issues))
+    return ManualEntries(tuple(reader.entries.values()), tuple(reader.issues), str(folder.resolve()))
 
 
 def _is_entry_file(p: Path) -> bool:
@@ -238,6 +239,8 @@ class _Reader:
         day = parse_date(raws["entered_on"] if isinstance(raws["entered_on"], date) else cells["entered_on"])
         if day is None:
             return f"không đọc được ngày nhập “{cells['entered_on']}” (ghi như “15/10/2025”)", None
+        if period_dates(quarter)[0] > day:
+            return f"{quarter.vn} chưa bắt đầu vào ngày nhập {vn_date(day)} (kiểm tra năm của kỳ báo cáo)", None
         entry = ManualEntry(
             unit.code, unit.name, quarter.label, code, float(parsed.value), parsed.approx, fmt_raw(raws["value"]),
             cells["reason"], cells["entered_by"], day.isoformat(), cells.get("document", ""),

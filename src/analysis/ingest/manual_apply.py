@@ -76,12 +76,15 @@ def recheck_rules(
         if not mine:
             continue
         rows = {row[0]: row for row in store.values(e.offset)}
-        values = {code: row[1] for code, row in rows.items()} | {m.indicator: m.value for m in mine}
+        by_hand = {m.indicator: m for m in mine}
+        values = {code: row[1] for code, row in rows.items()} | {c: m.value for c, m in by_hand.items()}
         issues = []
         for v in check_rules(values, catalogue.for_quarter(e.sub.period).rules):
             anchor = next((c for c in rule_codes(v.rule) if c in rows), None)
             sheet, cell = (rows[anchor][7], rows[anchor][8]) if anchor else ("", "")
-            message = f"{v.message} (trên số liệu đã áp dụng số liệu nhập tay)"
+            entered = [by_hand[c] for c in rule_codes(v.rule) if c in by_hand]
+            lines = ", ".join(f"{m.file} dòng {m.line}" for m in entered)
+            message = v.message + (f" (gồm số liệu nhập tay: {lines})" if entered else "")
             issues.append([sheet, cell, v.rule.severity, f"rule:{v.rule.code}", message, anchor or ""])
         out[e.offset] = issues
         e.rules = (sum(i[2] == "error" for i in issues), sum(i[2] == "warning" for i in issues))

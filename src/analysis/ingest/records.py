@@ -48,10 +48,12 @@ def body_issues(body: bytes) -> list[list]:
     return json.loads(body.split(b"\t")[_ISSUES - 1])
 
 
-def _header(digest: str, raw_dir: str | None = None, manual: str = "") -> bytes:
+def _header(digest: str, raw_dir: str | None = None, manual: tuple[str, str] = ("", "")) -> bytes:
     """The first line: format and digest (what decides reuse), the raw folder read (for `views.freshness`) and the
-    digest of the hand entries the tables were written with (`ingest.manual`)."""
-    extra = ({"raw_dir": raw_dir} if raw_dir else {}) | ({"manual": manual} if manual else {})
+    digest and folder of the hand entries the tables were written with (`ingest.manual`)."""
+    extra = ({"raw_dir": raw_dir} if raw_dir else {}) | (
+        {"manual": manual[0], "manual_dir": manual[1]} if manual[0] else {}
+    )
     return _dumps({"format": FORMAT, "digest": digest, **extra}) + b"\n"
 
 
@@ -70,9 +72,11 @@ class RecordStore:
         self._fh = fh
 
     @classmethod
-    def create(cls, path: Path, digest: str, raw_dir: Path | None = None, manual: str = "") -> RecordStore:
+    def create(
+        cls, path: Path, digest: str, raw_dir: Path | None = None, manual: tuple[str, str] = ("", "")
+    ) -> RecordStore:
         """A new, empty store at `path` (the caller owns the file's fate: see `outputs.atomic_path`), noting the
-        raw folder it is made from and the hand entries' digest."""
+        raw folder it is made from and the hand entries' (digest, folder)."""
         fh = path.open("w+b")
         fh.write(_header(digest, str(raw_dir.resolve()) if raw_dir else None, manual))
         return cls(fh)

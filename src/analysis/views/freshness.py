@@ -86,7 +86,8 @@ def check(processed_dir: str | Path, raw_dir: str | Path | None = None) -> Fresh
             continue
         current[path.relative_to(raw).as_posix()] = (st.st_size, st.st_mtime_ns)
     ctx = IngestContext.load()
-    manual = read_manual(manual_folder(raw), ctx.catalogue, ctx.registry, ctx.limits)
+    folder = Path(header["manual_dir"]) if header.get("manual_dir") else manual_folder(raw)
+    manual = read_manual(folder, ctx.catalogue, ctx.registry, ctx.limits)
     return Freshness(
         checked=True,
         added=tuple(sorted(set(current) - set(recorded))),
