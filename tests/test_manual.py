@@ -76,6 +76,18 @@ def test_each_wrong_line_is_an_error_naming_its_file_and_line_and_is_left_out(
     assert said in issue.message and "dòng 3" in issue.message and "bị bỏ qua" in issue.message
 
 
+def test_a_day_of_entry_as_an_excel_serial_number_and_a_fraction_of_a_count(tmp_path, catalogue, registry):
+    wb = Workbook()
+    wb.active.append(["Đơn vị", "Kỳ báo cáo", "Chỉ tiêu", "Số liệu", "Lý do", "Người nhập", "Ngày nhập"])
+    wb.active.append(["an_binh", "2021Q3", "TCD01", 12.5, "Sửa", "Lan", 44484])  # 15/10/2021 in a General cell
+    (tmp_path / "manual").mkdir()
+    wb.save(tmp_path / "manual" / "so.xlsx")
+    found = read_manual(tmp_path / "manual", catalogue, registry)
+    assert found.entries[0].entered_on == "2021-10-15"
+    (warning,) = found.issues
+    assert (warning.severity, warning.rule) == ("warning", "non_integer") and "có số lẻ 12,5" in warning.message
+
+
 def test_a_rate_is_refused_it_is_computed_from_its_parts(tmp_path, catalogue, registry):
     rate = next(i for i in catalogue.for_quarter(Q3).indicators if not i.is_input)
     write_csv(tmp_path / "manual", [f"an_binh,2021Q3,{rate.code},50,Lý do,Lan,15/10/2021,"])
@@ -298,3 +310,11 @@ def test_freshness_reads_the_entries_ingest_read_when_the_raw_folder_is_a_link(m
     out = tmp_path / "ws" / "data" / "processed"
     run_ingest(tmp_path / "ws" / "data" / "raw", out, ctx, workers=1)
     assert not freshness.check(out).stale  # the raw folder from the cache (resolved), the entries it recorded
+
+
+def test_an_impossible_figure_fixed_by_hand_quotes_what_the_unit_wrote(make_submission, tmp_path, ctx, known_values):
+    make_submission("an_binh.xlsx", unit_code="an_binh", values=known_values | {"TCD01": 1e20})
+    write_csv(tmp_path / "manual", ["an_binh,2021Q3,TCD01,101,Gõ nhầm,Lan,15/10/2021,"])
+    issues = run_ingest(tmp_path / "raw", tmp_path / "out", ctx, workers=1).tables["issues"]
+    (said,) = issues.loc[issues["rule"] == "manual_conflict", "message"]
+    assert "khác số liệu đơn vị báo cáo “100000000000000000000” (không dùng được)" in said

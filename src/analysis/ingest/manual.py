@@ -17,7 +17,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from analysis.catalogue.model import Catalogue
@@ -209,6 +209,9 @@ class _Reader:
             )  # fmt: skip
             return
         self.entries[entry.key] = entry
+        if entry.indicator in self.index.integer and not entry.value.is_integer():
+            said = f"Số liệu nhập tay, {place}: chỉ tiêu đếm số nhưng có số lẻ {vnformat.auto(entry.value)}"
+            self.issues.append(Issue(name, sheet, where, "warning", "non_integer", said, entry.indicator))
 
     def _check(
         self, name: str, sheet: str, r: int, cells: dict, raws: dict, where: str
@@ -236,7 +239,7 @@ class _Reader:
         cap = self.catalogue.cap(code, unit.type)
         if cap is not None and parsed.value > cap:
             return f"số liệu “{cells['value']}” vượt quá mức tối đa có thể trong một quý ({vnformat.auto(cap)})", None
-        day = parse_date(raws["entered_on"] if isinstance(raws["entered_on"], date) else cells["entered_on"])
+        day = _day(raws["entered_on"], cells["entered_on"])
         if day is None:
             return f"không đọc được ngày nhập “{cells['entered_on']}” (ghi như “15/10/2025”)", None
         if period_dates(quarter)[0] > day:
@@ -261,6 +264,18 @@ class _Reader:
         if code not in self._inputs[quarter.label]:
             return "", f"chỉ tiêu “{name}” không có trong biểu mẫu áp dụng cho {quarter.vn}"
         return code, ""
+
+
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system, past its leap-year bug)
+
+
+def _day(raw: object, text: str) -> date | None:
+    """The day of entry: an Excel date, an Excel serial number (a date cell formatted General: 46309), or typed."""
+    if isinstance(raw, date):
+        return parse_date(raw)
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 20_000 <= raw <= 80_000 and raw == int(raw):
+        return EXCEL_EPOCH + timedelta(days=int(raw))
+    return parse_date(text)
 
 
 def _text(raw: object) -> str:

@@ -34,6 +34,7 @@ class Outcome:
     file: str = ""
     sheet: str = ""
     cell: str = ""
+    file_raw: str = ""  # what the unit's cell holds (a figure kept out, such as 1e20, has no value but this)
 
 
 def outcomes(entries: list[Entry], store: RecordStore, manual: ManualEntries) -> list[Outcome]:
@@ -55,7 +56,7 @@ def outcomes(entries: list[Entry], store: RecordStore, manual: ManualEntries) ->
             continue
         value, sheet, cell = row[1], row[7], row[8]
         same = value is not None and math.isclose(value, m.value, rel_tol=1e-9, abs_tol=1e-9)
-        found.append(Outcome(m, SAME if same else REPLACED, value, e.sub.file, sheet, cell))
+        found.append(Outcome(m, SAME if same else REPLACED, value, e.sub.file, sheet, cell, row[4]))
     return found
 
 
@@ -135,7 +136,7 @@ def issue_rows(manual: ManualEntries, found: list[Outcome]) -> Iterator[list]:
                 "dùng số liệu của đơn vị, có thể xóa dòng nhập tay này"
             )
         else:
-            rule, shown = "manual_conflict", _figure(o.file_value)
+            rule, shown = "manual_conflict", _figure(o.file_value, o.file_raw)
             message = (
                 f"Số liệu nhập tay, dòng {m.line}: {vnformat.auto(m.value)} khác số liệu đơn vị báo cáo {shown} "
                 f"({where}); dùng số liệu nhập tay (lý do: {m.reason})"
@@ -143,8 +144,11 @@ def issue_rows(manual: ManualEntries, found: list[Outcome]) -> Iterator[list]:
         yield [m.file, m.sheet, m.cell, "warning", rule, message, m.unit_code, m.period, m.indicator, STATUS]
 
 
-def _figure(value: float | None) -> str:
-    return "(để trống)" if value is None else vnformat.auto(value)
+def _figure(value: float | None, raw: str) -> str:
+    """The unit's figure as the conflict says it: the number, what its cell holds when that is no usable figure."""
+    if value is not None:
+        return vnformat.auto(value)
+    return f"“{raw}” (không dùng được)" if raw else "(để trống)"
 
 
 def table_rows(found: list[Outcome]) -> list[list]:
