@@ -91,6 +91,11 @@ def with_unit(x: float | int | None, unit: str) -> str:
     return f"{auto(x)} {unit}"
 
 
+def place(sheet: str, cell: str) -> str:
+    """Where in a file: "01-TCD!E13"; a CSV file's cell has no sheet ("D2"); a sheet without a cell is the sheet."""
+    return f"{sheet}!{cell}" if sheet and cell else sheet or cell
+
+
 def iso_day(iso: str) -> str:
     """An ISO date ("2021-09-20") as Vietnamese write it ("20/09/2021"); "" stays ""."""
     return "/".join(reversed(iso.split("-"))) if iso else ""

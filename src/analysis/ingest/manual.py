@@ -85,6 +85,11 @@ class ManualEntry:
     def key(self) -> tuple[str, str, str]:
         return self.period, self.unit_code, self.indicator
 
+    @property
+    def group(self) -> tuple[str, str]:
+        """(quarter, unit): the submission the entry belongs to."""
+        return self.period, self.unit_code
+
 
 @dataclass(frozen=True)
 class ManualEntries:

@@ -37,20 +37,28 @@ class Outcome:
     file_raw: str = ""  # what the unit's cell holds (a figure kept out, such as 1e20, has no value but this)
 
 
-def outcomes(entries: list[Entry], store: RecordStore, manual: ManualEntries) -> list[Outcome]:
-    """Each hand entry against the accepted file of its unit and quarter (the store read only for those)."""
-    accepted = {(e.sub.period.label, e.sub.unit.code): e for e in entries if e.sub.status == "accepted"}
-    rows: dict[tuple[str, str], dict[str, list]] = {}
+class FileFigures:
+    """The value rows (by indicator) of the accepted files that hand entries touch, each read from the store once."""
+
+    def __init__(self, entries: list[Entry], store: RecordStore) -> None:
+        self.accepted = {(e.sub.period.label, e.sub.unit.code): e for e in entries if e.sub.status == "accepted"}
+        self._store, self._rows = store, {}
+
+    def of(self, e: Entry) -> dict[str, list]:
+        if e.offset not in self._rows:
+            self._rows[e.offset] = {row[0]: row for row in self._store.values(e.offset)}
+        return self._rows[e.offset]
+
+
+def outcomes(figures: FileFigures, manual: ManualEntries) -> list[Outcome]:
+    """Each hand entry against the accepted file of its unit and quarter."""
     found = []
     for m in manual.entries:
-        group = (m.period, m.unit_code)
-        e = accepted.get(group)
+        e = figures.accepted.get(m.group)
         if e is None:
             found.append(Outcome(m, ADDED))
             continue
-        if group not in rows:
-            rows[group] = {row[0]: row for row in store.values(e.offset)}
-        row = rows[group].get(m.indicator)
+        row = figures.of(e).get(m.indicator)
         if row is None:
             found.append(Outcome(m, ADDED))
             continue
@@ -60,23 +68,19 @@ def outcomes(entries: list[Entry], store: RecordStore, manual: ManualEntries) ->
     return found
 
 
-def recheck_rules(
-    entries: list[Entry], store: RecordStore, found: list[Outcome], catalogue: Catalogue
-) -> dict[int, list]:
+def recheck_rules(figures: FileFigures, found: list[Outcome], catalogue: Catalogue) -> dict[int, list]:
     """The catalogue's rules on the figures used for each accepted file some of whose figures an entry replaced or
     completed: its issue rows (anchored at the file's cells, keyed by the file's store offset) in place of the rule
     violations of the file alone — a total fixed by hand is no longer an error to take up with the unit. Each
     entry's `rules` counts are set to the new ones."""
     touched: dict[tuple[str, str], list[ManualEntry]] = {}
     for o in found:
-        if o.outcome != SAME:
-            touched.setdefault((o.entry.period, o.entry.unit_code), []).append(o.entry)
+        if o.outcome != SAME and o.entry.group in figures.accepted:
+            touched.setdefault(o.entry.group, []).append(o.entry)
     out: dict[int, list] = {}
-    for e in entries:
-        mine = touched.get((e.sub.period.label, e.sub.unit.code)) if e.sub.status == "accepted" else None
-        if not mine:
-            continue
-        rows = {row[0]: row for row in store.values(e.offset)}
+    for group, mine in touched.items():
+        e = figures.accepted[group]
+        rows = figures.of(e)
         by_hand = {m.indicator: m for m in mine}
         values = {code: row[1] for code, row in rows.items()} | {c: m.value for c, m in by_hand.items()}
         issues = []
@@ -106,7 +110,7 @@ def merged_rows(groups: Iterable[tuple[tuple[str, str], Iterator[list]]], found:
     added: dict[tuple[str, str], list[ManualEntry]] = {}
     for o in found:
         if o.outcome == ADDED:
-            added.setdefault((o.entry.period, o.entry.unit_code), []).append(o.entry)
+            added.setdefault(o.entry.group, []).append(o.entry)
     pending = sorted(added)
     for key, rows in groups:
         while pending and pending[0] < key:
@@ -128,7 +132,7 @@ def issue_rows(manual: ManualEntries, found: list[Outcome]) -> Iterator[list]:
         if o.outcome == ADDED:
             continue
         m = o.entry
-        where = f"tệp {o.file}, ô {o.sheet}!{o.cell}"
+        where = f"tệp {o.file}, ô {vnformat.place(o.sheet, o.cell)}"
         if o.outcome == SAME:
             rule = "manual_same"
             message = (
@@ -169,7 +173,6 @@ def reported_by_hand(found: list[Outcome]) -> dict[tuple[str, str], tuple[str, i
     out: dict[tuple[str, str], tuple[str, int]] = {}
     for o in found:
         if o.outcome == ADDED:
-            key = (o.entry.period, o.entry.unit_code)
-            file, n = out.get(key, (o.entry.file, 0))
-            out[key] = (file, n + 1)
+            file, n = out.get(o.entry.group, (o.entry.file, 0))
+            out[o.entry.group] = (file, n + 1)
     return out

@@ -28,21 +28,20 @@ def _used(data: ReportData) -> pd.DataFrame:
     return data.manual[data.manual["outcome"] != "same"]
 
 
-def entry_text(row: pd.Series | object) -> str:
-    """ "lý do …, Lan nhập ngày 15/10/2025, theo Báo cáo số 5/BC" for one entry."""
-    get = row.get if isinstance(row, pd.Series) else lambda k, d="": getattr(row, k, d)
-    source = f", theo {get('document')}" if get("document", "") else ""
-    return f"{get('reason')} ({get('entered_by')} nhập ngày {vnformat.iso_day(get('entered_on'))}{source})"
+def entry_text(r) -> str:
+    """ "lý do … (Lan nhập ngày 15/10/2025, theo Báo cáo số 5/BC)" for one entry (a row of `manual`, itertuples)."""
+    source = f", theo {r.document}" if r.document else ""
+    return f"{r.reason} ({r.entered_by} nhập ngày {vnformat.iso_day(r.entered_on)}{source})"
 
 
 def row_note(data: ReportData, unit_code: str | None, indicator: str) -> str:
     """An Excel row's note when its figure of the report's quarter was entered by hand ("" otherwise)."""
-    if not unit_code:
+    if not unit_code or data.manual.empty:  # called for every row of every sheet: nothing to look for, mostly
         return ""
     rows = _used(data)
     mine = rows[(rows["unit_code"] == unit_code) & (rows["indicator"] == indicator)]
-    mine = mine[mine["period"] == data.quarter.label]
-    return f"{LABEL}: {entry_text(mine.iloc[0])}" if len(mine) else ""
+    first = next(mine[mine["period"] == data.quarter.label].itertuples(), None)
+    return f"{LABEL}: {entry_text(first)}" if first else ""
 
 
 def manual_note(data: ReportData, codes: list[str], unit_code: str | None = None) -> str:
@@ -99,7 +98,7 @@ def _outcome(r, unit: str) -> str:
     said = labels.label("manual_outcome", r.outcome)
     if r.outcome == "added":
         return said
-    where = f"tệp {r.unit_file}, ô {r.unit_sheet}!{r.unit_cell}"
+    where = f"tệp {r.unit_file}, ô {vnformat.place(r.unit_sheet, r.unit_cell)}"
     return f"{said}: {vnformat.figure(r.unit_value, unit)} ({where})" if r.outcome == "replaced" else f"{said}, {where}"
 
 

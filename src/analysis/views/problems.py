@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.core import labels
+from analysis.core import labels, vnformat
 from analysis.core.escape import one_line
 from analysis.core.units import UnitRegistry
 from analysis.ingest.manual_apply import STATUS as MANUAL
@@ -72,11 +72,6 @@ def counts(submissions: pd.DataFrame, issues: pd.DataFrame, quarter: str | None 
     )
 
 
-def place(sheet: str, cell: str) -> str:
-    """Where in a file: "01-TCD!E13"; a CSV file's cell has no sheet ("D2"); a sheet without a cell is the sheet."""
-    return f"{sheet}!{cell}" if sheet and cell else sheet or cell
-
-
 def what_to_do(rule: str) -> str:
     """The action for an issue's rule code (labels.yaml, group what_to_do; catalogue rules share one)."""
     words = labels.group("what_to_do")
@@ -128,7 +123,7 @@ def error_table(issues: pd.DataFrame, registry: UnitRegistry, quarter: str | Non
                 for c, s in zip(rows["unit_code"], rows["submission_status"], strict=True)
             ],
             FILE: rows["file"].tolist(),
-            WHERE: [place(s, c) for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
+            WHERE: [vnformat.place(s, c) for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
             MESSAGE: rows["message"].tolist(),
             ACTION: [what_to_do(r) for r in rows["rule"]],
         },

@@ -72,7 +72,7 @@ def manual_line_errors(data: ReportData) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Tệp": rows["file"],
-            "Vị trí": [problems.place(s, c) for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
+            "Vị trí": [vnformat.place(s, c) for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
             "Nội dung": rows["message"],
             problems.ACTION: [problems.what_to_do(r) for r in rows["rule"]],
         }
@@ -108,7 +108,7 @@ def issue_list(data: ReportData, severity: str | None = "error", unit_code: str 
             "Đơn vị": issues["unit_code"].map(names),
             "Mức": labels.label_column(issues["severity"], "severity"),
             "Tệp": issues["file"],
-            "Vị trí": [problems.place(s, c) for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
+            "Vị trí": [vnformat.place(s, c) for s, c in zip(issues["sheet"], issues["cell"], strict=True)],
             "Nội dung": issues["message"],
             problems.ACTION: [problems.what_to_do(r) for r in issues["rule"]],
         }
@@ -218,7 +218,7 @@ def revisions_table(data: ReportData) -> pd.DataFrame:
             "Hiện nay": shown("current"),
             "Tệp": rows["source_file"].fillna(""),
             "Vị trí": [
-                problems.place(s, c) for s, c in zip(rows["sheet"].fillna(""), rows["cell"].fillna(""), strict=True)
+                vnformat.place(s, c) for s, c in zip(rows["sheet"].fillna(""), rows["cell"].fillna(""), strict=True)
             ],
             "Ngày công bố": rows["published_on"].map(vnformat.iso_day),
         }
