@@ -217,3 +217,25 @@ def test_a_chart_package_without_sources_keys_nothing(monkeypatch):
         assert call_key(charts.province_trend, (TREND, "t", "vụ"), {}) is None
     finally:
         figure_cache._code_stamp.cache_clear()
+
+
+def test_a_page_gets_a_light_screen_image_and_print_gets_200_dpi(cache_dir):
+    from io import BytesIO
+
+    from PIL import Image
+
+    chart = Counting()
+    screen = draw(chart, TREND, "t", "vụ")
+    printed = draw(chart, TREND, "t", "vụ", for_print=True)
+    assert chart.calls == 2  # a print copy is its own entry: drawn once more, then kept
+    assert draw(chart, TREND, "t", "vụ", for_print=True) == printed and chart.calls == 2
+    assert screen.print_png is None and printed.print_png is not None
+    with Image.open(BytesIO(screen.png)) as small, Image.open(BytesIO(printed.print_png)) as big:
+        assert small.mode == big.mode == "P"  # a palette: a few colours, a fraction of the bytes
+        assert small.info["dpi"] == pytest.approx((100, 100), abs=0.5)
+        assert big.info["dpi"] == pytest.approx((200, 200), abs=0.5)
+        assert big.width == 2 * small.width == 2 * round(7.5 * 100)
+    with Image.open(BytesIO(printed.png)) as reduced:  # the page's image of a print render: the same, halved
+        assert reduced.size == (big.width // 2, big.height // 2)
+    assert len(printed.png) < len(printed.print_png) / 2
+    assert screen.width == printed.width == round(7.5 * 96)  # shown at the figure's width in CSS pixels

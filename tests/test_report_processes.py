@@ -158,7 +158,7 @@ def test_a_build_for_one_unit_keeps_the_other_units_pages(site, tmp_path):
     full = build_report(QUARTER, out, site.raw, site.processed, workers=2, progress=False)
     assert not full.failed
     before = {u: (out / QUARTER / "don-vi" / f"{u}.html").read_bytes() for u in UNITS}
-    figures = sorted(p.name for p in (out / QUARTER).rglob(f"{QUARTER}-tp_minh_son-*.png"))
+    assert not list((out / QUARTER / "figures").glob("2021q3-an-binh-*.png"))  # a unit's charts: on its page only
     one = build_report(QUARTER, out, site.raw, site.processed, workers=2, unit="an_binh", progress=False)
     assert not one.failed
     pages = out / QUARTER / "don-vi"
@@ -170,7 +170,13 @@ def test_a_build_for_one_unit_keeps_the_other_units_pages(site, tmp_path):
     for unit in UNITS:
         assert f"don-vi/{unit}.html" in index
     assert (out / QUARTER / "notebooks" / "don-vi" / "tp_minh_son.ipynb").is_file()
-    assert sorted(p.name for p in (out / QUARTER).rglob(f"{QUARTER}-tp_minh_son-*.png")) == figures
+    # a build for one unit saves that unit's charts at print quality; the next build for another unit keeps them
+    made = [p.name for p in (out / QUARTER / "figures").glob("2021q3-an-binh-*.png")]
+    assert made == ["2021q3-an-binh-dien-bien.png"]
+    other = build_report(QUARTER, out, site.raw, site.processed, workers=2, unit="tp_minh_son", progress=False)
+    assert not other.failed
+    kept = sorted(p.name for p in (out / QUARTER / "figures").glob("2021q3-*-dien-bien.png"))
+    assert kept == ["2021q3-an-binh-dien-bien.png", "2021q3-tp-minh-son-dien-bien.png"]
 
 
 def test_a_build_for_one_unit_without_a_previous_report_has_that_unit_only(site, tmp_path):

@@ -142,7 +142,7 @@ def _cell_text(cell, text: str, bold: bool = False, centre: bool = False) -> Non
 
 
 def _figure(doc: Document, rendered: figure_cache.RenderedChart) -> None:
-    doc.add_picture(io.BytesIO(rendered.png), width=Cm(FIGURE_WIDTH_CM))
+    doc.add_picture(io.BytesIO(rendered.print_png or rendered.png), width=Cm(FIGURE_WIDTH_CM))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -169,7 +169,9 @@ def build_docx(data: ReportData) -> Document:
             title = f"{first.short_name} toàn tỉnh qua các quý"  # the overview page's chart: drawn once, cached
             _figure(
                 doc,
-                figure_cache.draw(charts.province_trend, data.trend(first.code), title, first.unit, highlight=q.label),
+                figure_cache.draw(
+                    charts.province_trend, data.trend(first.code), title, first.unit, highlight=q.label, for_print=True
+                ),
             )
     _closing(doc)
     _page_numbers(doc)

@@ -21,6 +21,8 @@ def replace(staging: Path, final: Path) -> None:
 def carry_over(previous: Path, staging: Path, planned: list[Job], built: set[str]) -> list[JobResult]:
     """The per-unit pages of `previous` (the report being replaced) that this build did not make, copied into
     `staging` with their executed notebooks and figures, for the units the full report would have."""
+    from analysis.views.notebook import safe_name  # (IPython and matplotlib: not for the main process's start)
+
     carried = []
     for job in planned:
         page = previous / f"{job.output}.html"
@@ -30,9 +32,11 @@ def carry_over(previous: Path, staging: Path, planned: list[Job], built: set[str
         quarter = job.parameters["quarter"]
         notebook = previous / "notebooks" / f"{job.output}.ipynb"
         files = [page, *([notebook] if notebook.is_file() else [])]
-        files += sorted((previous / "figures").glob(f"{quarter}-{code}-*.png"))
+        files += sorted((previous / "figures").glob(f"{safe_name(f'{quarter}-{code}')}-*.png"))
         for source in files:
             target = staging / source.relative_to(previous)
+            if target.exists():  # made by this build (a unit whose code begins with this one's: "an", "an_binh")
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
         carried.append(JobResult(job, True, 0.0, carried=True))

@@ -62,14 +62,19 @@ class JobResult:
 
 
 def plan_jobs(data: ReportData, unit: str | None = None) -> list[Job]:
-    """Every notebook run of the report (per-unit notebooks once per unit that reported this quarter)."""
+    """Every notebook run of the report (per-unit notebooks once per unit that reported this quarter).
+
+    The province's pages save their figures at print quality into figures/ (for the Word report); a unit's page
+    does so only in a build for that unit (`report --unit`): drawing every unit's charts twice would cost a third
+    of a unit page's time, for pictures seldom pasted."""
     base = {"quarter": data.quarter.label, "processed_dir": "", "figures_dir": "figures"}
     units = [data.unit(unit).code] if unit else data.units_reporting()
+    per_unit = {**base, "figures_dir": "figures" if unit else ""}
     jobs = []
     for spec in notebook_registry():
         if spec.per_unit:
             jobs += [
-                Job(spec, f"don-vi/{code}", {**base, "unit": code}, data.registry.get(code).name) for code in units
+                Job(spec, f"don-vi/{code}", {**per_unit, "unit": code}, data.registry.get(code).name) for code in units
             ]
         else:
             jobs.append(Job(spec, spec.name, base))

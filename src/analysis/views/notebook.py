@@ -1,7 +1,7 @@
 """Display helpers for report notebooks: Vietnamese Markdown, house-style HTML tables, figures saved for Word.
 
-The report step saves every figure shown as PNG (200 dpi) into `figures_dir` when the notebook is given one, so the
-same picture that is embedded in the HTML can be pasted into the Word report.
+A page shows each figure at screen quality; given a `figures_dir`, a notebook also saves every figure it shows there
+as PNG at 200 dpi (the same chart, drawn for print), to paste into the Word report.
 """
 
 from __future__ import annotations
@@ -62,21 +62,21 @@ def _css(column: object, text_columns: tuple[str, ...], direction: str = "") -> 
 
 
 def figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> None:
-    """Show a figure inline; with `figures_dir`, also save it there as `name`.png at 200 dpi."""
-    _show(figure_cache.render(fig), name, figures_dir)
+    """Show a figure inline (screen quality); with `figures_dir`, also save it there as `name`.png at 200 dpi."""
+    _show(figure_cache.render(fig, for_print=bool(figures_dir)), name, figures_dir)
 
 
 def chart(
     draw: Callable[..., Figure], *args: Any, name: str, figures_dir: str | Path | None = None, **kwargs: Any
 ) -> None:
     """Like :func:`figure` for ``draw(*args, **kwargs)``, drawn only when this call is not in the figure cache."""
-    _show(figure_cache.draw(draw, *args, **kwargs), name, figures_dir)
+    _show(figure_cache.draw(draw, *args, for_print=bool(figures_dir), **kwargs), name, figures_dir)
 
 
 def _show(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Path | None) -> None:
-    if figures_dir:
+    if figures_dir and rendered.print_png is not None:
         with atomic_path(Path(figures_dir) / f"{safe_name(name)}.png") as tmp:
-            tmp.write_bytes(rendered.png)
+            tmp.write_bytes(rendered.print_png)
     alt = rendered.alt or name
     metadata = {"image/png": {"alt": alt, "width": rendered.width}}
     display(Image(data=rendered.png, format="png", width=rendered.width), metadata=metadata)
