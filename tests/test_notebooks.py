@@ -319,10 +319,11 @@ def test_figures_saved_as_200_dpi_png(runs):
             assert image.format == "PNG"
             dpi = image.info["dpi"]
         assert dpi == pytest.approx((200, 200), abs=0.5), png.name
-    shown_images = sum(
-        "image/png" in o.get("data", {}) for nb in runs.notebooks.values() for c in code_cells(nb) for o in c.outputs
-    )
-    assert shown_images == len(pngs)  # every figure shown is also saved, none twice under one name
+    outputs = [o.get("data", {}) for nb in runs.notebooks.values() for c in code_cells(nb) for o in c.outputs]
+    shown_images = sum("image/png" in o for o in outputs)
+    shown_svg = sum("<svg" in o.get("text/html", "") for o in outputs)  # a unit's trend panels (charts.svg_grid)
+    assert shown_svg == 1
+    assert shown_images + shown_svg == len(pngs)  # every figure shown is also saved, none twice under one name
 
 
 @pytest.mark.parametrize("quarter", ["2021Q5", "2019Q1"])

@@ -237,9 +237,11 @@ def test_page_is_code_free_self_contained_and_vietnamese(built, page):
     assert PAGE_TEXT[page] in text
     assert "Quý III/2021" in text
     # images inline, nothing fetched from the network (offices work offline)
-    images = BeautifulSoup(html, "html.parser").find_all("img")
-    assert images
+    soup = BeautifulSoup(html, "html.parser")
+    images, drawings = soup.find_all("img"), soup.find_all("svg")
+    assert images or drawings  # a unit's trend panels are SVG drawn by the browser (charts.svg_grid)
     assert all(img["src"].startswith("data:image/png;base64,") for img in images)
+    assert all(not d.find_all(["image", "use", "a", "foreignobject"]) for d in drawings)  # no link out of the SVG
     assert not re.search(r"<script[^>]*\bsrc=", html, re.I)
     assert not re.search(r"<link[^>]*\bhref=[\"']?(https?:)?//", html, re.I)
     assert not re.search(r"@import\s+(url\()?[\"']?(https?:)?//", html, re.I)
@@ -461,3 +463,26 @@ def test_ctrl_c_stops_the_build_and_keeps_the_previous_report(site, built):
     assert "Đã dừng theo yêu cầu" in message and "Traceback" not in message
     assert (built.folder / "index.html").read_bytes() == index  # the previous report, untouched
     assert not staging.exists()
+
+
+def test_the_archive_for_leaders_holds_the_pages_and_files_not_the_notebooks_or_figures(built):
+    import zipfile
+
+    path = built.folder / f"ban-gui-lanh-dao-{QUARTER}.zip"
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        index = archive.read(f"bao-cao-{QUARTER}/index.html").decode("utf-8")
+    assert all(n.startswith(f"bao-cao-{QUARTER}/") for n in names)  # unpacks into one folder
+    held = sorted(n.removeprefix(f"bao-cao-{QUARTER}/") for n in names)
+    expected = [f"{p}.html" for p in PAGES] + [
+        "index.html", f"bang-so-lieu-{QUARTER}.xlsx", f"bao-cao-{QUARTER}.docx"
+    ]  # fmt: skip
+    assert held == sorted(expected)
+    # the archive's index links only what it holds (the folder's index also offers the archive and figures/)
+    links = {a["href"] for a in BeautifulSoup(index, "html.parser").find_all("a", href=True)}
+    assert links <= set(held) and f"don-vi/{UNITS[0]}.html" in links
+    folder_links = {a["href"] for a in BeautifulSoup(html_of(built.folder, "index"), "html.parser")("a", href=True)}
+    assert {path.name, "figures/"} <= folder_links and not {path.name, "figures/"} & links
+    with zipfile.ZipFile(path) as archive:  # the same pages as the folder's
+        page = archive.read(f"bao-cao-{QUARTER}/don-vi/{UNITS[0]}.html")
+    assert page == (built.folder / "don-vi" / f"{UNITS[0]}.html").read_bytes()

@@ -29,9 +29,9 @@ from analysis.core.periods import Quarter
 from analysis.core.signals import StopRequest, sigterm_as_interrupt
 from analysis.core.workers import cap
 from analysis.ingest.run import run_ingest
+from analysis.report import archive, folders, index_page, internal_page
 from analysis.report import executed as executed_nb
 from analysis.report import files as report_files
-from analysis.report import folders, index_page, internal_page
 from analysis.report.jobs import Job, JobResult, notebook_registry, plan_jobs
 from analysis.views import figure_cache, freshness, house
 
@@ -331,6 +331,7 @@ def build_report(
             built = datetime.now()
             internal, linked = internal_page.place(data, built, staging, out_root)
             index_page.write(staging / "index.html", data, results, built, raw_dir, linked)
+            archive.write(staging, label, index_page.render(data, results, built, raw_dir, linked, archive=True))
         except BaseException:
             with signals.ignored():  # another Ctrl+C must not leave workers writing into a removed folder
                 _interrupt_workers(pool)

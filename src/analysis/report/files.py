@@ -13,4 +13,9 @@ def docx_name(quarter_label: str) -> str:
     return f"bao-cao-{quarter_label}.docx"
 
 
-__all__ = ["docx_name", "table_name"]
+def archive_name(quarter_label: str) -> str:
+    """The archive to send to leaders (`report.archive`): ``ban-gui-lanh-dao-2021Q3.zip``."""
+    return f"ban-gui-lanh-dao-{quarter_label}.zip"
+
+
+__all__ = ["archive_name", "docx_name", "table_name"]

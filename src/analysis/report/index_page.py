@@ -13,7 +13,7 @@ from analysis.core import labels, vnformat
 from analysis.core.escape import html as esc
 from analysis.core.outputs import atomic_path
 from analysis.core.periods import vn_date
-from analysis.report.files import docx_name, table_name
+from analysis.report.files import archive_name, docx_name, table_name
 from analysis.views import freshness, house, problems
 
 if TYPE_CHECKING:
@@ -74,9 +74,11 @@ def render(
     built: datetime,
     raw_dir: Path | None = None,
     internal: str | None = None,
+    archive: bool = False,
 ) -> str:
     """The index; with `raw_dir` (else as `views.freshness` finds it) a warning when the data are stale; `internal`:
-    the analysts' internal page, linked only when the configuration puts it in the report folder."""
+    the analysts' internal page, linked only when the configuration puts it in the report folder. `archive`: the
+    index of the archive for leaders (`report.archive`), which links neither the internal page nor the figures."""
     q = data.quarter
     now = data.completeness_now()
     expected = now[now["expected"]]
@@ -113,17 +115,18 @@ def render(
     parts += _published(data)
     parts.append('<h2>Các trang báo cáo</h2><ul class="trang">')
     parts += [_link(r) for r in main_pages]
-    if internal:
+    if internal and not archive:
         parts.append(f'<li><a href="{esc(internal)}">Danh sách vụ việc và văn bản</a> (nội bộ)</li>')
     parts.append("</ul>")
     parts.append("<h2>Tệp để soạn báo cáo</h2><ul class='trang'>")
-    for name, label in downloads(q.label):
+    for name, label in downloads(q.label, archive):
         parts.append(f'<li><a href="{esc(name)}">{esc(label)}</a></li>')
     parts.append("</ul>")
-    parts.append(
-        '<p class="meta">Hình vẽ (PNG, 200 dpi) để dán vào báo cáo Word nằm trong thư mục '
-        '<a href="figures/">figures/</a>.</p>'
-    )
+    if not archive:
+        parts.append(
+            '<p class="meta">Hình vẽ (PNG, 200 dpi) để dán vào báo cáo Word nằm trong thư mục '
+            '<a href="figures/">figures/</a>.</p>'
+        )
     if unit_pages:
         parts.append(f"<h2>{esc(unit_pages[0].notebook_title)} ({len(unit_pages)} đơn vị)</h2><ul class='don-vi'>")
         parts += [_link(r) for r in unit_pages]
@@ -180,11 +183,21 @@ def html_table(frame: pd.DataFrame, css_class: str = "van-de") -> str:
     return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def downloads(quarter_label: str) -> list[tuple[str, str]]:
-    return [
+def downloads(quarter_label: str, archive: bool = False) -> list[tuple[str, str]]:
+    """The report's files beside its pages; the archive for leaders is listed except in the archive itself."""
+    files = [
         (docx_name(quarter_label), "Dự thảo báo cáo (Word): nội dung theo từng lĩnh vực, bảng và biểu đồ"),
         (table_name(quarter_label), "Bảng số liệu (Excel): toàn tỉnh và từng đơn vị, theo lĩnh vực"),
     ]
+    if not archive:
+        files.append(
+            (
+                archive_name(quarter_label),
+                "Bản gửi lãnh đạo (một tệp .zip): mục lục, các trang báo cáo, dự thảo Word và bảng Excel; "
+                "không gồm sổ tay, hình in và danh sách nội bộ",
+            )
+        )
+    return files
 
 
 def _box(number: str, label: str, alarm: bool = False) -> str:

@@ -73,10 +73,30 @@ def chart(
     _show(figure_cache.draw(draw, *args, for_print=bool(figures_dir), **kwargs), name, figures_dir)
 
 
-def _show(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Path | None) -> None:
-    if figures_dir and rendered.print_png is not None:
+def svg(svg_text: str) -> None:
+    """Show a chart written as SVG (`charts.svg_grid`): text from files in it must have gone through
+    `analysis.core.escape.html`."""
+    display(HTML(svg_text))
+
+
+def save_chart(
+    draw: Callable[..., Figure], *args: Any, name: str, figures_dir: str | Path | None = None, **kwargs: Any
+) -> None:
+    """With `figures_dir`, save ``draw(*args, **kwargs)`` there as `name`.png at 200 dpi without showing it (the
+    page shows the chart another way); without, nothing."""
+    if figures_dir:
+        _save(figure_cache.draw(draw, *args, for_print=True, **kwargs), name, figures_dir)
+
+
+def _save(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Path) -> None:
+    if rendered.print_png is not None:
         with atomic_path(Path(figures_dir) / f"{safe_name(name)}.png") as tmp:
             tmp.write_bytes(rendered.print_png)
+
+
+def _show(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Path | None) -> None:
+    if figures_dir:
+        _save(rendered, name, figures_dir)
     alt = rendered.alt or name
     metadata = {"image/png": {"alt": alt, "width": rendered.width}}
     display(Image(data=rendered.png, format="png", width=rendered.width), metadata=metadata)

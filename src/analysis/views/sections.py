@@ -13,6 +13,7 @@ from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
 from analysis.views import charts, manual_entries, quality, revised, tables
 from analysis.views import notebook as nb
+from analysis.views.charts import svg_grid
 from analysis.views.wording import (
     change_of,
     change_text,
@@ -291,9 +292,9 @@ def unit_trends(data: ReportData, unit_code: str, figures_dir: str | None = None
     nb.md("## Diễn biến các chỉ tiêu chính qua các quý")
     panels = [(ind.short_name, data.trend(ind.code, unit_code), ind.unit) for ind in data.key_indicators()]
     title = f"Các chỉ tiêu chính của {unit.name} qua các quý"
-    nb.chart(
-        charts.trend_grid, panels, title, q.label, name=f"{q.label}-{unit_code}-dien-bien", figures_dir=figures_dir
-    )
+    nb.svg(svg_grid.trend_grid_svg(panels, title, q.label))  # one per unit: drawn by the browser (svg_grid)
+    name = f"{q.label}-{unit_code}-dien-bien"
+    nb.save_chart(charts.trend_grid, panels, title, q.label, name=name, figures_dir=figures_dir)
 
 
 def unit_ranks(data: ReportData, unit_code: str) -> None:

@@ -106,9 +106,7 @@ def _widest_y_tick_label(ax: Axes) -> float:
 
 def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarter | None) -> None:
     """One panel: the series with small markers, the highlighted quarter's value, every other quarter labelled."""
-    df = frame.assign(quarter=[Quarter.parse(str(p)) for p in frame["period"]]).set_index("quarter")
-    quarters = quarter_range(min(df.index), max(df.index))
-    values = numeric(df["value"]).reindex(quarters).to_numpy(dtype=float)
+    quarters, values = series_of(frame)
     x = np.arange(len(quarters))
     ax.set_title(wrap(name, 27, max_lines=2), fontsize=8.5, fontweight="bold", loc="left")
     ax.plot(x, values, color=PALETTE[0], linewidth=1.5, marker="o", markersize=3.5)
@@ -122,10 +120,22 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
     labelled = [i for i in range(len(quarters)) if i % 2 == (len(quarters) - 1) % 2]  # every other, ending on now
     ax.set_xticks(labelled, [quarter_tick(quarters[i].label) for i in labelled], fontsize=7)
     ax.set_xlim(-0.5, len(quarters) - 0.5)
-    finite = values[~np.isnan(values)]
-    top = float(finite.max()) if finite.size else 1.0
-    ax.set_ylim(min(0.0, float(finite.min()) * 1.1) if finite.size else 0.0, (top * 1.25) or 1.0)
+    ax.set_ylim(*y_limits(values))
     vn_axis(ax, "y", percent=unit == "%")
     ax.yaxis.get_major_locator().set_params(nbins=4)  # a small panel: a few gridlines read better (and draw faster)
     ax.tick_params(axis="y", labelsize=_PANEL_TICK_SIZE)
     ax.grid(False, axis="x")
+
+
+def series_of(frame: pd.DataFrame) -> tuple[list[Quarter], np.ndarray]:
+    """A panel's quarters (every one from the first to the last, gaps included) and its values (NaN in a gap)."""
+    df = frame.assign(quarter=[Quarter.parse(str(p)) for p in frame["period"]]).set_index("quarter")
+    quarters = quarter_range(min(df.index), max(df.index))
+    return quarters, numeric(df["value"]).reindex(quarters).to_numpy(dtype=float)
+
+
+def y_limits(values: np.ndarray) -> tuple[float, float]:
+    """A panel's value axis: from 0 (or below a negative value) to a quarter above the highest value."""
+    finite = values[~np.isnan(values)]
+    top = float(finite.max()) if finite.size else 1.0
+    return (min(0.0, float(finite.min()) * 1.1) if finite.size else 0.0), (top * 1.25) or 1.0
