@@ -172,8 +172,12 @@ class ReportData:
 
     def units_reporting(self) -> list[str]:
         """Unit codes with an accepted submission this quarter, in registry order."""
+        return list(self._units_reporting)
+
+    @cached_property
+    def _units_reporting(self) -> tuple[str, ...]:
         present = set(self.values.loc[self.values["period"] == self.quarter.label, "unit_code"])
-        return [u.code for u in self.registry.units if u.code in present]
+        return tuple(u.code for u in self.registry.units if u.code in present)
 
     @property
     def reform(self) -> Reform | None:
@@ -273,9 +277,24 @@ class ReportData:
         if unit_code is None:
             table = self.province[self.province["indicator"] == code]
         else:
-            table = self.by_unit[(self.by_unit["indicator"] == code) & (self.by_unit["unit_code"] == unit_code)]
-        frame = pd.DataFrame({"period": self.periods})
-        return frame.merge(table.drop(columns=["indicator"]), on="period", how="left")
+            own = self.of_unit("by_unit", unit_code)
+            table = own[own["indicator"] == code]
+        periods = pd.Index(self.periods, name="period")  # one row per period (the unit's, or the province's)
+        return table.drop(columns=["indicator"]).set_index("period").reindex(periods).reset_index()
+
+    def of_unit(self, table: str, unit_code: str) -> pd.DataFrame:
+        """The rows of one unit in `table` ("by_unit", "unit_comparison"): a unit's page reads its own rows many
+        times, and at a province's scale (130+ units) filtering the whole table each time is most of its cost."""
+        if table not in self._splits:
+            frame = getattr(self, table)
+            groups = {code: rows for code, rows in frame.groupby("unit_code", sort=False, observed=True)}
+            self._splits[table] = (groups, frame.iloc[0:0])
+        groups, empty = self._splits[table]
+        return groups.get(unit_code, empty)
+
+    @cached_property
+    def _splits(self) -> dict[str, tuple[dict[str, pd.DataFrame], pd.DataFrame]]:
+        return {}
 
     def completeness_now(self) -> pd.DataFrame:
         return self.completeness[self.completeness["period"] == self.quarter.label]

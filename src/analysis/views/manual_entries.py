@@ -47,6 +47,8 @@ def row_note(data: ReportData, unit_code: str | None, indicator: str) -> str:
 def manual_note(data: ReportData, codes: list[str], unit_code: str | None = None) -> str:
     """Below a table of indicators `codes`: for a unit, each of its figures entered by hand in the quarters shown;
     for the province, how many of the units' figures were."""
+    if data.manual.empty:  # no figure entered by hand (every table of every page asks)
+        return ""
     rows = _used(data)
     rows = rows[rows["indicator"].isin(codes) & rows["period"].isin(shown_quarters(data))]
     if unit_code is None:

@@ -48,6 +48,8 @@ def revision_of(data: ReportData, unit_code: str | None, indicator: str, unit: s
 
 def revised_note(data: ReportData, codes: list[str], unit_code: str | None = None) -> str:
     """Below a table of indicators `codes`: every figure of a published base quarter changed since, once."""
+    if data.revisions.empty:  # nothing published has changed (every table of every page asks)
+        return ""
     catalogue = data.catalogue
     said = []
     for code in codes:

@@ -257,7 +257,7 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
     issues = quality.current_issues(data)
     own = issues[issues["unit_code"] == unit_code]
     note = quality.submission_note(row)
-    figures = data.unit_comparison[data.unit_comparison["unit_code"] == unit_code]
+    figures = data.of_unit("unit_comparison", unit_code)
     refused = figures[figures["status_last_year"] == NOT_COMPARABLE]  # the rule's verdict: no figures in a base quarter
     if len(refused):
         since = change_of(refused.iloc[0], "last_year", "")
@@ -277,8 +277,7 @@ def unit_summary(data: ReportData, unit_code: str) -> None:
 
 def unit_area(data: ReportData, unit_code: str, area_code: str) -> None:
     area = data.catalogue.area(area_code)
-    cmp = data.unit_comparison
-    own = cmp[cmp["unit_code"] == unit_code]
+    own = data.of_unit("unit_comparison", unit_code)
     nb.md(f"## {area.title}\n\n*{area.form}*")
     codes = _area_codes(data, area_code)
     notes = [revised.revised_note(data, codes, unit_code), manual_entries.manual_note(data, codes, unit_code)]
@@ -298,8 +297,8 @@ def unit_trends(data: ReportData, unit_code: str, figures_dir: str | None = None
 
 
 def unit_ranks(data: ReportData, unit_code: str) -> None:
-    cmp = data.unit_comparison
-    own = cmp[(cmp["unit_code"] == unit_code) & cmp["indicator"].isin([i.code for i in data.key_indicators()])]
+    own = data.of_unit("unit_comparison", unit_code)
+    own = own[own["indicator"].isin([i.code for i in data.key_indicators()])]
     nb.md("## Vị trí so với các đơn vị khác")
     rows = []
     for ind in data.key_indicators():
