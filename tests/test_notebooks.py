@@ -278,14 +278,18 @@ def test_province_overview_headline_and_table(runs):
     assert row["So với cùng kỳ năm 2020"] == "không thay đổi"
 
 
-def test_unit_comparison_ranks_units_by_tcd01(runs):
-    rows = table_after(runs.notebooks["03-so-sanh-don-vi.ipynb"], "### Tổng số lượt tiếp công dân")
+def test_unit_comparison_ranks_units_by_tcd01_within_their_type(runs):
+    nb = runs.notebooks["03-so-sanh-don-vi.ipynb"]
+    texts = output_texts(nb)
+    start = next(i for i, t in enumerate(texts) if t.lstrip().startswith("### Tổng số lượt tiếp công dân"))
+    headings = [t.strip() for t in texts[start + 1 : start + 5] if t.lstrip().startswith("####")]
+    assert headings == ["#### Cấp huyện (2 huyện)", "#### Cơ quan cấp tỉnh (1 cơ quan)"]
+    rows = table_after(nb, "### Tổng số lượt tiếp công dân")
     assert rows[0][:3] == ["Xếp hạng", "Đơn vị", "Quý III/2021"]
-    assert [r[:3] for r in rows[1:]] == [
-        ["1", "Công an tỉnh", "300"],
-        ["2", "Huyện An Bình", "200"],
-        ["3", "Thành phố Minh Sơn", "100"],
-    ]
+    # the districts among themselves; the provincial police office (300) is not a district's peer
+    assert [r[:3] for r in rows[1:]] == [["1", "Huyện An Bình", "200"], ["2", "Thành phố Minh Sơn", "100"]]
+    agencies = html_rows(next(t for t in texts[start + 1 :] if "<table" in t and "Công an tỉnh" in t))
+    assert [r[:3] for r in agencies[1:]] == [["1", "Công an tỉnh", "300"]]
     an_binh = row_of(rows, "Huyện An Bình")
     assert an_binh["So với quý II/2021"] == "tăng 33,3%"  # 150 → 200
     assert an_binh["So với cùng kỳ năm 2020"] == "tăng 11,1%"  # 180 → 200
@@ -300,7 +304,7 @@ def test_unit_profile_shows_the_unit_and_its_figures(runs):
     row = row_of(table_after(nb, "## Kết quả tiếp công dân"), "Tổng số lượt tiếp công dân")
     assert (row["Quý III/2021"], row["Quý II/2021"], row["Quý III/2020"]) == ("200", "150", "180")
     ranks = row_of(table_after(nb, "## Vị trí so với các đơn vị khác"), "Tổng số lượt tiếp công dân")
-    assert ranks["Xếp hạng"] == "2/3"
+    assert ranks["Xếp hạng"] == "1/2"  # 200 beside Minh Sơn's 100 (Công an tỉnh's 300 is ranked among agencies)
 
 
 def test_figures_saved_as_200_dpi_png(runs):

@@ -225,10 +225,13 @@ def year_to_date(
 
 
 def rank_units(unit_comparison: pd.DataFrame) -> pd.DataFrame:
-    """Rank units per indicator by this quarter's value (1 = largest); units without a figure are not ranked."""
-    ranks = unit_comparison.groupby("indicator")["value"].rank(method="min", ascending=False)
+    """Rank units per indicator by this quarter's value (1 = largest) among the units of their type when the frame
+    has `unit_type` (communes with communes, provincial agencies with agencies: a provincial police office is not
+    a commune's peer); units without a figure are not ranked."""
+    by = ["indicator", "unit_type"] if "unit_type" in unit_comparison.columns else ["indicator"]
+    ranks = unit_comparison.groupby(by, observed=True)["value"].rank(method="min", ascending=False)
     return unit_comparison.assign(
-        rank=ranks.astype("Int64"), units_ranked=lambda d: d.groupby("indicator")["value"].transform("count")
+        rank=ranks.astype("Int64"), units_ranked=lambda d: d.groupby(by, observed=True)["value"].transform("count")
     )
 
 

@@ -238,7 +238,10 @@ class ReportData:
     @cached_property
     def unit_comparison(self) -> pd.DataFrame:
         cmp = coverage.with_since(compare.compare(self.by_unit, self.quarter, ["unit_code"]), self.registry)
-        cmp = compare.rank_units(comparability.judge(cmp, self.catalogue, self.quarter))
+        types = {u.code: u.type for u in self.registry.units}
+        cmp = comparability.judge(cmp, self.catalogue, self.quarter)
+        cmp = cmp.assign(unit_type=cmp["unit_code"].map(types))
+        cmp = compare.rank_units(cmp)
         # units of this quarter: those expected now and any that reported now (not the former districts' rows)
         now = {u.code for u in self.registry.active(self.quarter)} | set(cmp.loc[cmp["value"].notna(), "unit_code"])
         cmp = cmp[cmp["unit_code"].isin(now)].reset_index(drop=True)

@@ -18,7 +18,8 @@ from analysis.core.periods import Quarter, vn_date
 from analysis.core.succession import VIEWS
 from analysis.views import charts, tables
 from analysis.views import notebook as nb
-from analysis.views.sections import TEXT_COLUMNS, change_matrix
+from analysis.views.across_units import change_matrix
+from analysis.views.sections import TEXT_COLUMNS
 from analysis.views.wording import (
     change_of,
     change_text,

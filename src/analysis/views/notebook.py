@@ -52,6 +52,12 @@ def table_html(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), note: st
     return f'<table class="bang"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}'
 
 
+def folded(summary: str, inner_html: str) -> None:
+    """HTML built here (text from files through `analysis.core.escape.html`) folded under a line that opens it: a
+    long list stays one click away, with no script (pages work offline and allow none)."""
+    display(HTML(f"<details><summary>{escape.html(summary)}</summary>{inner_html}</details>"))
+
+
 def _text(value: object) -> str:
     return "—" if value is None or (isinstance(value, float) and value != value) else str(value)
 

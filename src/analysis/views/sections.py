@@ -187,62 +187,18 @@ def submission_notes(data: ReportData) -> None:
 
 
 def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
-    """Percent change of each key indicator (rows) in each unit (columns), on the previous quarter and last year."""
-    q = data.quarter
-    cmp = data.unit_comparison
-    units = [u.name for u in data.registry.units if u.name in set(cmp["unit_name"])]
-    for base, phrase, name in (
-        ("previous", previous_phrase(q), "so-voi-quy-truoc"),
-        ("last_year", last_year_phrase(q), "so-voi-cung-ky"),
-    ):
-        matrix = change_matrix(cmp, data.key_indicators(), base, "unit_name", units)
-        title = f"{q.vn_title}: thay đổi {phrase}"
-        nb.chart(charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}", figures_dir=figures_dir)
-        _not_comparable_note(data, base)
-    scope(data)
+    """`across_units.change_heatmaps` (where the comparison page's sections live), for notebooks copied into a
+    workspace before they moved."""
+    from analysis.views import across_units
 
-
-def change_matrix(cmp: pd.DataFrame, keys: list[Indicator], base: str, column: str, order: list[str]) -> pd.DataFrame:
-    """Indicators (rows, short names) × `column` values in `order`: the percent change against `base`, for a rate
-    the change in percentage points (as in the tables); a comparison refused is empty (grey)."""
-    rates = {i.code for i in keys if i.unit == "%"}
-    shown = cmp.assign(shown=cmp[f"pct_{base}"].where(~cmp["indicator"].isin(rates), cmp[f"change_{base}"]))
-    return (
-        shown[shown["indicator"].isin([i.code for i in keys])]
-        .pivot_table(index="indicator", columns=column, values="shown", aggfunc="first", dropna=False)
-        .reindex(index=[i.code for i in keys], columns=order)
-        .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
-    )
-
-
-def _not_comparable_note(data: ReportData, base: str) -> None:
-    """The units a heatmap shows in grey because they did not exist in the base quarter, and why."""
-    cmp = data.unit_comparison
-    rows = cmp[cmp[f"status_{base}"] == NOT_COMPARABLE].drop_duplicates("unit_code")
-    if rows.empty:
-        return
-    base_q = data.quarter.previous() if base == "previous" else data.quarter.same_quarter_last_year()
-    said = [f"{r['unit_name']}: {change_text(change_of(r, base, ''))}" for _, r in rows.iterrows()]
-    nb.md(escape.md(f"Ô xám khi so với {base_q.vn}: {'; '.join(said)}."))
+    across_units.change_heatmaps(data, figures_dir)
 
 
 def indicator_across_units(data: ReportData, code: str, figures_dir: str | None = None) -> None:
-    ind = data.indicator(code)
-    q = data.quarter
-    nb.md(f"### {ind.name}")
-    nb.table(tables.ranking_table(data.unit_comparison, data.catalogue, q, code), TEXT_COLUMNS)
-    rows = data.unit_comparison[data.unit_comparison["indicator"] == code]
-    frame = rows[["unit_name", "value", "previous", "last_year"]].rename(columns={"value": "current"}, errors="raise")
-    labels = {
-        "current": q.vn_title,
-        "previous": q.previous().vn_title,
-        "last_year": q.same_quarter_last_year().vn_title,
-    }
-    title = f"{ind.short_name} theo đơn vị — {q.vn_title}"
-    nb.chart(
-        charts.units_side_by_side, frame, title, ind.unit, labels, name=f"{q.label}-don-vi-{code}",
-        figures_dir=figures_dir,
-    )  # fmt: skip
+    """`across_units.indicator_across_units`, for notebooks copied into a workspace before it moved."""
+    from analysis.views import across_units
+
+    across_units.indicator_across_units(data, code, figures_dir)
 
 
 # ---------------------------------------------------------------------------------------------- one unit
@@ -309,8 +265,9 @@ def unit_ranks(data: ReportData, unit_code: str) -> None:
         rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['units_ranked'])}"
         value = vnformat.figure(r["value"], ind.unit)
         rows.append({tables.NAME: ind.name, tables.UNIT: ind.unit, data.quarter.vn_title: value, "Xếp hạng": rank})
+    peers = labels.label("unit_count", data.unit(unit_code).type)
     nb.table(
         pd.DataFrame(rows),
         TEXT_COLUMNS,
-        note="Xếp hạng theo số liệu từ lớn đến nhỏ (1 = lớn nhất); không hàm ý tốt hay xấu.",
+        note=f"Xếp hạng trong các {peers} theo số liệu từ lớn đến nhỏ (1 = lớn nhất); không hàm ý tốt hay xấu.",
     )

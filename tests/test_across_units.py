@@ -1,0 +1,60 @@
+"""The comparison page at a province's scale: units by type, heatmaps of a readable size, long rankings folded."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from analysis.views import across_units
+from analysis.views import notebook as nb
+
+
+def province(communes: int, agencies: int) -> SimpleNamespace:
+    """What the grouping reads of a quarter's data: the registry's units and the units compared."""
+    units = [SimpleNamespace(name=f"Xã {i:03d}", type="commune") for i in range(communes)]
+    units += [SimpleNamespace(name=f"Sở {i}", type="agency") for i in range(agencies)]
+    units.insert(1, units.pop())  # an agency between two communes in the registry: grouped all the same
+    compared = pd.DataFrame({"unit_name": [u.name for u in units]})
+    return SimpleNamespace(registry=SimpleNamespace(units=units), unit_comparison=compared)
+
+
+def test_units_are_grouped_by_type_local_units_first():
+    groups = across_units.unit_groups(province(3, 2))
+    assert groups == [("commune", ["Xã 000", "Xã 001", "Xã 002"]), ("agency", ["Sở 1", "Sở 0"])]  # registry order
+
+
+def test_a_small_province_keeps_one_heatmap():
+    (chunk,) = across_units.heatmap_chunks(province(10, 3))
+    assert chunk[0] == "" and len(chunk[1]) == 13
+
+
+def test_a_large_province_gets_heatmaps_of_at_most_15_units_of_one_type():
+    chunks = across_units.heatmap_chunks(province(125, 8))
+    sizes = [len(units) for _, units in chunks]
+    assert sizes == [14] * 8 + [13, 8]  # 125 communes in 9 even runs, then the 8 agencies on their own
+    assert chunks[0][0] == "Cấp xã (125 đơn vị cấp xã), 1–14"
+    assert chunks[8][0] == "Cấp xã (125 đơn vị cấp xã), 113–125"
+    assert chunks[9][0] == "Cơ quan cấp tỉnh (8 cơ quan)"
+    assert all(name.startswith("Sở") for name in chunks[9][1])
+
+
+def test_a_long_ranking_shows_its_first_and_last_units_and_folds_the_whole_list(monkeypatch):
+    shown, folded = [], []
+    monkeypatch.setattr(nb, "table", lambda frame, columns=(), note="": shown.append((frame, note)))
+    monkeypatch.setattr(nb, "folded", lambda summary, html: folded.append((summary, html)))
+    table = pd.DataFrame({"Xếp hạng": [str(i) for i in range(1, 126)], "Đơn vị": [f"Xã {i}" for i in range(125)]})
+    across_units._ranking(table, 125)
+    ((short, note),) = shown
+    assert list(short["Xếp hạng"]) == [str(i) for i in range(1, 11)] + ["…"] + [str(i) for i in range(116, 126)]
+    assert "10 đơn vị đầu và 10 đơn vị cuối" in note
+    ((summary, html),) = folded
+    assert summary == "Xem đủ 125 đơn vị" and html.count("<tr>") == 126  # the header and every unit
+
+
+def test_a_short_ranking_is_shown_whole(monkeypatch):
+    shown, folded = [], []
+    monkeypatch.setattr(nb, "table", lambda frame, columns=(), note="": shown.append(frame))
+    monkeypatch.setattr(nb, "folded", lambda summary, html: folded.append(summary))
+    across_units._ranking(pd.DataFrame({"Xếp hạng": [str(i) for i in range(1, 21)]}), 20)
+    assert len(shown[0]) == 20 and not folded
