@@ -8,6 +8,7 @@ Each run gets a temporary folder of its own (TMPDIR), so "nothing left" is check
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -261,3 +262,37 @@ def test_an_ingest_while_a_report_reads_the_data_is_refused(site, tmp_path):
     assert f"pid {report_run.pid}" in ingest.stderr and str(site.processed) in ingest.stderr
     _, err = report_run.communicate(timeout=300)
     assert report_run.returncode == 0, err.decode()
+
+
+def test_a_unit_page_is_kept_while_nothing_it_shows_changes(site, tmp_path):
+    from analysis.report.unit_pages import KEYS_FILE
+
+    raw, processed, out = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
+    shutil.copytree(site.raw, raw)
+    shutil.copytree(site.processed, processed)
+    first = build_report(QUARTER, out, raw, processed, workers=2, progress=False)
+    assert not first.failed and not [r for r in first.results if r.reused]
+    pages = out / QUARTER / "don-vi"
+    before = {u: (pages / f"{u}.html").read_bytes() for u in UNITS}
+    again = build_report(QUARTER, out, raw, processed, workers=2, progress=False)
+    assert sorted(r.job.output for r in again.results if r.reused) == sorted(f"don-vi/{u}" for u in UNITS)
+    assert {u: (pages / f"{u}.html").read_bytes() for u in UNITS} == before
+    assert (out / QUARTER / "notebooks" / "don-vi" / "an_binh.ipynb").is_file()
+    # An Bình's TCD01 entered by hand as 201 (the file says 200): its page is built again, the others are kept
+    (tmp_path / "manual").mkdir()
+    (tmp_path / "manual" / "nhap-tay.csv").write_text(
+        "Đơn vị,Kỳ báo cáo,Chỉ tiêu,Số liệu,Lý do,Người nhập,Ngày nhập\n"
+        "an_binh,2021Q3,TCD01,201,Gọi điện,Lan,15/10/2021\n",
+        encoding="utf-8",
+    )
+    fixed = build_report(QUARTER, out, raw, processed, workers=2, progress=False)
+    assert not fixed.failed
+    assert sorted(r.job.output for r in fixed.results if r.reused) == ["don-vi/cong_an_tinh", "don-vi/tp_minh_son"]
+    tcd01 = re.compile(r"Tổng số lượt tiếp công dân</td><td[^>]*>lượt</td><td[^>]*>([\d.]+)<")  # the quarter's cell
+    assert tcd01.search(before["an_binh"].decode("utf-8")).group(1) == "200"
+    assert tcd01.search((pages / "an_binh.html").read_text(encoding="utf-8")).group(1) == "201"
+    assert (pages / "tp_minh_son.html").read_bytes() == before["tp_minh_son"]
+    # a damaged record of the keys: every page is built again
+    (out / QUARTER / KEYS_FILE).write_text("{không phải json", encoding="utf-8")
+    rebuilt = build_report(QUARTER, out, raw, processed, workers=2, progress=False)
+    assert not [r for r in rebuilt.results if r.reused] and not rebuilt.failed

@@ -29,7 +29,7 @@ from analysis.core.periods import Quarter
 from analysis.core.signals import StopRequest, sigterm_as_interrupt
 from analysis.core.workers import cap
 from analysis.ingest.run import run_ingest
-from analysis.report import archive, folders, index_page, internal_page
+from analysis.report import archive, folders, index_page, internal_page, unit_pages
 from analysis.report import executed as executed_nb
 from analysis.report import files as report_files
 from analysis.report.jobs import Job, JobResult, notebook_registry, plan_jobs
@@ -322,12 +322,18 @@ def build_report(
             if unit:
                 data.unit(unit)
             exports = _exports(label, processed_dir, staging)
-            results = run_jobs(plan_jobs(data, unit), staging, processed_dir, 0, progress, exports, pool)
+            planned = plan_jobs(data, unit)
+            keys, results = unit_pages.reuse(data, planned, out_root / label, staging)
+            to_run = [j for j in planned if j.output not in {r.job.output for r in results}]
+            results += run_jobs(to_run, staging, processed_dir, 0, progress, exports, pool)
             pool.shutdown(wait=True)
+            order = {j.output: i for i, j in enumerate(planned)}
+            results.sort(key=lambda r: order[r.job.output])
             if unit:
                 results += folders.carry_over(
                     out_root / label, staging, plan_jobs(data), {r.job.output for r in results}
                 )
+            unit_pages.write_keys(staging, out_root / label, keys, results)
             built = datetime.now()
             internal, linked = internal_page.place(data, built, staging, out_root)
             index_page.write(staging / "index.html", data, results, built, raw_dir, linked)

@@ -40,6 +40,7 @@ class JobResult:
     seconds: float
     error: str = ""
     carried: bool = False  # a page kept from the previous report (a build for one unit), not built now
+    reused: bool = False  # a unit's page copied from the previous report: nothing it shows changed (unit_pages)
 
     @property
     def title(self) -> str:
