@@ -59,7 +59,9 @@ def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
 
 def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
     """Percent change of each key indicator (rows) in each unit (columns), on the previous quarter and last year;
-    at a province's scale one heatmap per run of units of one type (`heatmap_chunks`)."""
+    at a province's scale one heatmap per run of units of one type (`heatmap_chunks`), shown on the page only (ten
+    heatmaps of 15 units are not a figure for the Word report, and their print copies would be a third of the
+    report's drawing time)."""
     q = data.quarter
     cmp = data.unit_comparison
     chunks = heatmap_chunks(data)
@@ -72,11 +74,11 @@ def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
         for i, (heading, units) in enumerate(chunks, start=1):
             matrix = change_matrix(cmp, data.key_indicators(), base, "unit_name", units)
             title = f"{q.vn_title}: thay đổi {phrase}" + (f" — {heading}" if heading else "")
-            suffix = f"-{i}" if len(chunks) > 1 else ""
+            # one heatmap: a figure for the Word report too; runs of units (a province's scale): for the page only
+            suffix, saved = (f"-{i}", None) if len(chunks) > 1 else ("", figures_dir)
             nb.chart(
-                charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}{suffix}",
-                figures_dir=figures_dir,
-            )  # fmt: skip
+                charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}{suffix}", figures_dir=saved
+            )
         _not_comparable_note(data, base)
     scope(data)
 
