@@ -6,8 +6,9 @@
 Two provinces made by the demo generator (`bench_report.make_province`: 7 quarters of messy submissions, ingested
 before any clock starts): the demo's 13 units, and 133 units (130 synthetic districts and the demo's 3 agencies).
 The baseline is a git worktree of `--baseline` (made here, removed after), run with the same Python and packages
-(its `src` first on PYTHONPATH: its notebooks and templates come with it). Every build is `python -m analysis
-report` in a new process, wall time; cold builds of the baseline and of this code alternate (`--repeat` pairs).
+(its `src` first on PYTHONPATH, run in its folder: its notebooks and templates come with it). Every build is
+`python -m analysis report` in a new process, wall time; cold builds of the baseline and of this code alternate
+(`--repeat` pairs).
 
 Measured, and the targets they are held to:
 - the demo's cold build, this code / baseline (≤ 0.5);
@@ -45,7 +46,8 @@ def report(root: Path, out: Path, env: dict[str, str], src: Path | None = None) 
     argv += ["--raw", str(root / "raw"), "--processed", str(root / "processed"), "--out", str(out)]
     run_env = {**os.environ, **env, **({"PYTHONPATH": str(src)} if src else {})}
     start = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=REPO, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cwd = src.parent if src else REPO  # the project a build runs in gives its notebooks (core.workspace)
+    process = subprocess.Popen(argv, cwd=cwd, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
     sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True)
     sampler.start()
@@ -100,11 +102,20 @@ def province(work: Path, name: str, units: int) -> tuple[Path, dict[str, str]]:
     return root, {"ANALYSIS_CONFIG": str(root / "config")}
 
 
-def copy_for(root: Path, tag: str) -> Path:
-    """A copy of the province (raw files and processed data) for one code: neither reads the other's cache."""
+def copy_for(root: Path, tag: str, env: dict[str, str], src: Path | None = None) -> Path:
+    """A copy of the province for one code (neither reads the other's cache), its data brought up to date by that
+    code before any clock starts (the ingest's cache names the raw folder it read)."""
     copy = root.parent / f"{root.name}-{tag}"
     if not copy.exists():
         shutil.copytree(root, copy, ignore=shutil.ignore_patterns("reports*"))
+    run_env = {
+        **os.environ,
+        **env,
+        "ANALYSIS_CONFIG": str(copy / "config"),
+        **({"PYTHONPATH": str(src)} if src else {}),
+    }
+    argv = [PYTHON, "-m", "analysis", "ingest", "--raw", str(copy / "raw"), "--out", str(copy / "processed")]
+    subprocess.run(argv, cwd=src.parent if src else REPO, env=run_env, check=True, capture_output=True)
     return copy
 
 
@@ -122,12 +133,14 @@ def main() -> None:
     try:
         demo, demo_env = province(work, "demo", 13)
         big, big_env = province(work, f"units-{args.units}", args.units)
-        ours_demo, base_demo = copy_for(demo, "ours"), copy_for(demo, "base")
+        ours_demo, base_demo = copy_for(demo, "ours", demo_env), copy_for(demo, "base", demo_env, base_tree / "src")
+        ours_env, base_env = ({"ANALYSIS_CONFIG": str(copy / "config")} for copy in (ours_demo, base_demo))
         base_cold, ours_cold = [], []
         for i in range(args.repeat):
-            base_cold.append(report(base_demo, base_demo / f"reports-{i}", demo_env, base_tree / "src")[0])
-            ours_cold.append(report(ours_demo, ours_demo / f"reports-{i}", demo_env)[0])
-        big_ours = copy_for(big, "ours")
+            base_cold.append(report(base_demo, base_demo / f"reports-{i}", base_env, base_tree / "src")[0])
+            ours_cold.append(report(ours_demo, ours_demo / f"reports-{i}", ours_env)[0])
+        big_ours = copy_for(big, "ours", big_env)
+        big_env = {"ANALYSIS_CONFIG": str(big_ours / "config")}
         big_cold, peak = report(big_ours, big_ours / "reports", big_env)
         folder = big_ours / "reports" / QUARTER
         sizes = {
@@ -137,7 +150,7 @@ def main() -> None:
             "archive": sum(p.stat().st_size for p in folder.glob("*.zip")),
         }
         fix_one_file(ours_demo / "raw", bump=1)
-        demo_fixed = report(ours_demo, ours_demo / "reports-0", demo_env)[0]
+        demo_fixed = report(ours_demo, ours_demo / "reports-0", ours_env)[0]
         fix_one_file(big_ours / "raw", bump=1)
         big_fixed = report(big_ours, big_ours / "reports", big_env)[0]
     finally:

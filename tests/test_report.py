@@ -207,6 +207,12 @@ def test_index_links_every_page(built):
     links = {a.get_text(strip=True): a["href"] for a in soup.find_all("a", href=True)}
     for code, name in NAMES.items():
         assert links[name] == f"don-vi/{code}.html"
+    # the unit pages by type of unit: the districts, then the provincial agencies
+    groups = {h.get_text(strip=True): [a.get_text(strip=True) for a in h.find_next("ul")("a")] for h in soup("h3")}
+    assert groups == {
+        "Cấp huyện (2 huyện)": ["Thành phố Minh Sơn", "Huyện An Bình"],
+        "Cơ quan cấp tỉnh (1 cơ quan)": ["Công an tỉnh"],
+    }
 
 
 def test_index_summarises_the_quarter(built):

@@ -47,3 +47,22 @@ def test_text_from_files_is_escaped_and_no_data_is_said():
     assert "<b>" not in svg and "Đơn &lt;b&gt;mới&lt;/b&gt;" in svg and "A &amp; B" in svg
     empty = trend_grid_svg([("Vụ", frame({}), "vụ")], "Không gì", "2021Q3")
     assert "Không có số liệu" in texts(empty)
+
+
+def test_the_heatmap_writes_each_change_and_colours_rates_on_their_own_scale():
+    from analysis.views.charts.svg_heatmap import change_heatmap_svg
+
+    matrix = pd.DataFrame(
+        {"Xã A": [10.0, 10.0, None], "Xã <B>": [-50.0, -5.0, 150.0]},
+        index=["Lượt tiếp công dân", "Tỷ lệ giải quyết (điểm %)", "Vụ việc"],
+    )
+    svg = change_heatmap_svg(matrix, "Thay đổi so với quý trước")
+    root = ET.fromstring(svg)
+    shown = texts(svg)
+    assert {"+10,0", "-50,0", "-5,0", "+150", "—"} <= set(shown)  # one decimal below 100, none from 100
+    assert "Xã <B>" in shown and "<B>" not in svg  # a unit's name escaped
+    fills = [r.get("fill") for r in root.findall(f"{SVG}rect")][1 : 1 + 6]  # the page's white, then the cells by row
+    count_10, count_minus_50, rate_10, rate_minus_5, missing, over = fills
+    assert rate_10 != count_10  # +10 points is a tenth of a rate's scale (±20), +10% a tenth of a count's (±100)
+    assert missing.lower() == "#e0e0e0"  # grey where not comparable
+    assert "±100% (số lượng) và ±20 điểm (tỷ lệ)" in " ".join(shown)

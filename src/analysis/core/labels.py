@@ -70,3 +70,10 @@ def with_label_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
         out = out.copy() if out is df else out
         out.insert(position, column + LABEL_SUFFIX, label_column(df[column], name))
     return out
+
+
+def unit_group_heading(unit_type: str, count: int) -> str:
+    """The heading of the units of one type: "Cấp xã (125 đơn vị cấp xã)", "Cơ quan cấp tỉnh (8 cơ quan)"."""
+    from analysis.core import vnformat
+
+    return f"{label('unit_type', unit_type)} ({vnformat.number(count)} {label('unit_count', unit_type)})"

@@ -42,7 +42,7 @@ p.meta { color: var(--muted); margin-top: 0; }
   background: #f9fbfc; }
 .o b { display: block; font-size: 1.6em; font-family: var(--font-figures); }
 ul.trang li { margin: .4em 0; font-size: 1.1em; }
-ul.don-vi { columns: 2; }
+ul.don-vi { columns: 16em; }
 table { border-collapse: collapse; font-family: var(--font-figures); font-size: .9em; }
 th { background: var(--header-fill); border: 1px solid var(--border); padding: 4px 8px; }
 td { border: 1px solid var(--border-light); padding: 3px 8px; }
@@ -128,9 +128,8 @@ def render(
             '<a href="figures/">figures/</a>.</p>'
         )
     if unit_pages:
-        parts.append(f"<h2>{esc(unit_pages[0].notebook_title)} ({len(unit_pages)} đơn vị)</h2><ul class='don-vi'>")
-        parts += [_link(r) for r in unit_pages]
-        parts.append("</ul>")
+        parts.append(f"<h2>{esc(unit_pages[0].notebook_title)} ({len(unit_pages)} đơn vị)</h2>")
+        parts += _unit_links(data, unit_pages)
     parts.append("<h2>Chi tiết theo đơn vị</h2>")
     order = {u.code: i for i, u in enumerate(data.registry.units)}
     parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
@@ -202,6 +201,20 @@ def downloads(quarter_label: str, archive: bool = False) -> list[tuple[str, str]
 
 def _box(number: str, label: str, alarm: bool = False) -> str:
     return f'<div class="o{" co-loi" if alarm else ""}"><b>{esc(number)}</b>{esc(label)}</div>'
+
+
+def _unit_links(data: ReportData, pages: list[JobResult]) -> list[str]:
+    """The unit pages by type of unit (communes or districts first, provincial agencies last), in registry order."""
+    by_type: dict[str, list[JobResult]] = {t: [] for t in ("commune", "district", "agency")}
+    for result in pages:
+        by_type.setdefault(data.registry.get(result.job.parameters["unit"]).type, []).append(result)
+    groups = [(t, results) for t, results in by_type.items() if results]
+    parts = []
+    for unit_type, results in groups:
+        if len(groups) > 1:
+            parts.append(f"<h3>{esc(labels.unit_group_heading(unit_type, len(results)))}</h3>")
+        parts += ["<ul class='don-vi'>", *(_link(r) for r in results), "</ul>"]
+    return parts
 
 
 def _link(result: JobResult) -> str:

@@ -15,12 +15,20 @@ from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
 from analysis.views import charts, tables
 from analysis.views import notebook as nb
-from analysis.views.sections import TEXT_COLUMNS, scope
+from analysis.views.charts import svg_heatmap
+from analysis.views.tables import TEXT_COLUMNS
 from analysis.views.wording import change_of, change_text, last_year_phrase, previous_phrase
 
 HEATMAP_UNITS = 15  # units (columns) in one heatmap: beyond, the labels and cells no longer read
 RANKED_SHOWN = 10  # a long ranking shows its first and last units; the whole list is folded below
 CHART_UNITS = 15  # units in a chart of one indicator (the largest figures; the table has them all)
+
+
+def scope(data: ReportData) -> None:
+    """What the comparisons cover: the transition quarter (when compared) and each side's units by unit type."""
+    from analysis.narrative.scope import scope_sentences
+
+    nb.md(escape.md(" ".join(scope_sentences(data))))
 
 
 def unit_groups(data: ReportData) -> list[tuple[str, list[str]]]:
@@ -32,11 +40,6 @@ def unit_groups(data: ReportData) -> list[tuple[str, list[str]]]:
         if u.name in present:
             groups.setdefault(u.type, []).append(u.name)
     return [(t, names) for t, names in groups.items() if names]
-
-
-def group_heading(unit_type: str, count: int) -> str:
-    """ "Cấp xã (125 đơn vị cấp xã)"."""
-    return f"{labels.label('unit_type', unit_type)} ({vnformat.number(count)} {labels.label('unit_count', unit_type)})"
 
 
 def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
@@ -53,15 +56,15 @@ def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
         for i in range(0, len(names), size):
             part = names[i : i + size]
             where = f", {i + 1}–{i + len(part)}" if parts > 1 else ""
-            chunks.append((f"{group_heading(unit_type, len(names))}{where}", part))
+            chunks.append((f"{labels.unit_group_heading(unit_type, len(names))}{where}", part))
     return chunks
 
 
 def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
     """Percent change of each key indicator (rows) in each unit (columns), on the previous quarter and last year;
-    at a province's scale one heatmap per run of units of one type (`heatmap_chunks`), shown on the page only (ten
-    heatmaps of 15 units are not a figure for the Word report, and their print copies would be a third of the
-    report's drawing time)."""
+    at a province's scale one heatmap per run of units of one type (`heatmap_chunks`), as SVG on the page only (ten
+    heatmaps of 15 units are not a figure for the Word report, and drawn by matplotlib they were a third of the
+    report's drawing time); there rates read in points on a scale of their own."""
     q = data.quarter
     cmp = data.unit_comparison
     chunks = heatmap_chunks(data)
@@ -71,14 +74,15 @@ def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
     ):
         if len(chunks) > 1:
             nb.md(f"### Thay đổi {phrase}")
-        for i, (heading, units) in enumerate(chunks, start=1):
+        for heading, units in chunks:
             matrix = change_matrix(cmp, data.key_indicators(), base, "unit_name", units)
             title = f"{q.vn_title}: thay đổi {phrase}" + (f" — {heading}" if heading else "")
-            # one heatmap: a figure for the Word report too; runs of units (a province's scale): for the page only
-            suffix, saved = (f"-{i}", None) if len(chunks) > 1 else ("", figures_dir)
-            nb.chart(
-                charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}{suffix}", figures_dir=saved
-            )
+            if len(chunks) > 1:  # runs of units (a province's scale): for the page only, drawn by the browser
+                nb.svg(svg_heatmap.change_heatmap_svg(matrix, title))
+            else:  # one heatmap: a figure for the Word report too
+                nb.chart(
+                    charts.change_heatmap, matrix, title, name=f"{q.label}-ban-do-nhiet-{name}", figures_dir=figures_dir
+                )
         _not_comparable_note(data, base)
     scope(data)
 
@@ -118,7 +122,7 @@ def indicator_across_units(data: ReportData, code: str, figures_dir: str | None 
     for unit_type, _ in groups:
         own = rows[rows["unit_type"] == unit_type]
         if len(groups) > 1:
-            nb.md(f"#### {group_heading(unit_type, len(own))}")
+            nb.md(f"#### {labels.unit_group_heading(unit_type, len(own))}")
         _ranking(tables.ranking_table(own, data.catalogue, q, code), len(own))
     if not groups:
         return

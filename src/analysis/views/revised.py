@@ -19,6 +19,8 @@ LABEL = "số liệu điều chỉnh"
 def _changes(data: ReportData, unit_code: str | None, indicator: str) -> list[tuple[str, float, float]]:
     """(quarter words, published, now) for each base quarter of the report whose figure changed since publication:
     a unit's own figure, or the province's sum (counts only: a rate's parts are listed as their own figures)."""
+    if data.revisions.empty:  # nothing published has changed: the common case (every row of every table asks)
+        return []
     rows = data.revisions[data.revisions["indicator"] == indicator]
     if unit_code is not None:
         rows = rows[rows["unit_code"] == unit_code]
@@ -48,8 +50,6 @@ def revision_of(data: ReportData, unit_code: str | None, indicator: str, unit: s
 
 def revised_note(data: ReportData, codes: list[str], unit_code: str | None = None) -> str:
     """Below a table of indicators `codes`: every figure of a published base quarter changed since, once."""
-    if data.revisions.empty:  # nothing published has changed (every table of every page asks)
-        return ""
     catalogue = data.catalogue
     said = []
     for code in codes:

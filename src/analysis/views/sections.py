@@ -13,7 +13,11 @@ from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
 from analysis.views import charts, manual_entries, quality, revised, tables
 from analysis.views import notebook as nb
+from analysis.views.across_units import (  # the comparison page's sections (notebooks call them here too)
+    scope,
+)
 from analysis.views.charts import svg_grid
+from analysis.views.tables import TEXT_COLUMNS
 from analysis.views.wording import (
     change_of,
     change_text,
@@ -23,19 +27,6 @@ from analysis.views.wording import (
     like_for_like_clause,
     like_for_like_of,
     previous_phrase,
-)
-
-TEXT_COLUMNS = (
-    tables.NAME,
-    "Đơn vị",
-    "Tệp",
-    "Nội dung",
-    "Lý do",
-    "Vị trí",
-    "Cách xử lý",
-    "Tình trạng",
-    "Ghi chú",
-    "Người nhập",
 )
 
 
@@ -63,13 +54,6 @@ def _headline(data: ReportData, ind: Indicator, row: pd.Series) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ province
-
-
-def scope(data: ReportData) -> None:
-    """What the comparisons cover: the transition quarter (when compared) and each side's units by unit type."""
-    from analysis.narrative.scope import scope_sentences
-
-    nb.md(escape.md(" ".join(scope_sentences(data))))
 
 
 def province_headlines(data: ReportData) -> None:
@@ -184,21 +168,6 @@ def submission_notes(data: ReportData) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- units
-
-
-def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:
-    """`across_units.change_heatmaps` (where the comparison page's sections live), for notebooks copied into a
-    workspace before they moved."""
-    from analysis.views import across_units
-
-    across_units.change_heatmaps(data, figures_dir)
-
-
-def indicator_across_units(data: ReportData, code: str, figures_dir: str | None = None) -> None:
-    """`across_units.indicator_across_units`, for notebooks copied into a workspace before it moved."""
-    from analysis.views import across_units
-
-    across_units.indicator_across_units(data, code, figures_dir)
 
 
 # ---------------------------------------------------------------------------------------------- one unit

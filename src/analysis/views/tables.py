@@ -119,3 +119,18 @@ def ranking_table(unit_cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter
     ]
     frame = _changes(out, changes)
     return frame if len(frame) else pd.DataFrame(columns=["Xếp hạng", "Đơn vị", quarter.vn_title, *changes])
+
+
+# the columns of display frames that hold words (left-aligned, wrapping) rather than figures
+TEXT_COLUMNS = (
+    NAME,
+    "Đơn vị",
+    "Tệp",
+    "Nội dung",
+    "Lý do",
+    "Vị trí",
+    "Cách xử lý",
+    "Tình trạng",
+    "Ghi chú",
+    "Người nhập",
+)
