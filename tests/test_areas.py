@@ -162,3 +162,11 @@ def test_when_districts_report_the_transition_quarters_first_days_both_parts_are
     assert tinh_b.loc["2025Q3", "value"] == 39
     members = succession.membership(["2025Q4"])
     assert set(members.query("area == 'h_c'")["unit_code"]) == {"xa_4"}  # after the transition, the communes only
+
+
+def test_each_commune_is_grouped_with_the_former_district_of_its_main_predecessor():
+    table = from_mapping(CROSSWALK, REGISTRY, REFORM).communes_by_district().sort_values("unit_code")
+    # Xã 2 holds a piece of Huyện A's W2 but its main predecessor W3 is of Huyện B
+    assert list(table["unit_code"]) == ["xa_1", "xa_2", "xa_3", "xa_4"]
+    assert list(table["area_name"]) == ["Huyện A", "Huyện B", "Huyện B", "Huyện C"]
+    assert list(table["order"]) == [0, 1, 1, 2]  # the crosswalk's order: Tỉnh A's districts, then Tỉnh B's

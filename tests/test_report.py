@@ -215,6 +215,24 @@ def test_index_links_every_page(built):
     }
 
 
+def test_the_index_filter_box_is_its_one_script_allowed_by_its_hash(built):
+    import base64
+    import hashlib
+
+    html = html_of(built.folder, "index")
+    soup = BeautifulSoup(html, "html.parser")
+    (script,) = soup("script")
+    digest = base64.b64encode(hashlib.sha256(script.string.encode()).digest()).decode()
+    policy = soup.head.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert policy.endswith(f"; script-src 'sha256-{digest}'") and "unsafe-inline'; base-uri" in policy
+    box = soup.find("input", id="loc-don-vi")
+    assert box.parent.name == "p" and box.parent.has_attr("hidden")  # shown by the script: no dead box without it
+    filtered = [el.get_text(" ", strip=True) for el in soup.select("[data-loc]")]
+    assert sum(el.name == "li" for el in soup.select("[data-loc]")) == len(NAMES)  # every unit page's link …
+    assert sum(el.name == "tr" for el in soup.select("[data-loc]")) == len(NAMES)  # … and its row of the table
+    assert all(any(name in line for line in filtered) for name in NAMES.values())
+
+
 def test_index_summarises_the_quarter(built):
     html = html_of(built.folder, "index")
     assert_well_formed(html)

@@ -49,6 +49,31 @@ def test_fresh_data_are_not_stale(province):
     assert freshness.banner_html(found) == ""
 
 
+def test_a_report_checks_once_and_its_notebooks_read_that_check(province, tmp_path, monkeypatch):
+    add_correction(province)  # stale: the recorded check must say so too
+    kept = tmp_path / "checked.json"
+    made = freshness.record(province.processed, province.raw, kept)
+    monkeypatch.setenv(freshness.CHECKED_ENV, str(kept))
+
+    def no_scan(*_):
+        raise AssertionError("the raw folder scanned again")
+
+    monkeypatch.setattr(freshness, "scan_raw", no_scan)
+    assert freshness.check(province.processed) == made and made.added == (ADDED,)
+
+
+def test_a_recorded_check_no_longer_holds_once_the_data_were_read_again(province, tmp_path, monkeypatch):
+    kept = tmp_path / "checked.json"
+    freshness.record(province.processed, province.raw, kept)
+    monkeypatch.setenv(freshness.CHECKED_ENV, str(kept))
+    add_correction(province)
+    cache = province.processed / "ingest-cache.json"
+    os.utime(cache, ns=(cache.stat().st_atime_ns, cache.stat().st_mtime_ns + 10**9))  # another ingest's record
+    assert freshness.check(province.processed).added == (ADDED,)  # checked again, not the recorded "fresh"
+    kept.write_text("{not json", encoding="utf-8")  # a damaged record: checked again
+    assert freshness.check(province.processed).added == (ADDED,)
+
+
 def test_an_added_file_is_named_in_the_warning(province):
     add_correction(province)
     found = freshness.check(province.processed)

@@ -77,3 +77,12 @@ def unit_group_heading(unit_type: str, count: int) -> str:
     from analysis.core import vnformat
 
     return f"{label('unit_type', unit_type)} ({vnformat.number(count)} {label('unit_count', unit_type)})"
+
+
+def district_group_heading(district: str, unit_type: str, count: int) -> str:
+    """The heading of today's communes counted with one former district: "Huyện Hòa An (cũ) — 14 đơn vị cấp xã";
+    `district` "": the communes the crosswalk places in none."""
+    from analysis.core import vnformat
+
+    where = f"{district} (cũ)" if district else "Chưa có trong bảng chuyển đổi"
+    return f"{where} — {vnformat.number(count)} {label('unit_count', unit_type)}"

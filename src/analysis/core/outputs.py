@@ -155,9 +155,22 @@ def neutralise_formula(text: object) -> object:
 
 
 def injection_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise formula-like text in every text column; numeric columns are untouched."""
-    text_columns = [c for c in df.columns if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object]
-    return df.assign(**{c: df[c].map(neutralise_formula) for c in text_columns})
+    """Neutralise formula-like text in every text column (as `neutralise_formula`, a column at a time: a values
+    table has 10⁵–10⁶ cells); numeric columns and cells that are not text are untouched."""
+    changed = {}
+    for column in df.columns:
+        s = df[column]
+        if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+            continue
+        risky = s.map(_is_formula_text) if s.dtype == object else s.str.startswith(FORMULA_PREFIXES)
+        risky = risky.fillna(False).astype(bool)
+        if risky.any():
+            changed[column] = s.where(~risky, "'" + s[risky].astype(str))
+    return df.assign(**changed) if changed else df
+
+
+def _is_formula_text(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def write_table(

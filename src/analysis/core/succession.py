@@ -83,6 +83,15 @@ class Succession:
             return (BEFORE, AFTER)
         return (AFTER,)
 
+    def communes_by_district(self) -> pd.DataFrame:
+        """unit_code, area, area_name, order: the former district each of today's communes is counted with (that of
+        its main predecessor), in the crosswalk's order of districts."""
+        counted = self.members[(self.members["view"] == "district") & (self.members["side"] == AFTER)]
+        names = self.areas.loc[self.areas["view"] == "district", ["area", "area_name", "order"]]
+        return counted.merge(names, on="area", how="left", validate="many_to_one")[
+            ["unit_code", "area", "area_name", "order"]
+        ]
+
     def membership(self, periods: list[str]) -> pd.DataFrame:
         """unit_code, period, view, area: every unit whose figure of a period counts in an area."""
         frames = [self.members[self.members["side"].isin(self.sides(p))].assign(period=p) for p in periods]

@@ -37,6 +37,7 @@ from analysis.views import figure_cache, freshness, house
 
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
+FRESHNESS_FILE = ".kiem-tra-du-lieu.json"  # the run's one freshness check, for its notebooks (views.freshness)
 FIGURE_CACHE = ".figure-cache"  # beside the quarters' folders: charts drawn by earlier builds (figure_cache)
 # what each kernel imports as soon as it starts, before its first notebook
 WARM_UP = (
@@ -103,6 +104,7 @@ def _start_worker(
     os.environ[PROCESSED_ENV] = str(processed_dir.resolve())
     if raw_dir is not None:
         os.environ[freshness.RAW_ENV] = str(raw_dir.resolve())
+    os.environ[freshness.CHECKED_ENV] = str((staging / FRESHNESS_FILE).resolve())
     if figure_cache_dir is not None:
         os.environ[figure_cache.CACHE_ENV] = str(figure_cache_dir.resolve())
     multiprocessing.util.Finalize(None, kernels.shutdown, exitpriority=10)
@@ -318,6 +320,7 @@ def build_report(
         pool = open_workers(staging, processed_dir, cap(workers, "report").count, cache_dir, raw_dir)
         try:
             reingested = ensure_processed(raw_dir, processed_dir)
+            freshness.record(processed_dir, raw_dir, staging / FRESHNESS_FILE)
             data = ReportData.load(quarter, processed_dir)  # validates the quarter (and the unit below)
             if unit:
                 data.unit(unit)
@@ -327,6 +330,7 @@ def build_report(
             to_run = [j for j in planned if j.output not in {r.job.output for r in results}]
             results += run_jobs(to_run, staging, processed_dir, 0, progress, exports, pool)
             pool.shutdown(wait=True)
+            (staging / FRESHNESS_FILE).unlink(missing_ok=True)  # the index checks again below
             order = {j.output: i for i, j in enumerate(planned)}
             results.sort(key=lambda r: order[r.job.output])
             if unit:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.compare import unit_groups
 from analysis.core import labels, vnformat
 from analysis.core.escape import html as esc
 from analysis.core.outputs import atomic_path
@@ -42,7 +43,10 @@ p.meta { color: var(--muted); margin-top: 0; }
   background: #f9fbfc; }
 .o b { display: block; font-size: 1.6em; font-family: var(--font-figures); }
 ul.trang li { margin: .4em 0; font-size: 1.1em; }
-ul.don-vi { columns: 16em; }
+ul.don-vi { columns: 16em; margin-top: .3em; }
+h4 { margin: .8em 0 0; font-size: 1em; color: var(--heading); }
+p.loc input { font: inherit; padding: .25em .5em; width: 18em; }
+#loc-ket-qua { color: var(--muted); margin-left: .5em; }
 table { border-collapse: collapse; font-family: var(--font-figures); font-size: .9em; }
 th { background: var(--header-fill); border: 1px solid var(--border); padding: 4px 8px; }
 td { border: 1px solid var(--border-light); padding: 3px 8px; }
@@ -54,6 +58,31 @@ table.van-de { font-family: var(--font-text); font-size: .95em; margin: .5em 0 1
 table.van-de td { vertical-align: top; }
 """
 MAX_ERRORS_LISTED = 20  # on the index; the quality page lists every one
+# The filter box over the unit pages and the table of units: typing "hoa an" keeps the lines holding "Hòa An" (case
+# and Vietnamese marks ignored, đ as d) and the group headings that still have one. The page's only script, allowed
+# by its hash (`house.csp_meta`); without script (some mail viewers) the box stays hidden and the lists whole.
+FILTER_SCRIPT = """(function () {
+  var box = document.getElementById("loc-don-vi"), said = document.getElementById("loc-ket-qua");
+  if (!box) return;
+  function key(text) {
+    return text.normalize("NFD").replace(/[\\u0300-\\u036f]/g, "").replace(/[\\u0111\\u0110]/g, "d")
+      .toLowerCase().replace(/\\s+/g, " ").trim();
+  }
+  var lines = Array.prototype.slice.call(document.querySelectorAll("[data-loc]"));
+  var keys = lines.map(function (el) { return key(el.textContent); });
+  var groups = Array.prototype.slice.call(document.querySelectorAll("[data-nhom]"));
+  box.parentNode.hidden = false;
+  box.addEventListener("input", function () {
+    var wanted = key(box.value), shown = 0;
+    lines.forEach(function (el, i) {
+      var keep = !wanted || keys[i].indexOf(wanted) >= 0;
+      el.hidden = !keep;
+      if (keep && el.tagName === "LI") shown++;
+    });
+    groups.forEach(function (g) { g.hidden = !g.querySelector("li[data-loc]:not([hidden])"); });
+    said.textContent = wanted ? shown + " trang đơn vị" : "";
+  });
+})();"""
 
 
 def write(
@@ -90,7 +119,7 @@ def render(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="vi"><head><meta charset="utf-8">',
-        house.csp_meta(),
+        house.csp_meta(*([FILTER_SCRIPT] if unit_pages else [])),
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
         f"<title>Báo cáo {esc(q.vn)} — {esc(data.registry.province_name)}</title>",
         f"<style>{house.css()}{CSS}</style></head><body><main>",
@@ -133,6 +162,8 @@ def render(
     parts.append("<h2>Chi tiết theo đơn vị</h2>")
     order = {u.code: i for i, u in enumerate(data.registry.units)}
     parts.append(_completeness_table(now.sort_values("unit_code", key=lambda c: c.map(order))))
+    if unit_pages:
+        parts.append(f"<script>{FILTER_SCRIPT}</script>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
@@ -204,24 +235,39 @@ def _box(number: str, label: str, alarm: bool = False) -> str:
 
 
 def _unit_links(data: ReportData, pages: list[JobResult]) -> list[str]:
-    """The unit pages by type of unit (communes or districts first, provincial agencies last), in registry order."""
-    by_type: dict[str, list[JobResult]] = {t: [] for t in ("commune", "district", "agency")}
-    for result in pages:
-        by_type.setdefault(data.registry.get(result.job.parameters["unit"]).type, []).append(result)
-    groups = [(t, results) for t, results in by_type.items() if results]
-    parts = []
-    for unit_type, results in groups:
-        if len(groups) > 1:
-            parts.append(f"<h3>{esc(labels.unit_group_heading(unit_type, len(results)))}</h3>")
-        parts += ["<ul class='don-vi'>", *(_link(r) for r in results), "</ul>"]
+    """The unit pages by type of unit (communes or districts first, provincial agencies last) and, where the
+    crosswalk is known, communes by former district; a filter box above (`FILTER_SCRIPT`)."""
+    page_of = {r.job.parameters["unit"]: r for r in pages}
+    groups = unit_groups.by_former_district(data.registry, page_of, data.succession)
+    types = list(dict.fromkeys(g.unit_type for g in groups))
+    parts = [
+        '<p class="loc" hidden><label for="loc-don-vi">Tìm đơn vị:</label> '
+        '<input type="search" id="loc-don-vi" autocomplete="off" placeholder="gõ tên, không cần dấu"> '
+        '<span id="loc-ket-qua" aria-live="polite"></span></p>'
+    ]
+    for unit_type in types:
+        own = [g for g in groups if g.unit_type == unit_type]
+        parts.append("<section data-nhom>")
+        if len(types) > 1:
+            count = sum(len(g.codes) for g in own)
+            parts.append(f"<h3>{esc(labels.unit_group_heading(unit_type, count))}</h3>")
+        for group in own:
+            if group.district or group.unplaced:
+                heading = labels.district_group_heading(group.district, unit_type, len(group.codes))
+                parts.append(f"<div data-nhom><h4>{esc(heading)}</h4>")
+            parts += ["<ul class='don-vi'>", *(_link(page_of[c], filtered=True) for c in group.codes), "</ul>"]
+            if group.district or group.unplaced:
+                parts.append("</div>")
+        parts.append("</section>")
     return parts
 
 
-def _link(result: JobResult) -> str:
+def _link(result: JobResult, filtered: bool = False) -> str:
     text = esc(result.title)
+    li = "<li data-loc>" if filtered else "<li>"
     if not result.ok:
-        return f"<li>{text} — <i>không lập được</i></li>"
-    return f'<li><a href="{esc(result.href)}">{text}</a></li>'
+        return f"{li}{text} — <i>không lập được</i></li>"
+    return f'{li}<a href="{esc(result.href)}">{text}</a></li>'
 
 
 def _completeness_table(now) -> str:
@@ -229,7 +275,7 @@ def _completeness_table(now) -> str:
     for r in now.itertuples():
         date = vnformat.iso_day(r.report_date)
         rows.append(
-            f"<tr><td>{esc(r.unit_name)}</td>"
+            f"<tr data-loc><td>{esc(r.unit_name)}</td>"
             f'<td class="{STATUS_CLASS[r.status]}">{esc(labels.label("completeness_status", r.status))}</td>'
             f"<td>{esc(date)}</td></tr>"
         )

@@ -68,6 +68,10 @@ _NO_OWN_POLLER = ["--IPKernelApp.parent_handle=0"] if os.name == "posix" else []
 _manager: KernelManager | None = None
 _cwd: Path | None = None
 _starting: KernelManager | None = None  # a kernel being started (its folder exists): killed too by kill_now
+# The notebooks' connection to the kernel, kept open from one notebook to the next: a new client waits for the
+# kernel's output channel to stay quiet for 0.2 s before its first cell (jupyter_client's wait_for_ready), as long
+# as a unit's page takes to compute. nbclient opens it for the first notebook; it closes with the kernel.
+_client = None
 
 
 def start(cwd: Path) -> KernelManager:
@@ -151,9 +155,19 @@ def discard() -> None:
     shutdown()
 
 
+def _drop_client() -> None:
+    """Close the notebooks' connection (after a failure its state is unknown; a new kernel needs a new one)."""
+    global _client
+    client, _client = _client, None
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.stop_channels()
+
+
 def shutdown() -> None:
     """Stop this process's kernel and remove its folder (sockets, connection file)."""
     global _manager, _cwd
+    _drop_client()
     manager, _manager, _cwd = _manager, None, None
     if manager is not None:
         _stop(manager)
@@ -162,8 +176,8 @@ def shutdown() -> None:
 def kill_now() -> None:
     """Kill this process's kernel and remove its folder at once: for a worker that must end now (its parent is
     gone). Safe in a signal handler: system calls only, no messages to the kernel."""
-    global _manager, _cwd, _starting
-    managers, _manager, _cwd, _starting = (_manager, _starting), None, None, None
+    global _manager, _cwd, _starting, _client
+    managers, _manager, _cwd, _starting, _client = (_manager, _starting), None, None, None, None
     for manager in managers:  # the running kernel, and one being started (killed between start and watch)
         if manager is None:
             continue
@@ -217,18 +231,20 @@ class ReusedKernelEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
+        global _client
+        client.kc = _client  # None for the first notebook on this kernel: nbclient connects
         try:
             nb = client.execute()
             _clear_namespace(client)
+            _client = client.kc  # kept for the next notebook
             return nb
         except BaseException:  # a timeout or a dead kernel: keep what ran so far to look into (papermill writes
+            _client = client.kc  # (closed below: the kernel is discarded after a failure)
+            _drop_client()
             output = nb_man.nb.metadata.get("papermill", {}).get("output_path")  # the notebook at the end only)
             if output:
                 write_ipynb(nb_man.nb, output)
             raise
-        finally:  # the kernel stays; its client for this notebook does not
-            if client.kc is not None:
-                client.kc.stop_channels()
 
 
 def _clear_namespace(client: PapermillNotebookClient) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.catalogue.model import Indicator
+from analysis.compare import unit_groups as grouping
 from analysis.compare.coverage import NOT_COMPARABLE
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
@@ -34,30 +35,38 @@ def scope(data: ReportData) -> None:
 def unit_groups(data: ReportData) -> list[tuple[str, list[str]]]:
     """The quarter's compared units by type (communes or districts first, provincial agencies last), as (type,
     names in registry order): rankings and heatmaps compare a unit with units of its own type only."""
-    present = set(data.unit_comparison["unit_name"])
-    groups: dict[str, list[str]] = {t: [] for t in ("commune", "district", "agency")}
-    for u in data.registry.units:
-        if u.name in present:
-            groups.setdefault(u.type, []).append(u.name)
-    return [(t, names) for t, names in groups.items() if names]
+    names = _names(data)
+    return [(t, [names[c] for c in codes]) for t, codes in grouping.by_type(data.registry, names)]
 
 
 def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
-    """The units of each type in runs of at most HEATMAP_UNITS (a type never shares a heatmap with another when
-    there are more units than one heatmap holds), each with its heading ("" when one heatmap holds them all)."""
-    groups = unit_groups(data)
-    every = [name for _, names in groups for name in names]
-    if len(every) <= HEATMAP_UNITS:
-        return [("", every)]
+    """The units in runs of at most HEATMAP_UNITS, each with its heading ("" when one heatmap holds them all): a
+    type never shares a heatmap with another, and communes run by former district where the crosswalk is known
+    (a district of more than HEATMAP_UNITS communes in even runs)."""
+    names = _names(data)
+    groups = grouping.by_former_district(data.registry, names, data.succession)
+    if len(names) <= HEATMAP_UNITS:
+        return [("", [names[c] for g in groups for c in g.codes])]
+    count = {t: len(codes) for t, codes in grouping.by_type(data.registry, names)}
     chunks = []
-    for unit_type, names in groups:
-        parts = -(-len(names) // HEATMAP_UNITS)
-        size = -(-len(names) // parts)  # runs of even length: 125 → 9 of 14 (not 8 of 15 and one of 5)
-        for i in range(0, len(names), size):
-            part = names[i : i + size]
+    for group in groups:
+        if group.district or group.unplaced:
+            heading = labels.district_group_heading(group.district, group.unit_type, len(group.codes))
+        else:
+            heading = labels.unit_group_heading(group.unit_type, count[group.unit_type])
+        parts = -(-len(group.codes) // HEATMAP_UNITS)
+        size = -(-len(group.codes) // parts)  # runs of even length: 125 → 9 of 14 (not 8 of 15 and one of 5)
+        for i in range(0, len(group.codes), size):
+            part = group.codes[i : i + size]
             where = f", {i + 1}–{i + len(part)}" if parts > 1 else ""
-            chunks.append((f"{labels.unit_group_heading(unit_type, len(names))}{where}", part))
+            chunks.append((f"{heading}{where}", [names[c] for c in part]))
     return chunks
+
+
+def _names(data: ReportData) -> dict[str, str]:
+    """code → name of the units compared this quarter."""
+    present = set(data.unit_comparison["unit_name"])
+    return {u.code: u.name for u in data.registry.units if u.name in present}
 
 
 def change_heatmaps(data: ReportData, figures_dir: str | None = None) -> None:

@@ -27,9 +27,9 @@ INCREASE = "0B3D66"  # direction only, never good or bad (that depends on the in
 DECREASE = "5B2C83"
 
 # What a page may load or run. Pages are read offline from a shared folder and show text taken from units' files:
-# - no script at all, inline or from anywhere (default-src 'none' covers script-src): nbconvert's lab template is
-#   used without its script blocks (report/templates/report/index.html.j2), the index has none, and a script tag
-#   that slipped into a page through a unit's text would not run;
+# - no script from anywhere (default-src 'none' covers script-src): nbconvert's lab template is used without its
+#   script blocks (report/templates/report/index.html.j2), and a script tag that slipped into a page through a
+#   unit's text would not run; the index's one script (its filter box) is allowed by its hash alone (`csp_meta`);
 # - images only as data: URIs (every chart is an inline PNG; nothing is fetched, not even from the same folder);
 # - styles only inline: the pages carry their CSS in <style> elements (nbconvert's lab CSS, the house CSS) and
 #   nbconvert writes a few style attributes; 'unsafe-inline' for styles is safe enough here because nothing else can
@@ -40,9 +40,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def csp_meta() -> str:
-    """The page's Content-Security-Policy as a meta tag (first in <head>, before any style or image)."""
-    return f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+def csp_meta(*scripts: str) -> str:
+    """The page's Content-Security-Policy as a meta tag (first in <head>, before any style or image); `scripts`: the
+    exact texts of the page's own inline scripts, allowed by their SHA-256 (nothing else runs: not a script that
+    slipped in through a unit's text, not the same script changed by a byte)."""
+    policy = CONTENT_SECURITY_POLICY
+    if scripts:
+        import base64
+        import hashlib
+
+        hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+        policy += f"; script-src {hashes}"
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
 @cache
