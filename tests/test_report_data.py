@@ -28,6 +28,13 @@ def test_loading_again_reuses_the_computed_data(processed):
     assert again is first and again.unit_comparison is comparison  # ... and not again by the next notebook
 
 
+def test_forgotten_data_are_read_again(processed):
+    first = ReportData.load("2021Q3", processed)
+    ReportData.forget()  # a report worker after its export: it keeps no copy of the data
+    again = ReportData.load("2021Q3", processed)
+    assert again is not first and again.quarter == first.quarter
+
+
 def test_another_quarter_or_folder_is_loaded_afresh(processed, tmp_path):
     first = ReportData.load("2021Q3", processed)
     other_quarter = ReportData.load("2021Q2", processed)

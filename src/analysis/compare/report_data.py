@@ -120,6 +120,11 @@ class ReportData:
     succession_error: str = ""
 
     @classmethod
+    def forget(cls) -> None:
+        """Drop the data `load` keeps for its next call (a process that will not read them again)."""
+        _last_loaded.clear()
+
+    @classmethod
     def load(cls, quarter: str | Quarter, processed_dir: str | Path | None = None) -> ReportData:
         """The data for `quarter`; the same object again while nothing it was built from has changed (a report
         worker's kernel runs one notebook per unit on the same data: tables and comparisons are computed once)."""

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from analysis.compare.report_data import PROCESSED_ENV, ParameterError, ReportData
-from analysis.core import signals, workspace
+from analysis.core import memory, signals, workspace
 from analysis.core.lock import folder_lock
 from analysis.core.outputs import atomic_path
 from analysis.core.periods import Quarter
@@ -212,6 +212,7 @@ def run_job(job: Job, staging: Path, processed_dir: Path) -> JobResult:
         return JobResult(job, False, time.perf_counter() - start, message)
     executed_nb.scrub_paths(executed, job)
     export_html(executed, staging / f"{job.output}.html", job)
+    memory.give_back()
     return JobResult(job, True, time.perf_counter() - start)
 
 
@@ -390,6 +391,9 @@ def _export(kind: str, quarter: str, processed_dir: Path, staging: Path) -> None
         from analysis.exports import docx as export_docx
 
         export_docx.write_docx(data, staging / report_files.docx_name(quarter))
+    del data
+    ReportData.forget()  # this process's notebooks run in its kernel: the worker needs no copy of the data kept
+    memory.give_back()  # the data, workbook or document freed: their pages to the system
 
 
 __all__ = ["ParameterError", "ReportResult", "build_report", "ensure_processed"]

@@ -42,6 +42,7 @@ def _analysis_reset(ip):
     for name in [n for n in ns if n not in hidden]:
         del ns[name]
     ns.update({n: "" for n in ("_", "__", "___", "_i", "_ii", "_iii")})
+    __import__("analysis.core.memory", fromlist=["give_back"]).give_back()  # what the notebook freed, to the system
 _analysis_reset(get_ipython())
 """
 # the client nbclient uses: its asynchronous poller honours the execution timeout and notices a dead kernel

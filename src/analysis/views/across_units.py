@@ -65,7 +65,7 @@ def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
 
 def _names(data: ReportData) -> dict[str, str]:
     """code → name of the units compared this quarter."""
-    present = set(data.unit_comparison["unit_name"])
+    present = set(data.unit_comparison["unit_name"].unique())
     return {u.code: u.name for u in data.registry.units if u.name in present}
 
 

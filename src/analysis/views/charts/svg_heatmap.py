@@ -61,18 +61,24 @@ def change_heatmap_svg(data: pd.DataFrame, title: str, limit: float = 100.0) -> 
         for k, line in enumerate(wrap(str(row), 30, max_lines=2).split("\n")[:2]):
             out.append(f'<text x="{_LABEL_W - 6}" y="{y + 10 + 10 * k:.1f}" text-anchor="end" font-size="9.5" '
                        f'fill="#222">{escape.html(line)}</text>')  # fmt: skip
+        fills = _fills(values[i], norm, cmap)
         for j in range(n_cols):
-            out.append(_cell(_LABEL_W + j * cell_w, y, cell_w, values[i, j], norm, cmap))
+            out.append(_cell(_LABEL_W + j * cell_w, y, cell_w, values[i, j], fills[j]))
     out.append(_legend(height - 58, limit, cmap))
     out.append("</svg>")
     return "".join(out)
 
 
-def _cell(x: float, y: float, w: float, v: float, norm: Normalize, cmap: object) -> str:
+def _fills(row: np.ndarray, norm: Normalize, cmap: object) -> list[str]:
+    """The colour of each cell of a row, in one call of the colour map (a call per cell was most of a heatmap)."""
+    rgba = cmap(norm(np.clip(np.nan_to_num(row), norm.vmin, norm.vmax)))  # type: ignore[operator]
+    return [NAN_COLOR if np.isnan(v) else to_hex(c) for v, c in zip(row, rgba, strict=True)]
+
+
+def _cell(x: float, y: float, w: float, v: float, fill: str) -> str:
     if np.isnan(v):
         fill, text, colour = NAN_COLOR, vnformat.MISSING_TEXT, "#444"
     else:
-        fill = to_hex(cmap(norm(float(np.clip(v, norm.vmin, norm.vmax)))))  # type: ignore[operator]
         decimals = 1 if abs(v) < 100 else 0
         text = vnformat.number(v, decimals)  # % or points: the row's label and the legend say which
         text = ("+" + text) if round(v, decimals) > 0 else text
