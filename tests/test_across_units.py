@@ -67,8 +67,11 @@ def test_a_long_ranking_shows_its_first_and_last_units_and_folds_the_whole_list(
     monkeypatch.setattr(nb, "table", lambda frame, columns=(), note="": shown.append((frame, note)))
     monkeypatch.setattr(nb, "folded", lambda summary, html: folded.append((summary, html)))
     table = pd.DataFrame({"Xếp hạng": [str(i) for i in range(1, 126)], "Đơn vị": [f"Xã {i}" for i in range(125)]})
+    table.attrs["cell_class"] = {"Đơn vị": ["tang" if i % 2 else "giam" for i in range(125)]}
     across_units._ranking(table, 125)
     ((short, note),) = shown
+    # the shown rows keep the direction of their change cells (the gap row has none)
+    assert short.attrs["cell_class"]["Đơn vị"] == ["giam", "tang"] * 5 + [""] + ["tang", "giam"] * 5
     assert list(short["Xếp hạng"]) == [str(i) for i in range(1, 11)] + ["…"] + [str(i) for i in range(116, 126)]
     assert "10 đơn vị đầu và 10 đơn vị cuối" in note
     ((summary, html),) = folded

@@ -159,6 +159,10 @@ def _ranking(table: pd.DataFrame, count: int) -> None:
         return
     gap = pd.DataFrame([{c: "…" for c in table.columns}])
     short = pd.concat([table.head(RANKED_SHOWN), gap, table.tail(RANKED_SHOWN)], ignore_index=True)
+    classes = table.attrs.get(tables.CELL_CLASS, {})  # the direction of each change cell, kept for the rows shown
+    short.attrs[tables.CELL_CLASS] = {
+        column: [*kinds[:RANKED_SHOWN], "", *kinds[-RANKED_SHOWN:]] for column, kinds in classes.items()
+    }
     note = f"{RANKED_SHOWN} đơn vị đầu và {RANKED_SHOWN} đơn vị cuối bảng xếp hạng; danh sách đủ ở dưới."
     nb.table(short, TEXT_COLUMNS, note=note)
     nb.folded(f"Xem đủ {vnformat.number(count)} đơn vị", nb.table_html(table, TEXT_COLUMNS))
