@@ -585,3 +585,18 @@ def test_trend_grid_makes_room_for_long_tick_labels():
         if i > 0:
             left_panel = fig.axes[i - 1].get_window_extent(renderer)
             assert min(b.x0 for b in labels) > left_panel.x1, i
+
+
+def test_change_heatmap_reads_a_rates_row_in_points_on_a_scale_of_its_own():
+    data = pd.DataFrame(
+        {"Huyện A": [12.5, 7.8], "Huyện B": [-40.0, -20.0]},
+        index=["Lượt tiếp công dân", "Tỷ lệ giải quyết (điểm %)"],
+    )
+    fig = change_heatmap(data, "Quý III/2021")
+    by_text = {t.get_text(): t for t in fig.axes[0].texts}
+    assert {"+12,5%", "-40,0%", "+7,8", "-20,0"} <= set(by_text)  # a rate's change in points, no "%"
+    # -20 points is the end of the rates' scale: as dark as -100% would be, darker than the count's -40%
+    assert to_hex(by_text["-20,0"].get_color()) == "#ffffff"
+    assert to_hex(by_text["-40,0%"].get_color()) == "#000000"
+    assert any("±20 điểm phần trăm (tỷ lệ)" in t.get_text() for t in fig.texts)  # the footnote says so
+    render(fig)

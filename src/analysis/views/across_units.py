@@ -17,6 +17,7 @@ from analysis.core import escape, labels, vnformat
 from analysis.views import charts, tables
 from analysis.views import notebook as nb
 from analysis.views.charts import svg_heatmap
+from analysis.views.charts.style import POINTS_SUFFIX
 from analysis.views.tables import TEXT_COLUMNS
 from analysis.views.wording import change_of, change_text, last_year_phrase, previous_phrase
 
@@ -105,7 +106,7 @@ def change_matrix(cmp: pd.DataFrame, keys: list[Indicator], base: str, column: s
         shown[shown["indicator"].isin([i.code for i in keys])]
         .pivot_table(index="indicator", columns=column, values="shown", aggfunc="first", dropna=False)
         .reindex(index=[i.code for i in keys], columns=order)
-        .rename(index={i.code: i.short_name + (" (điểm %)" if i.code in rates else "") for i in keys})
+        .rename(index={i.code: i.short_name + (POINTS_SUFFIX if i.code in rates else "") for i in keys})
     )
 
 

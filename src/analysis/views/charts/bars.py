@@ -89,7 +89,9 @@ def units_side_by_side(data: pd.DataFrame, title: str, unit: str, labels: dict[s
         vals = df[c].to_numpy(dtype=float)
         offset = (k - 1) / 2 * bar_h - j * bar_h  # first column on top of its group
         bars = ax.barh(y + offset, np.nan_to_num(vals), height=bar_h * 0.92, color=colors[j], label=labels[c])
-        ax.bar_label(bars, [value_text(v, unit) for v in vals], padding=2, fontsize=label_fs, color="#222222")
+        texts = ax.bar_label(bars, [value_text(v, unit) for v in vals], padding=2, fontsize=label_fs, color="#222222")
+        for text in texts:  # inside the axes (the x limit leaves room): the layout need not measure them
+            text.set_in_layout(False)
     _bar_xlim(ax, df[cols].to_numpy(dtype=float))
     _legend_above(ax, *ax.get_legend_handles_labels(), ncols=k)
     return fig

@@ -27,6 +27,8 @@ from analysis.views.charts.style import (
     MUTED,
     NAN_COLOR,
     PALETTE,
+    POINTS_LIMIT,
+    POINTS_SUFFIX,
     contrast_text,
     decimals_for,
     quarter_tick,
@@ -122,33 +124,46 @@ def change_heatmap(data: pd.DataFrame, title: str, limit: float = 100.0) -> Figu
     ax = _grid_axes(fig, rows, n_cols)
     cmap = mpl.colormaps[CHANGE_CMAP].with_extremes(bad=NAN_COLOR)
     norm = Normalize(vmin=-limit, vmax=limit, clip=False)
+    points = np.array([str(r).endswith(POINTS_SUFFIX) for r in data.index], dtype=bool)
+    # a rate's row (percentage points) coloured on a scale of its own: ±POINTS_LIMIT points at the colour bar's ends
+    coloured = np.where(points[:, None], values * (limit / POINTS_LIMIT), values)
     mesh = ax.pcolormesh(
-        np.arange(n_cols + 1) - 0.5, np.arange(n_rows + 1) - 0.5, np.ma.masked_invalid(values),
+        np.arange(n_cols + 1) - 0.5, np.arange(n_rows + 1) - 0.5, np.ma.masked_invalid(coloured),
         cmap=cmap, norm=norm, edgecolors="white", linewidth=1.5,
     )  # fmt: skip
     _column_labels(ax, cols, cell_w)
-    _change_cells(ax, values, cmap, norm, fs=7.5 if cell_w >= 0.55 else 6.5)
+    _change_cells(ax, values, coloured, points, cmap, norm, fs=7.5 if cell_w >= 0.55 else 6.5)
     _change_colorbar(fig, ax, mesh, limit)
     limit_text = vnformat.percent(limit, decimals_for([limit], 0))
+    rates = f" (số lượng), ±{vnformat.number(POINTS_LIMIT)} điểm phần trăm (tỷ lệ)" if points.any() else ""
     add_footnote(
         fig,
-        f"Ô xám (—): không so sánh được. Màu giới hạn ở ±{limit_text}; màu không hàm ý tốt hay xấu (tùy chỉ tiêu).",
+        f"Ô xám (—): không so sánh được. Màu giới hạn ở ±{limit_text}{rates}; màu không hàm ý tốt hay xấu "
+        "(tùy chỉ tiêu).",
     )
     return fig
 
 
-def _change_cells(ax: Axes, values: np.ndarray, cmap: Colormap, norm: Normalize, fs: float) -> None:
-    """Each cell's change ("+12,5%", "—"), black or white against its colour."""
+def _change_cells(
+    ax: Axes, values: np.ndarray, coloured: np.ndarray, points: np.ndarray, cmap: Colormap, norm: Normalize, fs: float
+) -> None:
+    """Each cell's change ("+12,5%"; a rate's "+7,8" points; "—"), black or white against its colour; drawn inside
+    its cell, so the layout need not measure it."""
     limit = norm.vmax
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
             if np.isnan(v):
-                ax.text(j, i, vnformat.MISSING_TEXT, ha="center", va="center", fontsize=fs, color="#444444")
-                continue
-            text = vnformat.percent(v, 1 if abs(v) < 100 else 0, sign=True)
-            color = contrast_text(cmap(norm(float(np.clip(v, -limit, limit)))))
-            ax.text(j, i, text, ha="center", va="center", fontsize=fs, color=color)
+                text, color = vnformat.MISSING_TEXT, "#444444"
+            else:
+                decimals = 1 if abs(v) < 100 else 0
+                if points[i]:
+                    text = vnformat.number(v, decimals)
+                    text = "+" + text if round(v, decimals) > 0 else text
+                else:
+                    text = vnformat.percent(v, decimals, sign=True)
+                color = contrast_text(cmap(norm(float(np.clip(coloured[i, j], -limit, limit)))))
+            ax.text(j, i, text, ha="center", va="center", fontsize=fs, color=color, in_layout=False)
 
 
 def _change_colorbar(fig: Figure, ax: Axes, mesh: QuadMesh, limit: float) -> None:
@@ -253,7 +268,7 @@ def _status_cells(ax: Axes, codes: list[list[str]], short: bool, fs: float) -> N
                 big = text == "✓"  # a tick is small at text size
                 ax.text(
                     j, i, text, ha="center", va="center", fontsize=fs + 2.5 if big else fs,
-                    fontweight="bold" if big else "normal", color=contrast_text(cell.color), zorder=3,
+                    fontweight="bold" if big else "normal", color=contrast_text(cell.color), zorder=3, in_layout=False,
                 )  # fmt: skip
 
 

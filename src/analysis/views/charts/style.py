@@ -82,6 +82,10 @@ HOUSE_RC: dict[str, Any] = {
 P = ParamSpec("P")
 
 
+POINTS_SUFFIX = " (điểm %)"  # how a change heatmap's row of a rate is named (`across_units.change_matrix`)
+POINTS_LIMIT = 20.0  # percentage points at the ends of the rates' colours in a change heatmap
+
+
 def house_style() -> contextlib.AbstractContextManager:
     """``rc_context`` with the house rcParams; every chart function draws inside it."""
     return mpl.rc_context(rc=HOUSE_RC)

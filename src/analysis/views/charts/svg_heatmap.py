@@ -16,11 +16,18 @@ from matplotlib.colors import Normalize, to_hex
 
 from analysis.core import escape, vnformat
 from analysis.views.charts.layout import numeric
-from analysis.views.charts.style import CHANGE_CMAP, MUTED, NAN_COLOR, TITLE_WRAP, contrast_text, wrap
+from analysis.views.charts.style import (
+    CHANGE_CMAP,
+    MUTED,
+    NAN_COLOR,
+    POINTS_LIMIT,
+    POINTS_SUFFIX,
+    TITLE_WRAP,
+    contrast_text,
+    wrap,
+)  # fmt: skip
 from analysis.views.charts.svg_grid import FONT, WIDTH
 
-POINTS_SUFFIX = " (điểm %)"  # how `across_units.change_matrix` names a rate's row
-POINTS_LIMIT = 20.0  # percentage points at the ends of the rates' colours
 _LABEL_W = 190
 _HEADER_H = 118
 _ROW_H = 24
