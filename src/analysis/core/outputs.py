@@ -149,9 +149,7 @@ def _umask() -> int:
 
 def neutralise_formula(text: object) -> object:
     """Prefix a text that a spreadsheet would run as a formula with an apostrophe; leave the rest alone."""
-    if isinstance(text, str) and text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return "'" + text if _is_formula_text(text) else text
 
 
 def injection_safe(df: pd.DataFrame) -> pd.DataFrame:

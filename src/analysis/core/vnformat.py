@@ -42,8 +42,9 @@ def _digits(x: float) -> float | Decimal:
     return Decimal(f"{x:.{FLOAT_DIGITS}g}") if x >= 1e15 else x
 
 
-def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT) -> str:
-    """7048 → "7.048"; 1234.5 (decimals=1) → "1.234,5"; -12 → "-12"; None/NaN → "—"."""
+def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT, sign: bool = False) -> str:
+    """7048 → "7.048"; 1234.5 (decimals=1) → "1.234,5"; -12 → "-12"; None/NaN → "—"; sign=True → "+7,8" (a
+    change: "+" when it rounds above zero)."""
     if _is_missing(x):
         return missing
     value = _round_half_up(float(x), decimals)
@@ -51,7 +52,7 @@ def number(x: float | int | None, decimals: int = 0, missing: str = MISSING_TEXT
         value = 0.0  # no "-0"
     text = f"{_digits(abs(value)):,.{decimals}f}"  # "1,234.5"
     text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return ("-" if value < 0 else "") + text
+    return ("-" if value < 0 else "+" if sign and value > 0 else "") + text
 
 
 def auto(x: float | int | None, missing: str = MISSING_TEXT) -> str:
@@ -65,8 +66,7 @@ def percent(x: float | None, decimals: int = 1, missing: str = MISSING_TEXT, sig
     """12.5 → "12,5%" (x is already in percent); sign=True → "+12,5%"."""
     if _is_missing(x):
         return missing
-    text = number(x, decimals) + "%"
-    return ("+" + text) if sign and _round_half_up(float(x), decimals) > 0 else text
+    return number(x, decimals, sign=sign) + "%"
 
 
 def change_words(pct: float | None, decimals: int = 1) -> str:

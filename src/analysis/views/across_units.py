@@ -7,6 +7,8 @@ whole list folded below, and a chart of one indicator shows the CHART_UNITS larg
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from analysis.catalogue.model import Indicator
@@ -48,7 +50,7 @@ def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
     groups = grouping.by_former_district(data.registry, names, data.succession)
     if len(names) <= HEATMAP_UNITS:
         return [("", [names[c] for g in groups for c in g.codes])]
-    count = {t: len(codes) for t, codes in grouping.by_type(data.registry, names)}
+    count = Counter(g.unit_type for g in groups for _ in g.codes)  # units of each type
     chunks = []
     for group in groups:
         if group.district or group.unplaced:

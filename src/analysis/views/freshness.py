@@ -100,10 +100,7 @@ def _recorded(processed: Path, raw_dir: str | Path | None) -> Freshness | None:
         found = kept["found"]
         when = datetime.fromisoformat(found["ingested_at"]) if found["ingested_at"] else None
         lists = {k: tuple(found[k]) for k in ("added", "changed", "removed")}
-        return Freshness(
-            checked=bool(found["checked"]), **lists, config_changed=bool(found["config_changed"]),
-            manual_changed=bool(found["manual_changed"]), ingested_at=when,
-        )  # fmt: skip
+        return Freshness(**{**found, **lists, "ingested_at": when})
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

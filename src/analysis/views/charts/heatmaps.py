@@ -157,11 +157,8 @@ def _change_cells(
                 text, color = vnformat.MISSING_TEXT, "#444444"
             else:
                 decimals = 1 if abs(v) < 100 else 0
-                if points[i]:
-                    text = vnformat.number(v, decimals)
-                    text = "+" + text if round(v, decimals) > 0 else text
-                else:
-                    text = vnformat.percent(v, decimals, sign=True)
+                as_text = vnformat.number if points[i] else vnformat.percent
+                text = as_text(v, decimals, sign=True)
                 color = contrast_text(cmap(norm(float(np.clip(coloured[i, j], -limit, limit)))))
             ax.text(j, i, text, ha="center", va="center", fontsize=fs, color=color, in_layout=False)
 

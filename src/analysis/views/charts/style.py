@@ -132,8 +132,7 @@ class _VNFormatter(FuncFormatter):
     def _format(self, x: float, pos: int | None = None) -> str:
         if self.percent:
             return vnformat.percent(x, self._decimals_now, sign=self.sign)
-        text = vnformat.number(x, self._decimals_now)
-        return ("+" + text) if self.sign and round(x, self._decimals_now) > 0 else text
+        return vnformat.number(x, self._decimals_now, sign=self.sign)
 
 
 def decimals_for(locs: Iterable[float], minimum: int, maximum: int = 4) -> int:

@@ -77,9 +77,10 @@ def change_heatmap_svg(data: pd.DataFrame, title: str, limit: float = 100.0) -> 
 
 
 def _fills(row: np.ndarray, norm: Normalize, cmap: object) -> list[str]:
-    """The colour of each cell of a row, in one call of the colour map (a call per cell was most of a heatmap)."""
+    """The colour of each cell of a row, in one call of the colour map (a call per cell was most of a heatmap); an
+    empty cell's is chosen by `_cell`."""
     rgba = cmap(norm(np.clip(np.nan_to_num(row), norm.vmin, norm.vmax)))  # type: ignore[operator]
-    return [NAN_COLOR if np.isnan(v) else to_hex(c) for v, c in zip(row, rgba, strict=True)]
+    return [to_hex(c) for c in rgba]
 
 
 def _cell(x: float, y: float, w: float, v: float, fill: str) -> str:
@@ -87,8 +88,7 @@ def _cell(x: float, y: float, w: float, v: float, fill: str) -> str:
         fill, text, colour = NAN_COLOR, vnformat.MISSING_TEXT, "#444"
     else:
         decimals = 1 if abs(v) < 100 else 0
-        text = vnformat.number(v, decimals)  # % or points: the row's label and the legend say which
-        text = ("+" + text) if round(v, decimals) > 0 else text
+        text = vnformat.number(v, decimals, sign=True)  # % or points: the row's label and the legend say which
         colour = contrast_text(fill)
     return (
         f'<rect x="{x + 1:.1f}" y="{y + 1}" width="{w - 2:.1f}" height="{_ROW_H - 2}" fill="{fill}"/>'
@@ -107,8 +107,7 @@ def _legend(y: float, limit: float, cmap: object) -> str:
             out.append(f'<rect x="{x0 + s * w / 30:.1f}" y="{yy}" width="{w / 30 + 0.3:.1f}" height="9" '
                        f'fill="{colour}"/>')  # fmt: skip
         for t in (-end, 0.0, end):
-            text = vnformat.percent(t, 0, sign=True) if unit else vnformat.number(t, 0)
-            text = ("+" + text) if not unit and t > 0 else text
+            text = vnformat.percent(t, 0, sign=True) if unit else vnformat.number(t, 0, sign=True)
             out.append(f'<text x="{x0 + (t + end) / (2 * end) * w:.1f}" y="{yy + 21}" text-anchor="middle" '
                        f'font-size="8.5" fill="#222">{text}</text>')  # fmt: skip
         out.append(f'<text x="{x0 - 5}" y="{yy + 8}" text-anchor="end" font-size="9" fill="{MUTED}">giảm</text>')
