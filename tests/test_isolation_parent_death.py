@@ -85,3 +85,25 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:
         return os.path.exists(f"/proc/{pid}")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers: Linux")
+def test_a_worker_asked_to_end_ends_without_a_traceback(capfd):
+    """multiprocessing's exit handler sends SIGTERM to a daemon worker still alive; a forked worker inherited the
+    run's SIGTERM handler (raise Terminated) and printed its traceback under a clean Ctrl+C message."""
+    import multiprocessing as mp
+
+    from analysis.core.signals import sigterm_as_interrupt
+    from analysis.ingest import isolation
+
+    ctx = mp.get_context("fork")
+    with sigterm_as_interrupt():  # as the ingest command runs
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=isolation._worker, args=(child, str, None, os.getpid()), daemon=True)
+        proc.start()
+        parent.send((0, 7))
+        assert parent.recv() == (0, True, "7")  # at work: its handlers are set
+        proc.terminate()
+        proc.join(10)
+    assert proc.exitcode == -signal.SIGTERM
+    assert "Traceback" not in capfd.readouterr().err

@@ -54,6 +54,10 @@ def _worker(
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group: the parent stops the
     # run and kills its workers; a worker's own KeyboardInterrupt would only print a traceback
+    # a forked worker inherits the parent's SIGTERM handler (`core.signals`: raise Terminated); multiprocessing's exit
+    # handler terminates a daemon worker the parent had not yet killed (one started as Ctrl+C came), and the worker
+    # then printed that exception's traceback: a worker asked to end just ends
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for other in inherited:  # a forked worker's copies of the parent's ends of its own and its siblings' pipes:
         other.close()  # closed, so it sees its pipe's end of file when the parent is gone, on any platform
     os.environ["RUST_BACKTRACE"] = "0"  # a parser abort is reported by the parent, not as pages of backtrace
