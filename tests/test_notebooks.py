@@ -263,6 +263,13 @@ def test_quality_notebook_counts_reporting_units(runs):
     assert "Kiểm tra 3 tệp số liệu phát hiện 0 lỗi và 0 cảnh báo" in text
 
 
+def test_quality_notebook_says_unusual_figures_in_plain_words(runs):
+    text = shown(runs.notebooks["01-chat-luong-du-lieu.ipynb"])
+    assert "## Số liệu bất thường so với các quý trước" in text
+    assert "khác hẳn các quý trước của chính đơn vị" in text  # the rule, said under the list
+    assert "điểm z" not in text.lower() and "Trung vị" not in text
+
+
 def test_province_overview_headline_and_table(runs):
     nb = runs.notebooks["02-tong-quan-tinh.ipynb"]
     text = shown(nb)

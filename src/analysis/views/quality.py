@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.compare import unusual
+from analysis.compare.comparisons import MIN_HISTORY
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
 from analysis.core.periods import Quarter
@@ -161,41 +163,59 @@ def submission_notes(data: ReportData) -> pd.DataFrame:
 
 
 def outlier_table(data: ReportData, unit_code: str | None = None) -> pd.DataFrame:
-    """Figures far from the unit's own history by both tests (modified z-score and the historical range)."""
-    flagged = data.outliers[data.outliers["outlier"] & data.outliers["outside_range"]]
+    """The unusual figures worth a call to the unit (`compare.unusual.notable`), most unusual first: unit, indicator,
+    this quarter's figure, the unit's usual level and range, and what is unusual in words."""
+    measures = {i.code: i.unit for i in data.catalogue.indicators}
+    flagged = unusual.notable(data.outliers, measures)
     if unit_code:
         flagged = flagged[flagged["unit_code"] == unit_code]
-    flagged = flagged.assign(
-        order=flagged["indicator"].map({i.code: i.order for i in data.catalogue.indicators}),
-        unit_order=flagged["unit_code"].map({u.code: i for i, u in enumerate(data.registry.units)}),
-    )
-    flagged = flagged.sort_values(["unit_order", "order"])
-    units = {i.code: i.unit for i in data.catalogue.indicators}
-
-    def fmt(value: float, code: str) -> str:
-        return vnformat.figure(value, units[code])
-
+    units = flagged["indicator"].map(measures)
     return pd.DataFrame(
         {
             "Đơn vị": flagged["unit_name"],
             "Chỉ tiêu": flagged["indicator"].map(lambda c: data.catalogue.indicator(c).name),
-            data.quarter.vn_title: [fmt(v, c) for v, c in zip(flagged["value"], flagged["indicator"], strict=True)],
-            "Trung vị các quý trước": [fmt(v, c) for v, c in zip(flagged["median"], flagged["indicator"], strict=True)],
-            "Khoảng các quý trước": [
-                f"{fmt(lo, c)} – {fmt(hi, c)}"
-                for lo, hi, c in zip(flagged["hist_min"], flagged["hist_max"], flagged["indicator"], strict=True)
+            data.quarter.vn_title: [vnformat.with_unit(v, u) for v, u in zip(flagged["value"], units, strict=True)],
+            "Mức thường thấy": [vnformat.with_unit(v, u) for v, u in zip(flagged["median"], units, strict=True)],
+            "Các quý trước": [
+                f"{vnformat.figure(lo, u)} – {vnformat.figure(hi, u)}"
+                for lo, hi, u in zip(flagged["hist_min"], flagged["hist_max"], units, strict=True)
             ],
-            "Điểm z cải tiến": flagged["modified_z"].map(lambda z: vnformat.number(z, 1)),
+            "Nhận xét": [
+                unusual_words(v, m, u) for v, m, u in zip(flagged["value"], flagged["median"], units, strict=True)
+            ],
         }
     )
 
 
+def unusual_words(value: float, usual: float, unit: str) -> str:
+    """What is unusual about a figure, in words: "cao gấp 3,1 lần mức thường thấy của đơn vị" ("usual": the median
+    of the unit's earlier quarters)."""
+    usual_said = vnformat.with_unit(usual, unit)
+    if unit == "%":
+        side = "cao hơn" if value > usual else "thấp hơn"
+        return (
+            f"{side} {vnformat.number(abs(value - usual), 1)} điểm % so với mức thường thấy của đơn vị ({usual_said})"
+        )
+    if usual == 0:
+        return "các quý trước của đơn vị thường bằng 0"
+    if value == 0:
+        return f"bằng 0, trong khi mức thường thấy của đơn vị là {usual_said}"
+    ratio = value / usual
+    if ratio >= 2:
+        return f"cao gấp {vnformat.auto(round(ratio, 1))} lần mức thường thấy của đơn vị ({usual_said})"
+    side = "cao hơn" if ratio > 1 else "thấp hơn"
+    return f"{side} {vnformat.number(abs(ratio - 1) * 100)}% so với mức thường thấy của đơn vị ({usual_said})"
+
+
 def outlier_note(quarter: Quarter) -> str:
+    count, money = unusual.COUNT_FLOOR, unusual.FLOORS["triệu đồng"]
     return (
-        f"Số liệu {quarter.vn} của một đơn vị được coi là bất thường khi vừa nằm ngoài khoảng các quý trước của chính "
-        "đơn vị đó, vừa có điểm z cải tiến (theo trung vị và độ lệch tuyệt đối trung vị) từ 3,5 trở lên; cần ít nhất "
-        "4 quý số liệu trước đó. Chuỗi số liệu theo quý còn ngắn và có nhiều số 0 nên dễ báo động nhầm: đây là những "
-        "số liệu nên kiểm tra lại với đơn vị, không phải là sai sót."
+        f"Số liệu {quarter.vn} được nêu khi khác hẳn các quý trước của chính đơn vị: nằm ngoài khoảng các quý "
+        "trước và chênh lệch với mức thường thấy (số ở giữa của các quý trước) từ một nửa trở lên, đồng thời từ "
+        f"{vnformat.number(count.change)} trở lên (số tiền: từ {vnformat.number(money.change)} triệu đồng; tỷ lệ: "
+        f"từ {vnformat.number(unusual.RATE_POINTS)} điểm %); bỏ qua số nhỏ (dưới {vnformat.number(count.small)}); "
+        f"cần ít nhất {MIN_HISTORY} quý số liệu trước đó. Xếp theo mức khác thường, lớn nhất trước. Đây là những "
+        "số liệu nên hỏi lại đơn vị, không phải là sai sót."
     )
 
 

@@ -158,6 +158,29 @@ def manual(data: ReportData) -> None:
         nb.table(wrong, TEXT_COLUMNS, note="Các dòng này bị bỏ qua cho đến khi được sửa.")
 
 
+UNUSUAL_SHOWN = 15  # unusual figures shown on a page (about a screenful); the rest folded below
+
+
+def unusual_figures(data: ReportData, unit_code: str | None = None) -> None:
+    """The unusual figures worth a call (the province's, or one unit's), most unusual first: the first
+    UNUSUAL_SHOWN in a table, the rest folded below it."""
+    table = quality.outlier_table(data, unit_code)
+    note = quality.outlier_note(data.quarter)
+    if table.empty:
+        said = f"Không có số liệu nào của {data.quarter.vn} khác hẳn các quý trước của đơn vị."
+        nb.html_block(f'<p>{escape.html(said)}</p><p class="ghi-chu">{escape.html(note)}</p>')
+        return
+    if len(table) <= UNUSUAL_SHOWN:
+        nb.table(table, TEXT_COLUMNS, note=note)
+        return
+    shown = (
+        f"{UNUSUAL_SHOWN} số liệu khác thường nhất trong {vnformat.number(len(table))}; các số liệu còn lại ở dưới. "
+    )
+    nb.table(table.head(UNUSUAL_SHOWN), TEXT_COLUMNS, note=shown + note)
+    rest = table.iloc[UNUSUAL_SHOWN:]
+    nb.folded(f"Xem thêm {vnformat.number(len(rest))} số liệu", nb.table_html(rest, TEXT_COLUMNS))
+
+
 def submission_notes(data: ReportData) -> None:
     """Corrections and misfiled files under a unit's name, beside the completeness heatmap (nothing when none)."""
     table = quality.submission_notes(data)
