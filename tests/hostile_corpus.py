@@ -171,17 +171,17 @@ CASES: tuple[Case, ...] = (
         lambda g: b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n" * 20,
         "rejected",
         "unreadable_file",
-        ("không phải",),
+        ("Tệp này là tệp PDF nhưng mang đuôi .xlsx",),
     ),  # fmt: skip
     Case(
         "text-named.xlsx",
         lambda g: "Báo cáo quý III/2021 xem tệp đính kèm".encode(),
         "rejected",
         "unreadable_file",
-        ("không phải",),
+        ("tệp văn bản thường",),
     ),  # fmt: skip
     Case(
-        "png-named.xlsx", lambda g: b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "rejected", "unreadable_file", ("không phải",)
+        "png-named.xlsx", lambda g: b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "rejected", "unreadable_file", ("ảnh PNG",)
     ),  # fmt: skip
     Case("empty-file.xlsx", lambda g: b"", "rejected", "unreadable_file", ("rỗng",)),
     Case(
@@ -189,16 +189,16 @@ CASES: tuple[Case, ...] = (
         lambda g: _zip({"[Content_Types].xml": CONTENT_TYPES}),
         "rejected",
         "unreadable_file",
-        ("workbook",),
+        ("tệp nén (.zip)",),
     ),  # fmt: skip
     Case("plain-zip.xlsx", lambda g: _zip({"readme.txt": "xin chào"}), "rejected", "unreadable_file", ()),
     Case("empty-workbook.xlsx", lambda g: xlsx("<sheetData/>"), "rejected", "no_indicators", ("chỉ tiêu",)),
     Case("unrelated-data.xlsx", lambda g: xlsx(numbers_sheet(50)), "rejected", "no_indicators", ("chỉ tiêu",)),
     Case("binary.xlsb", lambda g: b"PK\x03\x04" + b"\x00" * 200, "rejected", "unsupported_format", (".xlsb",)),
     Case("template.xltx", lambda g: g, "rejected", "unsupported_format", (".xltx",)),
-    Case("text-named.xls", lambda g: b"STT\tChi tieu\n1\tabc\n", "rejected", "unreadable_file", ("không phải",)),
+    Case("text-named.xls", lambda g: b"STT\tChi tieu\n1\tabc\n", "rejected", "unreadable_file", ("văn bản thường",)),
     Case("ole2-garbage.xls", lambda g: OLE2 + b"\xff" * 3000, "rejected", "unreadable_file", ()),
-    Case("text-named.ods", lambda g: b"not an ods", "rejected", "unreadable_file", ("không phải",)),
+    Case("text-named.ods", lambda g: b"not an ods", "rejected", "unreadable_file", ("tệp văn bản thường",)),
     Case(
         "zip-without-content.ods",
         lambda g: _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}),

@@ -59,7 +59,7 @@ def test_modules_are_small() -> None:
 def test_every_stage_says_what_it_is() -> None:
     """Each subpackage opens with a docstring: `ls src/analysis` and the first lines show the pipeline."""
     stages = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
-    expected = ["catalogue", "compare", "core", "demo", "exports", "ingest", "narrative", "report", "views"]
+    expected = ["catalogue", "cli", "compare", "core", "demo", "exports", "ingest", "narrative", "report", "views"]
     assert stages == sorted(expected)
     for stage in stages:
         text = (PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")

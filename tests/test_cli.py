@@ -44,6 +44,30 @@ def test_command_help_exits_0_and_lists_its_flags(command, capsys):
         assert flag in out, (command, flag)
 
 
+def test_help_and_usage_errors_are_in_vietnamese_with_english_option_names(capsys):
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("Cách dùng: python -m analysis report")
+    assert "hiện hướng dẫn này rồi thoát" in out and "--quarter QUARTER" in out
+    assert "kỳ báo cáo, ví dụ 2021Q3, Q3/2021, III/2021" in out
+    for english in ("usage:", "options:", "show this help", "default:"):
+        assert english not in out
+    assert _exit_code(["report"]) == 2
+    assert "lỗi: thiếu tham số bắt buộc: --quarter" in capsys.readouterr().err
+    assert _exit_code(["template", "--unit", "an_binh", "--quarter", "9/2021"]) == 2
+    err = capsys.readouterr().err
+    assert "lỗi: tham số --quarter: Kỳ báo cáo không hợp lệ: '9/2021'" in err and "Q3/2021, III/2021" in err
+    assert "usage:" not in err
+
+
+def test_argparse_speaks_english_again_after_the_command():
+    import argparse
+
+    main(["indicators", "--format", "csv", "--quarter", "III/2021"])
+    assert argparse.ArgumentParser(prog="x").format_usage().startswith("usage: ")
+
+
 def test_top_level_help_in_a_real_subprocess_lists_every_command(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "analysis", "--help"],
@@ -153,7 +177,7 @@ def test_template_unknown_unit_exits_2_listing_valid_codes(tmp_path, capsys, reg
 
 def test_template_bad_quarter_exits_2_with_a_clear_message(tmp_path, capsys):
     out = tmp_path / "mau.xlsx"
-    assert main(["template", "--unit", "an_binh", "--quarter", "2021Q5", "--out", str(out)]) == 2
+    assert _exit_code(["template", "--unit", "an_binh", "--quarter", "2021Q5", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "2021Q5" in err
     assert "Kỳ báo cáo không hợp lệ" in err
@@ -309,7 +333,10 @@ def test_narrative_prints_who_reported_before_the_paragraphs(catalogue, tmp_path
     run_ingest(province.raw, province.processed)
     capsys.readouterr()
     assert main(["narrative", "--quarter", QUARTER, "--processed", str(province.processed)]) == 0
-    first, _, rest = capsys.readouterr().out.partition("\n\n")
+    said = capsys.readouterr().out
+    assert main(["narrative", "--quarter", "quý III/2021", "--processed", str(province.processed)]) == 0
+    assert capsys.readouterr().out == said  # the quarter as a person writes it
+    first, _, rest = said.partition("\n\n")
     assert first.startswith("Đơn vị báo cáo quý III/2021: ")
     assert "; quý II/2021: " in first and "cùng kỳ năm 2020 (quý III/2020): " in first
     assert rest.startswith("Công tác tiếp công dân\n")

@@ -131,6 +131,14 @@ def test_a_crashing_worker_costs_only_its_item():
     assert map_isolated(_crash, [0, 1, 2, 3, 4], _failure, workers=2) == [0, 10, "crash:2", 30, 40]
 
 
+def test_a_crashing_worker_prints_no_fault_dump(capfd):
+    import faulthandler
+
+    assert faulthandler.is_enabled()  # pytest turns it on, and a forked worker inherits it
+    assert map_isolated(_crash, [2], _failure, workers=1) == ["crash:2"]
+    assert "Fatal Python error" not in capfd.readouterr().err  # the parent reports the crash, in Vietnamese
+
+
 def test_a_hanging_item_times_out_and_the_rest_go_on():
     limits = WorkerLimits(timeout_seconds=1.5)
     assert map_isolated(_hang, [0, 1, 2], _failure, workers=2, limits=limits) == [0, "timeout:1", 2]

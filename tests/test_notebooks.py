@@ -17,6 +17,7 @@ the kernels inherit), so "3/3 đơn vị" is the whole province. Each notebook r
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -351,6 +352,35 @@ def test_invalid_quarter_fails_listing_valid_quarters(small_province, tmp_path, 
     assert "Kỳ báo cáo không hợp lệ" in info.value.evalue
     assert quarter in info.value.evalue
     assert "2020Q3, 2021Q2, 2021Q3" in info.value.evalue
+    assert info.value.traceback == [f"Lỗi: {info.value.evalue}"]  # one line in JupyterLab too, no traceback
+
+
+def test_papermill_command_line_says_a_wrong_quarter_in_one_line(small_province, tmp_path):
+    env = {**os.environ, "ANALYSIS_CONFIG": str(small_province.config)}
+    env.pop("ANALYSIS_ROOT", None)
+    notebook, out = NOTEBOOKS / "01-chat-luong-du-lieu.ipynb", tmp_path / "out.ipynb"
+    argv = [str(Path(sys.executable).with_name("papermill")), str(notebook), str(out), "--no-progress-bar"]
+    params = ["-p", "quarter", "quý IV/2021", "-p", "processed_dir", str(small_province.processed)]
+    done = subprocess.run([*argv, *params], capture_output=True, text=True, encoding="utf-8", timeout=300, env=env)
+    assert done.returncode == 1
+    said = [line for line in done.stderr.splitlines() if line.startswith("Lỗi")]
+    assert said == [
+        "Lỗi: Kỳ báo cáo không hợp lệ hoặc chưa có số liệu: 'quý IV/2021' (quý IV/2021). Các kỳ có số "
+        "liệu: 2020Q3, 2021Q2, 2021Q3"
+    ]
+    assert "Traceback" not in done.stderr and "PapermillExecutionError" not in done.stderr
+
+
+def test_a_quarter_written_in_words_runs_the_notebook(small_province, tmp_path):
+    nb = execute(
+        small_province,
+        "01-chat-luong-du-lieu.ipynb",
+        tmp_path / "out.ipynb",
+        quarter="quý III/2021",
+        processed_dir=str(small_province.processed),
+    )
+    shown = [o.get("data", {}).get("text/markdown", "") for c in code_cells(nb) for o in c.outputs]
+    assert any(text.startswith("# Chất lượng số liệu quý III/2021") for text in shown)
 
 
 def test_unknown_unit_fails_listing_valid_units(small_province, tmp_path):

@@ -51,6 +51,40 @@ def test_quarter_parse_strict(label):
         Quarter.parse(label)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2021Q3",
+        "2021q3",
+        "2021-Q3",
+        "Q3/2021",
+        "q3-2021",
+        "III/2021",
+        "quý III/2021",
+        "Quý III/2021",
+        "QUÝ III/2021",
+        " Quý 3 năm 2021 ",
+        "quy III/2021",
+        "Quý III - 2021",
+    ],
+)
+def test_quarter_from_user_accepts_the_ways_people_write_it(text):
+    assert Quarter.from_user(text) == Q3
+
+
+def test_quarter_from_user_passes_a_quarter_through():
+    assert Quarter.from_user(Q3) is Q3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2021Q5", "Q5/2021", "9/2021", "VIII/2021", "2021", "III", "quý III/2021 và quý IV/2021", "2021Q3x", "", "abc"],
+)
+def test_quarter_from_user_refuses_what_is_not_one_quarter_listing_the_spellings(text):
+    with pytest.raises(ValueError, match=r"Kỳ báo cáo không hợp lệ.*2021Q3, Q3/2021, III/2021, quý III/2021"):
+        Quarter.from_user(text)
+
+
 def test_quarter_labels():
     assert Q3.label == "2021Q3"
     assert str(Q3) == "2021Q3"

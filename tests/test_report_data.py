@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.compare.report_data import ParameterError, ReportData
+from analysis.compare.report_data import ParameterError, ReportData, parse_quarter_parameter
 from analysis.ingest.run import run_ingest
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
@@ -63,3 +63,21 @@ def test_an_unknown_quarter_is_still_refused_after_a_load(processed):
 def test_periods_run_from_the_first_quarter_in_the_data(processed):
     data = ReportData.load("2021Q3", processed)
     assert data.periods[0] == "2020Q1" and data.periods[-1] == "2021Q3" and len(data.periods) == 7
+
+
+@pytest.mark.parametrize("spelling", ["quý III/2021", "III/2021", "Q3/2021", "2021-Q3"])
+def test_the_quarter_parameter_takes_the_ways_people_write_it(spelling):
+    assert parse_quarter_parameter(spelling, ["2021Q2", "2021Q3"]).label == "2021Q3"
+
+
+def test_a_misspelt_quarter_parameter_lists_the_spellings_and_the_quarters_with_data():
+    with pytest.raises(ParameterError) as info:
+        parse_quarter_parameter("quý 9/2021", ["2021Q2", "2021Q3"])
+    message = str(info.value)
+    assert message.startswith("Kỳ báo cáo không hợp lệ: 'quý 9/2021'. Viết kỳ theo một trong các dạng: 2021Q3,")
+    assert message.endswith("Các kỳ có số liệu: 2021Q2, 2021Q3")
+
+
+def test_a_quarter_without_data_is_named_in_words():
+    with pytest.raises(ParameterError, match=r"'2030Q1' \(quý I/2030\)\. Các kỳ có số liệu: 2021Q3$"):
+        parse_quarter_parameter("2030Q1", ["2021Q3"])

@@ -19,6 +19,7 @@ from analysis.catalogue.model import Catalogue, Indicator
 from analysis.compare import areas, comparability, continuity, coverage, published
 from analysis.compare import comparisons as compare
 from analysis.core.config import ProvinceConfig, Reform, config_dir, load_province_config, project_root
+from analysis.core.mistakes import UserMistake
 from analysis.core.outputs import read_table
 from analysis.core.periods import DEFAULT_CUTOFF, CutoffRule, Quarter, quarter_range
 from analysis.core.succession import FILE, Succession, SuccessionError, load_succession
@@ -27,7 +28,7 @@ from analysis.ingest.generation import MANIFEST_FILE, read_tables
 from analysis.ingest.schema import TABLES, frame
 
 
-class ParameterError(ValueError):
+class ParameterError(UserMistake):
     """A notebook or report parameter that does not name something in the data (message in Vietnamese)."""
 
 
@@ -50,17 +51,19 @@ def available_quarters(processed_dir: str | Path | None = None) -> list[str]:
 def parse_quarter_parameter(quarter: str | Quarter, valid: list[str]) -> Quarter:
     """The quarter parameter as a Quarter, if the data has it; ParameterError listing valid quarters otherwise."""
     try:
-        q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
-    except ValueError:
-        q = None
+        q, spelling = Quarter.from_user(quarter), ""  # "2021Q3", "quý III/2021", "Q3/2021", "III/2021"
+    except ValueError as exc:
+        q, spelling = None, str(exc)
     if not valid:
         raise ParameterError(
             f"Chưa có số liệu của kỳ nào (kỳ yêu cầu: {quarter!r}): chưa có tệp báo cáo nào được chấp nhận. Hãy chép "
             "các tệp báo cáo của đơn vị vào thư mục data/raw (xem các tệp bị từ chối ở trên, nếu có) rồi chạy lại"
         )
-    if q is None or q.label not in valid:
+    if q is None:
+        raise ParameterError(f"{spelling}. Các kỳ có số liệu: {', '.join(valid)}")
+    if q.label not in valid:
         raise ParameterError(
-            f"Kỳ báo cáo không hợp lệ hoặc chưa có số liệu: {quarter!r}. Các kỳ có số liệu: {', '.join(valid)}"
+            f"Kỳ báo cáo không hợp lệ hoặc chưa có số liệu: {quarter!r} ({q.vn}). Các kỳ có số liệu: {', '.join(valid)}"
         )
     return q
 

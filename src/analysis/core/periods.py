@@ -69,6 +69,21 @@ class Quarter:
             )
         return cls(int(m.group(1)), int(m.group(2)))
 
+    @classmethod
+    def from_user(cls, text: str | Quarter) -> Quarter:
+        """A quarter as a person types it: ``"2021Q3"``, ``"2021-Q3"``, ``"Q3/2021"``, ``"III/2021"``,
+        ``"quý III/2021"``, ``"Quý 3 năm 2021"`` (the whole text must be one quarter)."""
+        if isinstance(text, Quarter):
+            return text
+        s = deaccent(str(text)).strip() if text is not None else ""
+        for rx in _PERIOD_RES:
+            if m := rx.fullmatch(s):
+                return _quarter_of(m)
+        raise ValueError(
+            f"Kỳ báo cáo không hợp lệ: {text!r}. Viết kỳ theo một trong các dạng: 2021Q3, Q3/2021, III/2021, "
+            f"quý III/2021"
+        )
+
     @property
     def label(self) -> str:
         """``"2021Q3"``."""

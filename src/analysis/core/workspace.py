@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.core.config import project_root, read_yaml
+from analysis.core.mistakes import UserMistake
 
 ROOT_ENV = "ANALYSIS_ROOT"
 CONFIG_FILES = ("province.yaml", "units.yaml")
@@ -25,7 +26,7 @@ NARRATIVE_COPY = Path("config") / "narrative.yaml"
 STAMP_KEY = "analysis"
 
 
-class NotAWorkspace(ValueError):
+class NotAWorkspace(UserMistake):
     """A folder given as a workspace that holds no configuration; the message says how to make one."""
 
     def __init__(self, folder: Path) -> None:

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.core.digest import file_sha256
+from analysis.core.mistakes import UserMistake
 from analysis.core.outputs import Staging, parquet_metadata
 from analysis.ingest.schema import TABLES
 
@@ -34,7 +35,7 @@ CACHE_RANK, MANIFEST_RANK = 1, 2  # moved into place after the tables (rank 0), 
 READ_ATTEMPTS = 3  # a reader that meets a run's moves in progress reads again
 
 
-class InconsistentTables(ValueError):
+class InconsistentTables(UserMistake):
     """The processed tables are not all from one ingest run (a run stopped while replacing them, or files copied
     by hand); the message, in Vietnamese, says to run ingest again."""
 

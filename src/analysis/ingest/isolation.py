@@ -8,6 +8,7 @@ under a memory cap (RLIMIT_AS, where the platform has it) and a per-input timeou
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import sys
@@ -60,7 +61,10 @@ def _worker(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for other in inherited:  # a forked worker's copies of the parent's ends of its own and its siblings' pipes:
         other.close()  # closed, so it sees its pipe's end of file when the parent is gone, on any platform
-    os.environ["RUST_BACKTRACE"] = "0"  # a parser abort is reported by the parent, not as pages of backtrace
+    # a parser abort is reported by the parent, not as pages of backtrace: neither Rust's nor the fault dump of a
+    # faulthandler the worker inherited (pytest and `python -X faulthandler` turn it on)
+    os.environ["RUST_BACKTRACE"] = "0"
+    faulthandler.disable()
     if memory_bytes and sys.platform != "win32":
         import resource
 

@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.ingest.file_kind import head_kind, ole2_kind, renamed, zip_kind
 from analysis.ingest.workbook import WorkbookError
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,21 +55,38 @@ def check(path: Path, limits: Limits = Limits()) -> None:
             f"file size {size} > {limits.max_file_bytes}",
         )
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(4096)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".ods"):
         if head.startswith(OLE2_MAGIC) and suffix != ".ods":
-            raise WorkbookError(
-                "Tệp Excel được đặt mật khẩu (mã hóa), không đọc được; hãy gỡ mật khẩu và gửi lại",
-                "encrypted OOXML (OLE2 container)",
-            )
+            kind = ole2_kind(path)
+            if kind in (None, "encrypted"):  # Excel keeps a password-protected .xlsx in an OLE2 container
+                raise WorkbookError(
+                    "Tệp Excel được đặt mật khẩu (mã hóa), không đọc được; hãy gỡ mật khẩu và gửi lại",
+                    "encrypted OOXML (OLE2 container)",
+                )
+            raise WorkbookError(renamed(kind, suffix), f"OLE2 file ({kind}) named {suffix}")
         if not head.startswith(ZIP_MAGIC):
+            kind = head_kind(head)
             raise WorkbookError(
-                f"Tệp không phải là tệp {suffix} thật (có thể là tệp khác được đổi tên)", "not a zip container"
+                renamed(kind, suffix)
+                if kind
+                else f"Tệp không phải là tệp {suffix} thật (có thể là tệp khác được đổi tên)",
+                "not a zip container",
             )
         _check_zip(path, limits, suffix)
     elif suffix == ".xls" and not head.startswith(OLE2_MAGIC):
-        raise WorkbookError("Tệp không phải là tệp .xls thật (có thể là tệp khác được đổi tên)", "not an OLE2 file")
+        if head.startswith(ZIP_MAGIC):
+            raise WorkbookError(
+                "Tệp này là bảng tính dạng .xlsx nhưng mang đuôi .xls: đổi đuôi tên tệp thành .xlsx rồi chép lại vào "
+                "thư mục báo cáo",
+                "zip container named .xls",
+            )
+        kind = head_kind(head)
+        raise WorkbookError(
+            renamed(kind, suffix) if kind else "Tệp không phải là tệp .xls thật (có thể là tệp khác được đổi tên)",
+            "not an OLE2 file",
+        )
 
 
 def _check_zip(path: Path, limits: Limits, suffix: str) -> None:
@@ -99,7 +117,7 @@ def _check_zip(path: Path, limits: Limits, suffix: str) -> None:
                     raise WorkbookError("Tệp .ods bị hỏng (thiếu nội dung)", "no content.xml")
                 return
             if "xl/workbook.xml" not in names:
-                raise WorkbookError("Tệp không phải là bảng tính Excel hợp lệ (thiếu xl/workbook.xml)", "no workbook")
+                raise WorkbookError(renamed(zip_kind(names), suffix), "no xl/workbook.xml")
             for name in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")):
                 _check_extent(zf, name, limits)
     except zipfile.BadZipFile as exc:

@@ -367,7 +367,7 @@ def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
 
 def _quarter_label(quarter: str) -> str | None:
     try:
-        return Quarter.parse(str(quarter)).label
+        return Quarter.from_user(quarter).label
     except ValueError:
         return None
 

@@ -1,24 +1,20 @@
-"""Command line: `python -m analysis <command> --help`."""
+"""What each command of `python -m analysis` does (its arguments: analysis.cli.parser)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.core.config import project_root
-from analysis.core.workers import positive_int
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MAX_LISTED_ERRORS = 20
-WORKSPACE_HELP = "the office's workspace folder (config/, data/, reports/); default: the one around the current folder"
-QUARTER_FORMS_HELP = "show the forms of this quarter's version (e.g. 2024Q2); default: every version"
-JOBS_HELP = "{what} in parallel, from 1 (default and cap: the cores, fewer when memory is short)"
 
 
 def _default(path: str) -> Path:
@@ -35,7 +31,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from analysis.core.units import load_units
 
     registry, province = load_units(), load_province_config()
-    quarter = Quarter.parse(args.quarter)
+    quarter = Quarter.parse(args.quarter)  # normalised by the parser (analysis.cli.parser.quarter_arg)
     unit = registry.get(args.unit)
     forms = load_catalogue().for_quarter(quarter)
     owed = owed_areas(forms, province, unit.code, unit.type)  # only the forms this unit owes
@@ -254,145 +250,3 @@ def cmd_demo(args: argparse.Namespace) -> int:
     files = generate_demo(out, SCENARIOS[args.province], args.scale)
     print(f"Đã tạo {len(files)} tệp dữ liệu mẫu (giả định) tại {out}")
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m analysis",
-        description=(
-            "Quarterly report data: submission template, ingest of unit submissions, the quarter's report "
-            "(HTML, Excel, Word), narrative drafts, data dictionary."
-        ),
-    )
-    parser.add_argument("--workspace", type=Path, help=WORKSPACE_HELP)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    common = argparse.ArgumentParser(add_help=False)  # --workspace after the command too
-    common.add_argument("--workspace", type=Path, default=argparse.SUPPRESS, help=WORKSPACE_HELP)
-
-    p = sub.add_parser("init", help="create a workspace: sample configuration, data folders, notebooks")
-    p.add_argument("folder", type=Path, help="the new workspace folder (created if missing)")
-    p.add_argument("--update-notebooks", action="store_true", help="copy the package's notebooks again")
-    p.set_defaults(func=cmd_init)
-
-    p = sub.add_parser("template", parents=[common], help="write the submission template for one unit and quarter")
-    p.add_argument("--unit", required=True, help="unit code from config/units.yaml, e.g. tp_minh_son")
-    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
-    p.add_argument("--out", type=Path, help="output .xlsx (default: mau-bao-cao-QUARTER-UNIT.xlsx)")
-    p.add_argument(
-        "--layout",
-        choices=("one-column", "official"),
-        default="one-column",
-        help="one-column: the project's template (default); official: the forms with numbered columns as the "
-        "circular prints them (01/TCD …), the other forms one-column",
-    )
-    p.set_defaults(func=cmd_template)
-
-    p = sub.add_parser(
-        "indicators", parents=[common], help="print the indicator catalogue with each input's template sheet and cell"
-    )
-    p.add_argument("--format", choices=["csv", "table"], default="table")
-    p.add_argument("--quarter", help=QUARTER_FORMS_HELP)
-    p.set_defaults(func=cmd_indicators)
-
-    p = sub.add_parser(
-        "dictionary", parents=[common], help="write the data dictionary (Markdown) generated from the catalogue"
-    )
-    p.add_argument("--out", type=Path, help="output .md file (default: print)")
-    p.add_argument("--quarter", help=QUARTER_FORMS_HELP)
-    p.set_defaults(func=cmd_dictionary)
-
-    p = sub.add_parser("ingest", parents=[common], help="read every submission under --raw into tidy tables in --out")
-    p.add_argument("--raw", type=Path, help="folder of submissions, any layout (default: data/raw)")
-    p.add_argument("--out", type=Path, help="folder for the processed tables (default: data/processed)")
-    p.add_argument("--strict", action="store_true", help="exit non-zero when any error-level issue exists")
-    p.add_argument("--full", action="store_true", help="parse every file again, ignoring the incremental cache")
-    p.add_argument("--jobs", type=positive_int, help=JOBS_HELP.format(what="files read"))
-    p.set_defaults(func=cmd_ingest)
-
-    p = sub.add_parser(
-        "report", parents=[common], help="build the quarter's report: notebooks, HTML, figures, index.html"
-    )
-    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
-    p.add_argument("--out", type=Path, help="reports folder (default: reports); writes OUT/QUARTER/")
-    p.add_argument("--raw", type=Path, help="folder of submissions (default: data/raw); re-ingested when changed")
-    p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
-    p.add_argument("--unit", help="only this unit's profile (unit code), besides the province pages")
-    p.add_argument("--jobs", type=positive_int, help=JOBS_HELP.format(what="notebooks run"))
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_report)
-
-    p = sub.add_parser("publish", parents=[common], help="freeze a quarter's figures as leaders signed its report")
-    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2026Q3 (its report must be built)")
-    p.add_argument("--note", default="", help="a note kept with the record (e.g. the report's number and signer)")
-    p.add_argument("--date", type=date.fromisoformat, help="the day it was signed, YYYY-MM-DD (default: today)")
-    p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
-    p.add_argument("--replace", action="store_true", help="replace an earlier publication (kept in .replaced/)")
-    p.set_defaults(func=cmd_publish)
-
-    p = sub.add_parser(
-        "narrative", parents=[common], help="print the draft paragraphs of the quarter's report (Vietnamese)"
-    )
-    p.add_argument("--quarter", required=True, help="quarter label, e.g. 2021Q3")
-    p.add_argument("--exact", action="store_true", help="exact figures (default: rounded as spoken, 'trên 7.000')")
-    p.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
-    p.set_defaults(func=cmd_narrative)
-
-    p = sub.add_parser(
-        "demo", parents=[common], help="regenerate the synthetic demo province submissions (deterministic)"
-    )
-    p.add_argument(
-        "--out", type=Path, help="output folder (default: data/raw/demo); for hoa-giang the workspace to write"
-    )
-    p.add_argument(
-        "--province",
-        choices=["minh-son", "hoa-giang"],
-        default="minh-son",
-        help="minh-son: the 2021 demo (raw files); hoa-giang: the post-reform demo province (a whole workspace)",
-    )
-    p.add_argument("--scale", help="a smaller province of the scenario's 'scales' (hoa-giang: small)")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("units", help="the reporting units: the reform's crosswalk")
-    units = p.add_subparsers(dest="units_command", required=True, metavar="SUBCOMMAND")
-    q = units.add_parser(
-        "import-crosswalk",
-        parents=[common],
-        help="build config/crosswalk.yaml from a ward-level conversion table (CSV/XLSX) of the 2025 reform",
-    )
-    q.add_argument("file", type=Path, help="the conversion table: former province, district, ward; new ward")
-    q.add_argument("--out", type=Path, help="output YAML (default: config/crosswalk.yaml of the workspace)")
-    q.set_defaults(func=cmd_import_crosswalk)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from analysis.core.lock import FolderLocked
-    from analysis.core.outputs import OutputFolderError
-    from analysis.core.signals import Terminated, sigterm_as_interrupt
-
-    args = build_parser().parse_args(argv)
-    try:
-        if args.workspace is not None and args.func is not cmd_init:
-            from analysis.core import workspace
-
-            workspace.use(args.workspace)
-        with sigterm_as_interrupt():  # `kill PID` ends a run the way Ctrl+C does
-            return args.func(args)
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt as exc:  # every output is written atomically, so the previous ones are intact
-        how = "tín hiệu dừng (SIGTERM)" if isinstance(exc, Terminated) else "Ctrl+C"
-        print(f"\nĐã dừng theo yêu cầu ({how}). Kết quả của lần chạy trước được giữ nguyên.", file=sys.stderr)
-        return 130
-    except (FolderLocked, OutputFolderError) as exc:  # another run on the folder; a folder that cannot be written
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 3
-    except (KeyError, ValueError, FileNotFoundError) as exc:  # ParameterError is a ValueError
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"Lỗi: {message}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
