@@ -168,7 +168,7 @@ def test_palette_is_okabe_ito():
 
 
 @pytest.mark.parametrize(
-    ("label", "expected"), [("2021Q3", "Q3/2021"), ("2020Q1", "Q1/2020"), ("2021q4", "Q4/2021"), ("khác", "khác")]
+    ("label", "expected"), [("2021Q3", "III/2021"), ("2020Q1", "I/2020"), ("2021q4", "IV/2021"), ("khác", "khác")]
 )
 def test_quarter_tick(label, expected):
     assert quarter_tick(label) == expected
@@ -227,15 +227,15 @@ def test_province_trend(trend_data):
     ax = fig.axes[0]
     ys = tick_texts(ax.yaxis)
     assert "20.000" in ys and not any("," in t for t in ys)
-    assert tick_texts(ax.xaxis) == ["Q1/2020", "Q2/2020", "Q3/2020", "Q4/2020", "Q1/2021", "Q2/2021", "Q3/2021"]
+    assert tick_texts(ax.xaxis) == ["I/2020", "II/2020", "III/2020", "IV/2020", "I/2021", "II/2021", "III/2021"]
     assert ax.get_ylabel() == "lượt"
     all_texts = texts(fig)
     assert "7.048" in all_texts and "5.210" in all_texts
     assert "Quý III/2021: 20.480 lượt" in all_texts  # highlight annotation
     bold = [t.get_text() for t in ax.get_xticklabels() if t.get_fontweight() == "bold"]
-    assert bold == ["Q3/2021"]
+    assert bold == ["III/2021"]
     assert any(
-        flat(t).startswith("Điểm rỗng: chưa đủ đơn vị báo cáo") and "Q2/2020: 12/13" in flat(t) for t in all_texts
+        flat(t).startswith("Điểm rỗng: chưa đủ đơn vị báo cáo") and "quý II/2020: 12/13" in flat(t) for t in all_texts
     )
     hollow = [ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_markerfacecolor() == "white"]
     assert [list(ln.get_xdata()) for ln in hollow] == [[1]]
@@ -258,10 +258,10 @@ def test_province_trend_percent_unit_gaps_and_order():
     assert ys and all(t.endswith("%") for t in ys)
     assert "120%" not in ys and "100%" in ys
     xs = tick_texts(ax.xaxis)
-    assert xs == ["Q1/2020", "Q2/2020", "Q3/2020", "Q4/2020", "Q1/2021", "Q2/2021", "Q3/2021"]  # sorted, gaps kept
+    assert xs == ["I/2020", "II/2020", "III/2020", "IV/2020", "I/2021", "II/2021", "III/2021"]  # sorted, gaps kept
     all_texts = texts(fig)
     assert "78,5%" in all_texts and "Quý III/2021: 92,3%" in all_texts
-    assert any("Không có số liệu: Q2/2020, Q3/2020, Q4/2020, Q2/2021" in flat(t) for t in all_texts)
+    assert any("Không có số liệu: quý II/2020, quý III/2020, quý IV/2020, quý II/2021" in flat(t) for t in all_texts)
     render(fig)
 
 
@@ -565,9 +565,27 @@ def test_trend_grid_one_panel_per_series_with_the_quarter_highlighted():
     assert title_of(fig) == "Các chỉ tiêu chính của Huyện Thử qua các quý"
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["Lượt tiếp công dân", "Tỷ lệ giải quyết"]
     shown = texts(fig)
-    assert "1.028" in shown and "93,5%" in shown  # the highlighted quarter's value, Vietnamese style
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][-1] == "Q3/2021"
+    assert "1.028 lượt" in shown and "93,5%" in shown  # the highlighted quarter's value with its unit, Vietnamese style
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][-1] == "III/2021"
     render(fig)
+
+
+@pytest.mark.parametrize(
+    ("values", "i", "place"),
+    [
+        ([1, 5, 2], 1, ((0, 7), "center", "bottom")),  # a peak: above
+        ([5, 1, 4], 1, ((0, -8), "center", "top")),  # a valley: below, the line rising both sides
+        ([1, 3, 5], 1, ((-5, 5), "right", "bottom")),  # rising: the line fills lower-left and upper-right
+        ([5, 3, 1], 1, ((5, 5), "left", "bottom")),  # falling: the line fills upper-left and lower-right
+        ([2, 5, 3], 0, ((0, -8), "center", "top")),  # the first point, the line rising away: below
+        ([5, 2, 3], 0, ((0, 7), "center", "bottom")),  # the first point, the line falling away: above
+        ([5, float("nan"), 3], 0, ((0, 7), "center", "bottom")),  # alone between gaps: above
+    ],
+)
+def test_a_value_label_sits_where_the_line_does_not_run(values, i, place):
+    from analysis.views.charts.trend import label_place
+
+    assert label_place(np.array(values, dtype=float), i) == place
 
 
 def test_trend_grid_makes_room_for_long_tick_labels():

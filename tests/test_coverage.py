@@ -138,12 +138,12 @@ def test_the_province_table_shows_like_for_like_only_where_the_units_differ():
     previous = "So với quý II/2021, cùng đơn vị báo cáo cả hai kỳ"
     last_year = "So với cùng kỳ năm 2020, cùng đơn vị báo cáo cả hai kỳ"
     assert list(table[previous]) == [
-        "tăng 15,4% (2 đơn vị báo cáo cả hai kỳ)",
+        "tăng 15,4% (2 đơn vị)",
         "không có đơn vị báo cáo ở cả hai kỳ",
         "",
     ]
-    assert table[last_year].iloc[0] == "tăng 36,4% (2 đơn vị báo cáo cả hai kỳ)"
-    assert table[last_year].iloc[2] == "tăng 10,0 điểm phần trăm (1 đơn vị báo cáo cả hai kỳ)"
+    assert table[last_year].iloc[0] == "tăng 36,4% (2 đơn vị)"
+    assert table[last_year].iloc[2] == "tăng 10,0 điểm phần trăm (1 đơn vị)"
     assert table.attrs["cell_class"][previous] == ["tang", "", ""]
 
 

@@ -474,13 +474,13 @@ def test_the_excel_tables_have_a_sheet_per_view(area_data, tmp_path):
     from analysis.exports.xlsx import write_tables
 
     book = openpyxl.load_workbook(write_tables(area_data("2025Q3"), tmp_path / "bang.xlsx"))
-    assert book.sheetnames[-3:] == ["Tỉnh cũ", "Huyện cũ", "Cơ quan hợp nhất"]
+    assert book.sheetnames[-4:] == ["Tỉnh cũ", "Huyện cũ", "Cơ quan hợp nhất", "Nguồn số liệu"]
     ws = book["Huyện cũ"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
     first = next(r for r in rows if r[0] == "TCD01" and r[3] == "Thành phố Hòa An")
     assert "so với cùng kỳ" not in (first[9] or "") and "ước tính, do điều chỉnh địa giới" in first[9]
     co_tien = next(r for r in rows if r[0] == "TCD01" and r[3] == "Huyện Cô Tiên")
-    assert not co_tien[9] and isinstance(co_tien[8], float)  # exact: a number, no note
+    assert not co_tien[9] and co_tien[8].endswith("%")  # exact: a change, no note
 
 
 def test_a_broken_crosswalk_is_said_and_stops_nothing(small, tables, tmp_path, monkeypatch):

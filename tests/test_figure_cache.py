@@ -237,5 +237,6 @@ def test_a_page_gets_a_light_screen_image_and_print_gets_200_dpi(cache_dir):
         assert big.width == 2 * small.width == 2 * round(7.5 * 100)
     with Image.open(BytesIO(printed.png)) as reduced:  # the page's image of a print render: the same, halved
         assert reduced.size == (big.width // 2, big.height // 2)
-    assert len(printed.png) < len(printed.print_png) / 2
+    # a quarter of the pixels: about half the bytes even for this near-empty three-point chart (text and edges)
+    assert len(printed.png) < 0.6 * len(printed.print_png)
     assert screen.width == printed.width == round(7.5 * 96)  # shown at the figure's width in CSS pixels

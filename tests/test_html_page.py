@@ -73,3 +73,12 @@ def test_page_declares_the_policy_and_drops_script_outputs():
     assert page.index("Content-Security-Policy") < page.index("<style")
     assert "alert(1)" not in page and not soup.find_all("script")
     assert all(img["src"].startswith("data:image/png;base64,") for img in soup.find_all("img"))
+
+
+def test_a_printed_page_is_a4_with_headings_kept_with_what_follows():
+    """Printing (looked at with `chromium --headless --print-to-pdf`: the overview went from 30 Letter pages with
+    stranded headings and a squeezed indicator column to 19 A4 pages): the rules travel in every page."""
+    page = html_page.to_html(executed_notebook())
+    assert "@page { size: A4;" in page
+    screen, _, printed = page.partition("@media print {")
+    assert "break-after: avoid" in printed and "table-header-group" in printed and "min-width: 15em" in printed

@@ -100,7 +100,11 @@ def test_approximate_exhaustively_up_to_thirty_thousand() -> None:
         (7049, "lượt", False, "trên 7.000 lượt"),
         (20480, "trường hợp", False, "trên 20 nghìn trường hợp"),
         (2731.2, "triệu đồng", True, "2.731,2 triệu đồng"),
-        (2731.2, "triệu đồng", False, "trên 2.500 triệu đồng"),
+        (2731.2, "triệu đồng", False, "trên 2,5 tỷ đồng"),  # 2.500 ≥ 90% of 2.731,2; in tỷ from a thousand million
+        (1442.5, "triệu đồng", False, "trên 1,4 tỷ đồng"),
+        (12345, "triệu đồng", False, "trên 12 tỷ đồng"),  # not "trên 12 nghìn triệu đồng"
+        (3000, "triệu đồng", False, "3 tỷ đồng"),
+        (950, "triệu đồng", False, "trên 900 triệu đồng"),  # below a thousand million: in triệu
         (-12, "lượt", False, "-12 lượt"),
         (-5000, "lượt", False, "-5.000 lượt"),  # never a count: said exactly
         (12.5, "%", True, "12,5%"),

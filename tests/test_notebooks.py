@@ -320,8 +320,8 @@ def test_figures_saved_as_200_dpi_png(runs):
     names = {p.name for p in pngs}
     for expected in (
         "2021q3-tinh-hinh-nop-bao-cao.png",  # 01
-        "2021q3-tinh-tcd01.png",  # 02
-        "2021q3-don-vi-tcd01.png",  # 03
+        "2021q3-tinh-tcd01-luot-tiep-cong-dan.png",  # 02: the code, then the name in plain letters
+        "2021q3-don-vi-tcd01-luot-tiep-cong-dan.png",  # 03
         "2021q3-ban-do-nhiet-so-voi-quy-truoc.png",  # 03
         "2021q3-an-binh-dien-bien.png",  # 04
     ):

@@ -190,7 +190,7 @@ def test_report_folder_layout(built, site):
         assert (folder / "notebooks" / f"{page}.ipynb").is_file(), page
     assert sorted(p.name for p in (folder / "don-vi").iterdir()) == sorted(f"{u}.html" for u in UNITS)
     assert_200_dpi(sorted((folder / "figures").glob("*.png")))
-    for name in ("2021q3-tinh-tcd01.png", "2021q3-don-vi-tcd01.png"):
+    for name in ("2021q3-tinh-tcd01-luot-tiep-cong-dan.png", "2021q3-don-vi-tcd01-luot-tiep-cong-dan.png"):
         assert (folder / "figures" / name).is_file()
     assert not (folder / "figures" / "2021q3-an-binh-dien-bien.png").exists()  # a unit's: in a build for that unit
     # no staging left behind; the figure cache stays beside the quarters

@@ -72,7 +72,7 @@ def test_ingest_ends_with_counts_rejected_files_and_errors(ingested):
     assert "Tệp bị từ chối (2)" in out
     assert f"  - {WORD} — đơn vị: Huyện Thủy Lâm (đoán theo tên tệp)" in out
     assert f"  - {RANDOM} — đơn vị: Không rõ" in out
-    assert "Lý do: Tệp không phải là bảng tính Excel hợp lệ" in out
+    assert "Lý do: Tệp này là văn bản Word (.docx) nhưng mang đuôi .xlsx" in out  # a Word file renamed
     assert "Lý do: Không tìm thấy chỉ tiêu nào của mẫu biểu" in out
     assert "Cách xử lý: Tệp không theo mẫu biểu" in out
     assert "Lỗi số liệu cần xem lại (1; đầy đủ trong issues.csv):" in out

@@ -25,8 +25,8 @@ def test_each_panel_shows_its_series_and_the_quarter_s_value_the_vietnamese_way(
     svg = trend_grid_svg([("Lượt tiếp công dân", visits, "lượt"), ("Tỷ lệ giải quyết", rate, "%")], "Tiêu đề", "2021Q3")
     shown = texts(svg)
     assert shown[0] == "Tiêu đề" and "Lượt tiếp công dân" in shown and "Tỷ lệ giải quyết" in shown
-    assert "7.048" in shown and "75,3%" in shown  # the report's quarter, highlighted
-    assert shown.count("Q1/2021") == 2 and shown.count("Q3/2021") == 2 and "Q2/2021" not in shown  # every other
+    assert "7.048 lượt" in shown and "75,3%" in shown  # the report's quarter, highlighted, with its unit
+    assert shown.count("I/2021") == 2 and shown.count("III/2021") == 2 and "II/2021" not in shown  # every other
     assert {"0", "2.500", "5.000", "7.500"} <= set(shown)  # from 0 to a quarter above 7.048; dots group thousands
     assert {"0%", "25%", "50%", "75%"} <= set(shown) and "100%" not in shown  # up to 94,1%
     root = ET.fromstring(svg)

@@ -4,6 +4,7 @@ page never reads a direction back from the words."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analysis.catalogue.load import load_catalogue
 from analysis.core.periods import Quarter
@@ -41,3 +42,16 @@ def test_changes_are_worded_and_classed_by_kind() -> None:
 def test_a_cell_that_only_looks_like_a_change_is_not_coloured() -> None:
     frame = pd.DataFrame({"Đơn vị": ["Huyện Tăng Bình"], "Ghi chú": ["tăng ca"]})
     assert "tang" not in notebook.table_html(frame, ("Đơn vị", "Ghi chú"))
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("2021q3-tinh-TCD01-Lượt tiếp công dân", "2021q3-tinh-tcd01-luot-tiep-cong-dan"),
+        ("2021q3-don-vi-PCTN11-Tài sản tham nhũng đã thu hồi", "2021q3-don-vi-pctn11-tai-san-tham-nhung-da-thu-hoi"),
+        ("Đơn vị / Đặc khu  Côn Đảo", "don-vi-dac-khu-con-dao"),  # đ → d, runs of anything else → one '-'
+        ("???", "hinh"),
+    ],
+)
+def test_a_figure_file_is_named_in_plain_letters(label, expected):
+    assert notebook.safe_name(label) == expected

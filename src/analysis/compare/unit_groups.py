@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from analysis.core import labels
+
 if TYPE_CHECKING:
     from analysis.core.succession import Succession
     from analysis.core.units import UnitRegistry
@@ -49,6 +51,23 @@ def by_former_district(registry: UnitRegistry, codes: Iterable[str], succession:
         for (_, name), members in sorted(placed.items()):
             groups.append(UnitGroup(unit_type, tuple(members), name, unplaced=not name))
     return groups
+
+
+def headed(groups: list[UnitGroup]) -> list[tuple[str, UnitGroup]]:
+    """Each group with the heading a reader sees above it: "Cấp xã (125 đơn vị cấp xã)", or the former
+    district's "Huyện Hòa An (cũ) — 14 đơn vị cấp xã" when communes run by district."""
+    count: dict[str, int] = {}
+    for g in groups:
+        count[g.unit_type] = count.get(g.unit_type, 0) + len(g.codes)
+    return [
+        (
+            labels.district_group_heading(g.district, g.unit_type, len(g.codes))
+            if g.district or g.unplaced
+            else labels.unit_group_heading(g.unit_type, count[g.unit_type]),
+            g,
+        )
+        for g in groups
+    ]
 
 
 def _districts(succession: Succession | None) -> dict[str, tuple[int, str]]:

@@ -1,7 +1,8 @@
 """`bao-cao-QUARTER.docx`: a draft of the quarter's report for the analyst to edit in Word.
 
 Vietnamese administrative layout (A4; margins 2 cm top/bottom, 3 cm left, 2 cm right; Times New Roman 14, tables
-13): the title block, then per area a heading, the narrative paragraph (exact figures), the key figures' table
+11): the title block, then per area a heading, the narrative paragraph (figures said as the overview page says them,
+"trên 7.000 lượt": one draft text in both), the key figures' table with the exact figures
 (this quarter, previous quarter, same quarter last year, changes) and the province trend of the area's first key
 figure. Built from the same computed comparisons as the HTML report.
 """
@@ -21,7 +22,7 @@ from docx.shared import Cm, Pt
 
 from analysis.compare.report_data import ReportData
 from analysis.core.outputs import atomic_path
-from analysis.exports.xlsx import xml_safe
+from analysis.exports.cells import xml_safe
 from analysis.narrative import build as narrative
 from analysis.narrative.scope import scope_sentences
 from analysis.views import charts, figure_cache, house, tables
@@ -31,7 +32,12 @@ BODY_PT = 14
 TABLE_PT = 11
 FIGURE_WIDTH_CM = 16
 TITLE_BLOCK_CM = (6.0, 10.0)
-COMPARISON_COLUMNS_CM = (4.0, 1.5, 2.1, 2.1, 2.1, 2.1, 2.1)  # 16 cm: the text width of the page
+TEXT_WIDTH_CM = 16.0  # the page's width inside its margins
+NAME_COLUMN_CM, UNIT_COLUMN_CM = 3.4, 1.4  # the indicator's name, its unit ("lượt", "triệu đồng")
+CELL_MARGIN_CM = 0.1  # left and right inside a cell (Word's 0,19 cm would wrap "tăng 8,9%" in a 1,9 cm column)
+
+
+NBSP = "\u00a0"  # "quý III/2021" never breaks after "quý"
 
 
 def _base_style(doc: Document) -> None:
@@ -87,7 +93,7 @@ def _title_block(doc: Document, data: ReportData) -> None:
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = sub.add_run(
         f"Kết quả công tác tiếp công dân, giải quyết khiếu nại, tố cáo, phòng, chống tham nhũng, "
-        f"xử lý vi phạm, phòng, chống tội phạm và công tác dân vận {data.quarter.vn}"
+        f"xử lý vi phạm, phòng, chống tội phạm và công tác dân vận {data.quarter.vn.replace(' ', NBSP)}"
     )
     run.bold = True
     note = doc.add_paragraph()
@@ -110,8 +116,8 @@ def _table(doc: Document, frame) -> None:
             _cell_text(cell, "—" if value is None else str(value), centre=i > 0)
     for row in table.rows:
         _row_property(row, "w:cantSplit")  # a row never breaks across pages
-    if len(frame.columns) == len(COMPARISON_COLUMNS_CM):
-        _widths(table, COMPARISON_COLUMNS_CM)
+    _widths(table, column_widths(len(frame.columns)))
+    _cell_margins(table, CELL_MARGIN_CM)
     doc.add_paragraph()  # room between the table and what follows
 
 
@@ -120,6 +126,26 @@ def _row_property(row, name: str) -> None:
     element = OxmlElement(name)
     element.set(qn("w:val"), "true")
     properties.append(element)
+
+
+def column_widths(columns: int) -> tuple[float, ...]:
+    """Widths (cm) filling the text width: the name column wide enough for "Tổng số lượt tiếp công dân" in two or
+    three lines, the unit column narrow, the figures and changes sharing the rest evenly."""
+    if columns < 3:
+        return (TEXT_WIDTH_CM / columns,) * columns
+    rest = (TEXT_WIDTH_CM - NAME_COLUMN_CM - UNIT_COLUMN_CM) / (columns - 2)
+    return (NAME_COLUMN_CM, UNIT_COLUMN_CM) + (rest,) * (columns - 2)
+
+
+def _cell_margins(table, cm: float) -> None:
+    """The table's left and right cell margins (w:tblCellMar, in twentieths of a point)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(round(Cm(cm).pt * 20)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.append(margins)
 
 
 def _widths(table, widths_cm: tuple[float, ...]) -> None:
@@ -144,6 +170,19 @@ def _cell_text(cell, text: str, bold: bool = False, centre: bool = False) -> Non
 def _figure(doc: Document, rendered: figure_cache.RenderedChart) -> None:
     doc.add_picture(io.BytesIO(rendered.print_png or rendered.png), width=Cm(FIGURE_WIDTH_CM))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the picture stays with its caption
+
+
+def _caption(doc: Document, text: str, keep_with_next: bool) -> None:
+    """ "Bảng 1. …" above a table (kept with it), "Biểu đồ 1. …" below a figure, as administrative reports number
+    them."""
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = keep_with_next
+    p.paragraph_format.space_after = Pt(4)
+    run = p.add_run(xml_safe(text))
+    run.bold, run.italic = True, True
+    run.font.size = Pt(TABLE_PT + 1)
 
 
 def build_docx(data: ReportData) -> Document:
@@ -152,10 +191,11 @@ def build_docx(data: ReportData) -> Document:
     _page(doc)
     _title_block(doc, data)
     q = data.quarter
-    paragraphs = {p.area: p for p in narrative.build_narrative(data, exact=True)}
+    paragraphs = {p.area: p for p in narrative.build_narrative(data, exact=False)}
     lead = doc.add_paragraph(xml_safe(" ".join(scope_sentences(data))))
     lead.paragraph_format.first_line_indent = Cm(1)
     lead.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    shown = 0  # tables and figures numbered in the order they appear
     for n, area in enumerate(data.catalogue.areas, start=1):
         doc.add_heading(xml_safe(f"{n}. {area.title}"), level=1)
         if area.code in paragraphs:
@@ -164,6 +204,8 @@ def build_docx(data: ReportData) -> Document:
             body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         keys = [i.code for i in data.key_indicators(area.code)]
         if keys:
+            shown += 1
+            _caption(doc, f"Bảng {shown}. {area.title}: các chỉ tiêu chính toàn tỉnh, {q.vn}", keep_with_next=True)
             _table(doc, tables.comparison_table(data.province_comparison, data.catalogue, q, keys))
             first = data.indicator(keys[0])
             title = f"{first.short_name} toàn tỉnh qua các quý"  # the overview page's chart: drawn once, cached
@@ -173,6 +215,7 @@ def build_docx(data: ReportData) -> Document:
                     charts.province_trend, data.trend(first.code), title, first.unit, highlight=q.label, for_print=True
                 ),
             )
+            _caption(doc, f"Biểu đồ {shown}. {title}", keep_with_next=False)
     _closing(doc)
     _page_numbers(doc)
     return doc

@@ -19,6 +19,7 @@ OVER = "trên"
 THOUSAND = "nghìn"
 EXACT_BELOW = 100  # small counts are always said exactly ("50 cơ sở")
 THOUSANDS_FROM = 10_000  # from here on in "nghìn" ("trên 20 nghìn")
+MILLION_DONG, BILLION_DONG = "triệu đồng", "tỷ đồng"  # from 1.000 triệu đồng on, said in tỷ ("trên 2,5 tỷ đồng")
 _SMALL_STEPS = (1000, 500, 100, 50, 10)  # roundest first
 MISSING = "chưa có số liệu"
 
@@ -91,9 +92,14 @@ def figure_number(value: float | None, exact: bool = True, missing: str = MISSIN
 
 
 def figure(value: float | None, unit: str, exact: bool = True, missing: str = MISSING) -> str:
-    """A figure with its unit: "7.048 lượt", "trên 7.000 lượt"; a rate: "75,3%"; ``missing`` for None/NaN."""
+    """A figure with its unit: "7.048 lượt", "trên 7.000 lượt"; a rate: "75,3%"; approximate money from a
+    thousand million in tỷ đồng (2.569,1 triệu đồng → "trên 2,5 tỷ đồng"); ``missing`` for None/NaN."""
     if is_missing(value):
         return missing
     if unit == "%":
         return vnformat.percent(value)
+    if not exact and unit == MILLION_DONG and float(value) >= 1000:  # type: ignore[arg-type]
+        parts = approximate_parts(float(value))  # type: ignore[arg-type]
+        number = vnformat.auto(parts.rounded / 1000)
+        return f"{OVER} {number} {BILLION_DONG}" if parts.over else f"{number} {BILLION_DONG}"
     return f"{figure_number(value, exact)} {unit}"

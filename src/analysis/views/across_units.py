@@ -7,8 +7,6 @@ whole list folded below, and a chart of one indicator shows the CHART_UNITS larg
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pandas as pd
 
 from analysis.catalogue.model import Indicator
@@ -50,13 +48,8 @@ def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
     groups = grouping.by_former_district(data.registry, names, data.succession)
     if len(names) <= HEATMAP_UNITS:
         return [("", [names[c] for g in groups for c in g.codes])]
-    count = Counter(g.unit_type for g in groups for _ in g.codes)  # units of each type
     chunks = []
-    for group in groups:
-        if group.district or group.unplaced:
-            heading = labels.district_group_heading(group.district, group.unit_type, len(group.codes))
-        else:
-            heading = labels.unit_group_heading(group.unit_type, count[group.unit_type])
+    for heading, group in grouping.headed(groups):
         parts = -(-len(group.codes) // HEATMAP_UNITS)
         size = -(-len(group.codes) // parts)  # runs of even length: 125 → 9 of 14 (not 8 of 15 and one of 5)
         for i in range(0, len(group.codes), size):
@@ -150,7 +143,7 @@ def indicator_across_units(data: ReportData, code: str, figures_dir: str | None 
     limited = f" ({len(shown)} {whose} có số liệu lớn nhất)" if len(local) > len(shown) else ""
     title = f"{ind.short_name} theo đơn vị — {q.vn_title}{limited}"
     nb.chart(
-        charts.units_side_by_side, frame, title, ind.unit, words, name=f"{q.label}-don-vi-{code}",
+        charts.units_side_by_side, frame, title, ind.unit, words, name=f"{q.label}-don-vi-{code}-{ind.short_name}",
         figures_dir=figures_dir,
     )  # fmt: skip
 

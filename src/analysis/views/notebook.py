@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from analysis.core import escape
 from analysis.core.outputs import atomic_path
+from analysis.core.text import deaccent
 from analysis.views import figure_cache
 
 
@@ -109,5 +110,6 @@ def _show(rendered: figure_cache.RenderedChart, name: str, figures_dir: str | Pa
 
 
 def safe_name(name: str) -> str:
-    """A file name from a label: letters, digits, '-' only."""
-    return re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-").lower() or "hinh"
+    """A file name from a label, letters without their marks, digits and '-' only: "2021q3-tinh-TCD01-Lượt tiếp
+    công dân" → "2021q3-tinh-tcd01-luot-tiep-cong-dan" (any system, any zip tool reads it)."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", deaccent(name)).strip("-").lower() or "hinh"

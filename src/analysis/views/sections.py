@@ -90,7 +90,7 @@ def province_area(data: ReportData, area_code: str, figures_dir: str | None = No
         title = f"{ind.short_name} toàn tỉnh qua các quý"
         nb.chart(
             charts.province_trend, data.trend(ind.code), title, ind.unit, highlight=q.label,
-            name=f"{q.label}-tinh-{ind.code}", figures_dir=figures_dir,
+            name=f"{q.label}-tinh-{ind.code}-{ind.short_name}", figures_dir=figures_dir,
         )  # fmt: skip
 
 

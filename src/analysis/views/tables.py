@@ -70,7 +70,9 @@ def comparison_table(cmp: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, 
             if base in lfl:
                 same = like_for_like_of(row, base, ind.unit)
                 changes[like_for_like_label(quarter, base)].append(same or change_of({}, base, ind.unit))
-                line[like_for_like_label(quarter, base)] = like_for_like_text(same, row.get(f"common_units_{base}"))
+                line[like_for_like_label(quarter, base)] = like_for_like_text(
+                    same, row.get(f"common_units_{base}"), under_heading=True
+                )
         out.append(line)
     return _changes(out, changes)
 

@@ -45,14 +45,16 @@ def like_for_like_of(row: pd.Series | dict, base: str, unit: str) -> Change | No
     return describe(status, pct, change, unit, get(f"lfl_value_{base}"), get(f"lfl_{base}"))
 
 
-def like_for_like_text(change: Change | None, units: int | None) -> str:
-    """A table cell: "tăng 4,1% (15 đơn vị báo cáo cả hai kỳ)", "không có đơn vị báo cáo ở cả hai kỳ", or ""."""
+def like_for_like_text(change: Change | None, units: int | None, under_heading: bool = False) -> str:
+    """ "tăng 4,1% (15 đơn vị báo cáo cả hai kỳ)", "không có đơn vị báo cáo ở cả hai kỳ", or ""; `under_heading`:
+    a table cell whose column heading already says which units, "tăng 4,1% (15 đơn vị)"."""
     if change is None:
         return ""
     words = labels.group("like_for_like")
     if change.kind == NO_COMMON:
         return words[NO_COMMON]
-    return words["change"].format_map({"change": change_text(change), "units": int(units or 0)})
+    template = words["cell" if under_heading else "change"]
+    return template.format_map({"change": change_text(change), "units": int(units or 0)})
 
 
 def like_for_like_clause(change: Change | None, units: int | None, phrase: str) -> str:

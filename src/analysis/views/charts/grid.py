@@ -105,7 +105,8 @@ def _widest_y_tick_label(ax: Axes) -> float:
 
 
 def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarter | None) -> None:
-    """One panel: the series with small markers, the highlighted quarter's value, every other quarter labelled."""
+    """One panel: the series with small markers, the highlighted quarter's value with its unit, every other quarter
+    labelled."""
     quarters, values = series_of(frame)
     x = np.arange(len(quarters))
     ax.set_title(wrap(name, 27, max_lines=2), fontsize=8.5, fontweight="bold", loc="left")
@@ -114,8 +115,9 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
         i = quarters.index(hq)
         ax.plot([x[i]], [values[i]], marker="o", markersize=7, color=PALETTE[1], linestyle="none", zorder=3)
         ax.annotate(
-            value_text(values[i], unit), (x[i], values[i]), xytext=(-4, 6), textcoords="offset points",
-            ha="right", va="bottom", fontsize=7.5, fontweight="bold", color="#222222",
+            panel_value(values[i], unit), (x[i], values[i]), xytext=(-4, 6), textcoords="offset points",
+            ha="right", va="bottom", fontsize=7.5, fontweight="bold", color="#222222", zorder=4,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},  # legible over the line
         )  # fmt: skip
     labelled = [i for i in range(len(quarters)) if i % 2 == (len(quarters) - 1) % 2]  # every other, ending on now
     ax.set_xticks(labelled, [quarter_tick(quarters[i].label) for i in labelled], fontsize=7)
@@ -125,6 +127,13 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
     ax.yaxis.get_major_locator().set_params(nbins=4)  # a small panel: a few gridlines read better (and draw faster)
     ax.tick_params(axis="y", labelsize=_PANEL_TICK_SIZE)
     ax.grid(False, axis="x")
+
+
+def panel_value(value: float, unit: str) -> str:
+    """The highlighted quarter's label, with the unit the small panel has no room for elsewhere: "290 lượt",
+    "80 triệu đồng", "52,0%"."""
+    text = value_text(value, unit)
+    return text if unit == "%" else f"{text} {unit}"
 
 
 def series_of(frame: pd.DataFrame) -> tuple[list[Quarter], np.ndarray]:

@@ -160,12 +160,13 @@ def vn_axis(ax: Axes, axis: str = "y", percent: bool = False, decimals: int = 0,
 
 
 def quarter_tick(label: str) -> str:
-    """ "2021Q3" → "Q3/2021" (compact axis label); anything else is returned unchanged."""
+    """ "2021Q3" → "III/2021", the quarter as the report's text writes it ("quý III/2021") without the word the
+    chart's title already says; anything else is returned unchanged."""
     try:
         q = Quarter.parse(str(label))
     except ValueError:
         return str(label)
-    return f"Q{q.quarter}/{q.year}"
+    return f"{q.roman}/{q.year}"
 
 
 def value_text(x: float, unit: str) -> str:

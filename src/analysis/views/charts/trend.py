@@ -66,7 +66,7 @@ def province_trend(data: pd.DataFrame, title: str, unit: str, highlight: str | N
         _highlight_box(ax, series, unit, hi)
     ticks = [quarter_tick(q.label) for q in series.quarters]
     _trend_axes(ax, series, unit, ticks, hi)
-    _coverage_footnote(fig, series, ticks)
+    _coverage_footnote(fig, series)
     return fig
 
 
@@ -107,7 +107,8 @@ def _line_and_points(ax: Axes, series: _Series) -> None:
 
 
 def _value_labels(ax: Axes, series: _Series, unit: str, hi: int | None) -> None:
-    """A value above each point (above the extremes and the last one only, on a long series)."""
+    """A value beside each point (the extremes and the last one only, on a long series), on the side the line
+    leaves free (`label_place`)."""
     x, values = series.x, series.values
     label_all = len(values) <= LABEL_ALL_UP_TO
     finite = ~np.isnan(values)
@@ -115,11 +116,31 @@ def _value_labels(ax: Axes, series: _Series, unit: str, hi: int | None) -> None:
     for i in range(len(values)):
         if np.isnan(values[i]) or i == hi or not (label_all or i in extremes):
             continue
+        offset, ha, va = label_place(values, i)
         ax.annotate(
-            value_text(values[i], unit), (x[i], values[i]), xytext=(0, 7), textcoords="offset points",
-            ha="center", va="bottom", fontsize=7.5, color="#222222", zorder=4,
+            value_text(values[i], unit), (x[i], values[i]), xytext=offset, textcoords="offset points",
+            ha=ha, va=va, fontsize=7.5, color="#222222", zorder=4,
             bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
         )  # fmt: skip
+
+
+def label_place(values: np.ndarray, i: int) -> tuple[tuple[int, int], str, str]:
+    """(offset in points, ha, va) of point i's label where the line does not run: above a peak, below a valley,
+    above-left of a rising point and above-right of a falling one (the line fills the other two quarters); at
+    either end of the line, above or below as at a peak or a valley."""
+    before = values[i - 1] if i > 0 else np.nan
+    after = values[i + 1] if i + 1 < len(values) else np.nan
+    v = values[i]
+    lower_before = np.isnan(before) or before <= v
+    lower_after = np.isnan(after) or after <= v
+    at_end = np.isnan(before) or np.isnan(after)
+    if lower_before and lower_after:
+        return (0, 7), "center", "bottom"
+    if at_end or (not lower_before and not lower_after):
+        return (0, -8), "center", "top"
+    if lower_before:  # rising through the point
+        return (-5, 5), "right", "bottom"
+    return (5, 5), "left", "bottom"
 
 
 def _highlight_box(ax: Axes, series: _Series, unit: str, hi: int) -> None:
@@ -165,17 +186,18 @@ def _trend_axes(ax: Axes, series: _Series, unit: str, ticks: list[str], hi: int 
     ax.grid(False, axis="x")
 
 
-def _coverage_footnote(fig: Figure, series: _Series, ticks: list[str]) -> None:
-    """Say which points are hollow (units missing) and which quarters have no value."""
+def _coverage_footnote(fig: Figure, series: _Series) -> None:
+    """Say which points are hollow (units missing) and which quarters have no value ("quý II/2020")."""
+    named = [q.vn for q in series.quarters]
     notes = []
     if series.incomplete.any():
         rep, exp = series.reporting, series.expected
         detail = "; ".join(
-            f"{ticks[i]}: {vnformat.number(rep[i])}/{vnformat.number(exp[i])} đơn vị"
+            f"{named[i]}: {vnformat.number(rep[i])}/{vnformat.number(exp[i])} đơn vị"
             for i in np.flatnonzero(series.incomplete)
         )
         notes.append(f"Điểm rỗng: chưa đủ đơn vị báo cáo ({detail}).")
-    gaps = [ticks[i] for i in np.flatnonzero(np.isnan(series.values))]
+    gaps = [named[i] for i in np.flatnonzero(np.isnan(series.values))]
     if gaps:
         notes.append(f"Không có số liệu: {', '.join(gaps)}.")
     if notes:
