@@ -571,6 +571,20 @@ def test_trend_grid_one_panel_per_series_with_the_quarter_highlighted():
 
 
 @pytest.mark.parametrize(
+    ("values", "unit", "among", "expected"),
+    [
+        ([80.0, 75.1, 108.0], "triệu đồng", None, ["80,0", "75,1", "108,0"]),  # one has a fraction: all get one
+        ([80.0, 69.0], "triệu đồng", [[80.0, 75.1], [69.0, 60.9]], ["80,0", "69,0"]),  # decided over the chart
+        ([7048.0, 1004.0], "lượt", None, ["7.048", "1.004"]),  # counts stay whole, dots group thousands
+        ([75.3, 50.0], "%", None, ["75,3%", "50,0%"]),
+        ([float("nan"), 2.5], "vụ", None, ["—", "2,5"]),
+    ],
+)
+def test_values_read_side_by_side_share_one_number_style(values, unit, among, expected):
+    assert charts.style.value_texts(values, unit, among) == expected
+
+
+@pytest.mark.parametrize(
     ("values", "i", "place"),
     [
         ([1, 5, 2], 1, ((0, 7), "center", "bottom")),  # a peak: above

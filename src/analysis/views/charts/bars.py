@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis.views.charts.layout import add_title, empty_figure, is_empty, new_figure, numeric, require_columns
-from analysis.views.charts.style import PALETTE, styled, value_text, vn_axis, wrap
+from analysis.views.charts.style import PALETTE, styled, value_texts, vn_axis, wrap
 
 OUTLIER_TEXT = "Bất thường so với lịch sử của đơn vị"
 
@@ -89,7 +89,8 @@ def units_side_by_side(data: pd.DataFrame, title: str, unit: str, labels: dict[s
         vals = df[c].to_numpy(dtype=float)
         offset = (k - 1) / 2 * bar_h - j * bar_h  # first column on top of its group
         bars = ax.barh(y + offset, np.nan_to_num(vals), height=bar_h * 0.92, color=colors[j], label=labels[c])
-        texts = ax.bar_label(bars, [value_text(v, unit) for v in vals], padding=2, fontsize=label_fs, color="#222222")
+        shown = value_texts(vals, unit, among=df[cols].to_numpy(dtype=float))  # one number style for all three
+        texts = ax.bar_label(bars, shown, padding=2, fontsize=label_fs, color="#222222")
         for text in texts:  # inside the axes (the x limit leaves room): the layout need not measure them
             text.set_in_layout(False)
     _bar_xlim(ax, df[cols].to_numpy(dtype=float))
@@ -121,7 +122,7 @@ def ranking_bars(data: pd.DataFrame, title: str, unit: str) -> Figure:
         color=[PALETTE[3] if f else PALETTE[0] for f in flags],
         edgecolor=["#000000" if f else "none" for f in flags], linewidth=1.0,
     )  # fmt: skip
-    texts = ax.bar_label(bars, [value_text(v, unit) for v in vals], padding=3, fontsize=7.5, color="#222222")
+    texts = ax.bar_label(bars, value_texts(vals, unit), padding=3, fontsize=7.5, color="#222222")
     for t, f in zip(texts, flags, strict=True):
         if f:
             t.set_fontweight("bold")

@@ -174,6 +174,16 @@ def value_text(x: float, unit: str) -> str:
     return vnformat.figure(x, unit)
 
 
+def value_texts(values: Iterable[float], unit: str, among: object = None) -> list[str]:
+    """Labels of values read side by side: all with one decimal when any of ``among`` (default: ``values``) has a
+    fraction, so that 80 beside 75,1 reads "80,0"; counts stay whole ("7.048"), rates "75,3%", NaN "—"."""
+    values = [float(v) for v in values]
+    pool = values if among is None else np.ravel(np.asarray(among, dtype=float)).tolist()
+    if unit == "%" or all(v.is_integer() for v in pool if np.isfinite(v)):
+        return [value_text(v, unit) for v in values]
+    return [vnformat.number(v, 1) if np.isfinite(v) else value_text(v, unit) for v in values]
+
+
 def wrap(text: object, width: int = LABEL_WRAP, max_lines: int = 3) -> str:
     """``text`` in lines of at most ``width`` characters (" …" past ``max_lines``); None/NaN → ""."""
     s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)

@@ -22,7 +22,7 @@ from analysis.views.charts.layout import (
     require_columns,
     x_ticks,
 )
-from analysis.views.charts.style import PALETTE, quarter_tick, styled, value_text, vn_axis
+from analysis.views.charts.style import PALETTE, quarter_tick, styled, value_texts, vn_axis
 
 LABEL_ALL_UP_TO = 16  # quarters: beyond this only the extremes and the last value are labelled
 
@@ -113,12 +113,13 @@ def _value_labels(ax: Axes, series: _Series, unit: str, hi: int | None) -> None:
     label_all = len(values) <= LABEL_ALL_UP_TO
     finite = ~np.isnan(values)
     extremes = {int(np.nanargmax(values)), int(np.nanargmin(values)), int(np.flatnonzero(finite)[-1])}
+    shown = value_texts(values, unit)  # one number style along the line
     for i in range(len(values)):
         if np.isnan(values[i]) or i == hi or not (label_all or i in extremes):
             continue
         offset, ha, va = label_place(values, i)
         ax.annotate(
-            value_text(values[i], unit), (x[i], values[i]), xytext=offset, textcoords="offset points",
+            shown[i], (x[i], values[i]), xytext=offset, textcoords="offset points",
             ha=ha, va=va, fontsize=7.5, color="#222222", zorder=4,
             bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
         )  # fmt: skip
