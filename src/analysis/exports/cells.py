@@ -94,7 +94,7 @@ def set_number(ws: Worksheet, row: int, col: int, value: float | None, number_fo
     _apply(cell, {"number_format": number_format, **style})
 
 
-def is_whole(value: object) -> bool:
+def _is_whole(value: object) -> bool:
     return isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer()
 
 
@@ -103,7 +103,7 @@ def set_figure(ws: Worksheet, row: int, col: int, value: float | None, unit: str
     as right-aligned text ("75,3%", "305,6"); a missing figure stays empty."""
     if value is None or pd.isna(value):
         _apply(ws.cell(row=row, column=col, value=None), style)
-    elif unit != "%" and is_whole(value) and abs(value) < 1e15:
+    elif unit != "%" and _is_whole(value) and abs(value) < 1e15:
         cell = ws.cell(row=row, column=col, value=int(value))
         _apply(cell, {"number_format": COUNT_FORMAT, **style})
     else:

@@ -63,9 +63,8 @@ def write_trace_sheet(ws: Worksheet, data: ReportData) -> None:
         "Mỗi số liệu của đơn vị và nơi đọc được: tệp, trang tính, ô, nội dung ô như đơn vị ghi.",
         font=Font(name=FONT, italic=True, size=11),
     )
-    header = HEADER
     for col, (text, width) in enumerate(HEADERS, start=1):
-        set_text(ws, HEADER_ROW, col, text, **header)
+        set_text(ws, HEADER_ROW, col, text, **HEADER)
         ws.column_dimensions[get_column_letter(col)].width = width
     look = {"border": BORDER, "font": ROW_FONTS[False]}
     row = HEADER_ROW

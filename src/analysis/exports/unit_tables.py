@@ -19,6 +19,7 @@ from analysis.catalogue.model import Indicator
 from analysis.compare.report_data import ReportData
 from analysis.compare.unit_groups import by_former_district, headed
 from analysis.core import labels
+from analysis.core.runs import even_runs
 from analysis.exports.cells import (
     BORDER,
     CENTRED,
@@ -39,11 +40,7 @@ _CODE_FONT = Font(name=FONT, size=9, italic=True)
 
 def column_chunks(indicators: list[Indicator], most: int = MAX_COLUMNS) -> list[list[Indicator]]:
     """The indicators in runs of at most `most`, as even as can be (29 → 10, 10, 9; 12 → 6, 6)."""
-    if not indicators:
-        return []
-    parts = -(-len(indicators) // most)
-    size = -(-len(indicators) // parts)
-    return [indicators[i : i + size] for i in range(0, len(indicators), size)]
+    return [list(run) for run in even_runs(indicators, most)]
 
 
 def sheet_name(area_sheet: str, part: int, parts: int) -> str:
@@ -97,14 +94,13 @@ def _write(
         f"{data.registry.province_name}; số liệu toàn tỉnh là tổng các đơn vị, tỷ lệ tính lại từ tổng.",
         font=Font(name=FONT, italic=True, size=11),
     )
-    header = HEADER
-    set_text(ws, HEADER_ROW, 1, "STT", **header)
-    set_text(ws, HEADER_ROW, 2, "Đơn vị", **header)
+    set_text(ws, HEADER_ROW, 1, "STT", **HEADER)
+    set_text(ws, HEADER_ROW, 2, "Đơn vị", **HEADER)
     ws.merge_cells(start_row=HEADER_ROW, start_column=1, end_row=HEADER_ROW + 1, end_column=1)
     ws.merge_cells(start_row=HEADER_ROW, start_column=2, end_row=HEADER_ROW + 1, end_column=2)
     for col, ind in enumerate(indicators, start=3):
-        set_text(ws, HEADER_ROW, col, f"{ind.short_name} ({ind.unit})", **header)
-        set_text(ws, HEADER_ROW + 1, col, ind.code, **{**header, "font": _CODE_FONT})
+        set_text(ws, HEADER_ROW, col, f"{ind.short_name} ({ind.unit})", **HEADER)
+        set_text(ws, HEADER_ROW + 1, col, ind.code, **{**HEADER, "font": _CODE_FONT})
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 30

@@ -14,6 +14,7 @@ from analysis.compare import unit_groups as grouping
 from analysis.compare.coverage import NOT_COMPARABLE
 from analysis.compare.report_data import ReportData
 from analysis.core import escape, labels, vnformat
+from analysis.core.runs import even_runs
 from analysis.views import charts, tables
 from analysis.views import notebook as nb
 from analysis.views.charts import svg_heatmap
@@ -50,12 +51,12 @@ def heatmap_chunks(data: ReportData) -> list[tuple[str, list[str]]]:
         return [("", [names[c] for g in groups for c in g.codes])]
     chunks = []
     for heading, group in grouping.headed(groups):
-        parts = -(-len(group.codes) // HEATMAP_UNITS)
-        size = -(-len(group.codes) // parts)  # runs of even length: 125 → 9 of 14 (not 8 of 15 and one of 5)
-        for i in range(0, len(group.codes), size):
-            part = group.codes[i : i + size]
-            where = f", {i + 1}–{i + len(part)}" if parts > 1 else ""
+        runs = even_runs(group.codes, HEATMAP_UNITS)
+        start = 0
+        for part in runs:
+            where = f", {start + 1}–{start + len(part)}" if len(runs) > 1 else ""
             chunks.append((f"{heading}{where}", [names[c] for c in part]))
+            start += len(part)
     return chunks
 
 

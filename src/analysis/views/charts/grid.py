@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
+from analysis.core import vnformat
 from analysis.core.periods import Quarter, quarter_range
 from analysis.views.charts.layout import empty_figure, is_empty, numeric, parse_highlight
 from analysis.views.charts.style import (
@@ -22,7 +23,6 @@ from analysis.views.charts.style import (
     TITLE_WRAP,
     quarter_tick,
     styled,
-    value_text,
     vn_axis,
     wrap,
 )
@@ -115,7 +115,7 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
         i = quarters.index(hq)
         ax.plot([x[i]], [values[i]], marker="o", markersize=7, color=PALETTE[1], linestyle="none", zorder=3)
         ax.annotate(
-            panel_value(values[i], unit), (x[i], values[i]), xytext=(-4, 6), textcoords="offset points",
+            vnformat.with_unit(values[i], unit), (x[i], values[i]), xytext=(-4, 6), textcoords="offset points",
             ha="right", va="bottom", fontsize=7.5, fontweight="bold", color="#222222", zorder=4,
             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},  # legible over the line
         )  # fmt: skip
@@ -127,13 +127,6 @@ def _small_trend(ax: Axes, name: str, frame: pd.DataFrame, unit: str, hq: Quarte
     ax.yaxis.get_major_locator().set_params(nbins=4)  # a small panel: a few gridlines read better (and draw faster)
     ax.tick_params(axis="y", labelsize=_PANEL_TICK_SIZE)
     ax.grid(False, axis="x")
-
-
-def panel_value(value: float, unit: str) -> str:
-    """The highlighted quarter's label, with the unit the small panel has no room for elsewhere: "290 lượt",
-    "80 triệu đồng", "52,0%"."""
-    text = value_text(value, unit)
-    return text if unit == "%" else f"{text} {unit}"
 
 
 def series_of(frame: pd.DataFrame) -> tuple[list[Quarter], np.ndarray]:

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from analysis.core import escape, vnformat
-from analysis.views.charts.grid import GRID_COLUMNS, panel_value, series_of, y_limits
+from analysis.views.charts.grid import GRID_COLUMNS, series_of, y_limits
 from analysis.views.charts.layout import is_empty, parse_highlight
 from analysis.views.charts.style import MUTED, PALETTE, TITLE_WRAP, decimals_for, quarter_tick, wrap
 
@@ -103,7 +103,7 @@ def _panel(x0: float, y0: float, name: str, frame: pd.DataFrame, unit: str, hq: 
         j = quarters.index(hq)
         cx, cy = x_of(j), y_of(values[j])
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{PALETTE[1]}"/>')
-        label = escape.html(panel_value(values[j], unit))
+        label = escape.html(vnformat.with_unit(values[j], unit))  # the unit: no room for it elsewhere
         out.append(f'<text x="{cx - 5:.1f}" y="{cy - 8:.1f}" text-anchor="end" font-size="10" font-weight="bold" '
                    f'fill="#222" stroke="#fff" stroke-width="3" paint-order="stroke">{label}</text>')  # fmt: skip
         # (a white halo: legible where the line runs under it)
